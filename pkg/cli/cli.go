@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// IO is a tool's standard streams. Commands read and write only through it,
+// never through os.Stdin/os.Stdout directly, so that tests can run them
+// in-process.
+type IO struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+}
+
+// StdIO returns the process's standard streams.
+func StdIO() IO { return IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr} }
+
+// Main runs a tool as a process: it builds the command around the process's
+// standard streams, runs it with os.Args and returns the exit status for
+// os.Exit.
+func Main(newCommand func(IO) *cobra.Command) int {
+	ignoreSIGPIPE()
+	std := StdIO()
+	var cmd *cobra.Command
+	status := guard(toolName(), std.Err, func() error {
+		cmd = newCommand(std)
+		return nil
+	})
+	if status != 0 {
+		return status
+	}
+	return Run(cmd, os.Args[1:], std)
+}
+
+// ignoreSIGPIPE asks for SIGPIPE on a channel nobody reads. Without it the Go
+// runtime kills the process on a write to a closed stdout or stderr; with it
+// the write returns EPIPE, which Run turns into a quiet exit with status 0.
+func ignoreSIGPIPE() {
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+}
+
+// toolName is the program's name as SiLK prints it in errors: the base name
+// of argv[0].
+func toolName() string {
+	if len(os.Args) == 0 {
+		return "gflow"
+	}
+	name := os.Args[0]
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	return name
+}
+
+// Run runs cmd with args (without the program name) on the given streams and
+// returns the exit status: 0 on success and on a closed downstream pipe, 1 on
+// any error (printed as one line "TOOL: message" on io.Err), or the status of
+// an Exit error.
+func Run(cmd *cobra.Command, args []string, io IO) int {
+	name := cmd.Root().Name()
+	prepare(cmd.Root(), io)
+
+	var expanded []string
+	status := guard(name, io.Err, func() error {
+		var err error
+		expanded, err = expandArgs(cmd.Root(), args)
+		if err != nil {
+			return err
+		}
+		cmd.Root().SetArgs(expanded)
+		return asUsage(cmd.Root().Execute())
+	})
+	return status
+}
+
+// guard runs f, recovering from a panic, and turns its error into an exit
+// status, printing the error line(s) on errw.
+func guard(name string, errw io.Writer, f func() error) (status int) {
+	defer func() {
+		if v := recover(); v != nil {
+			status = report(name, errw, &internalError{value: v, stack: debug.Stack()})
+		}
+	}()
+	return report(name, errw, f())
+}
+
+// report prints err the gflow way and returns the exit status for it.
+func report(name string, errw io.Writer, err error) int {
+	if err == nil {
+		return 0
+	}
+	if IsClosedPipe(err) {
+		return 0
+	}
+	var exit *exitError
+	if errors.As(err, &exit) {
+		return exit.code
+	}
+	var ie *internalError
+	if errors.As(err, &ie) {
+		fmt.Fprintf(errw, "%s: internal error: %v\n", name, ie.value)
+		if os.Getenv(EnvDebug) != "" {
+			errw.Write(ie.stack)
+		}
+		return 1
+	}
+	fmt.Fprintf(errw, "%s: %s\n", name, oneLine(err.Error()))
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(errw, "Use '%s --help' for usage\n", name)
+	}
+	return 1
+}
+
+// oneLine keeps an error message on one line, as scripts reading stderr
+// expect one line per error.
+func oneLine(s string) string {
+	s = strings.TrimRight(s, "\n")
+	return strings.ReplaceAll(s, "\n", "; ")
+}
+
+// IsClosedPipe reports whether err comes from writing to a pipe whose reader
+// has gone (EPIPE), which ends a tool quietly with status 0.
+func IsClosedPipe(err error) bool {
+	return errors.Is(err, syscall.EPIPE)
+}
+
+// usageError marks an error in how the tool was invoked.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// UsageError marks err as an error in how the tool was invoked, so that it is
+// followed by "Use 'TOOL --help' for usage". It returns nil for nil.
+func UsageError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return err
+	}
+	return &usageError{err}
+}
+
+// Usagef is UsageError(fmt.Errorf(format, args...)).
+func Usagef(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
+}
+
+// exitError ends the tool with a given status and no message.
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// Exit returns an error that makes Run return code without printing
+// anything, for tools whose status carries meaning (the tool has already
+// said what it needs to say).
+func Exit(code int) error { return &exitError{code} }
+
+// internalError is a recovered panic.
+type internalError struct {
+	value any
+	stack []byte
+}
+
+func (e *internalError) Error() string { return fmt.Sprintf("internal error: %v", e.value) }
