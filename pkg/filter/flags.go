@@ -1,0 +1,133 @@
+package filter
+
+import (
+	"strings"
+
+	"github.com/gflow/gflow/pkg/flowfile"
+)
+
+// tcpFlagLetters maps SiLK's flag letters to bits (FSRPAUEC).
+var tcpFlagLetters = map[byte]uint8{
+	'F': flowfile.FlagFIN, 'S': flowfile.FlagSYN, 'R': flowfile.FlagRST, 'P': flowfile.FlagPSH,
+	'A': flowfile.FlagACK, 'U': flowfile.FlagURG, 'E': flowfile.FlagECE, 'C': flowfile.FlagCWR,
+}
+
+// attrLetters maps SiLK's attribute letters to bits (S T C F).
+var attrLetters = map[byte]uint8{
+	'S': flowfile.AttrUniformSize, 'T': flowfile.AttrTimeoutKilled,
+	'C': flowfile.AttrTimeoutStarted, 'F': flowfile.AttrFinNoAck,
+}
+
+// parseLetters turns "SA" into bits using letters; spaces are ignored.
+func parseLetters(s string, letters map[byte]uint8) (uint8, string) {
+	var v uint8
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isSpace(c) {
+			continue
+		}
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		bit, ok := letters[c]
+		if !ok {
+			return 0, errBadChar(s[i])
+		}
+		v |= bit
+	}
+	return v, ""
+}
+
+// HighMask is one HIGH/MASK pair: the bits of MASK must equal HIGH.
+type HighMask struct{ High, Mask uint8 }
+
+func parseHighMask(s string, letters map[byte]uint8) (HighMask, string) {
+	hs, ms, ok := strings.Cut(s, "/")
+	if !ok {
+		return HighMask{}, "Missing '/' between the high flags and the mask flags (e.g. S/SA)"
+	}
+	high, e := parseLetters(hs, letters)
+	if e != "" {
+		return HighMask{}, e
+	}
+	mask, e := parseLetters(ms, letters)
+	if e != "" {
+		return HighMask{}, e
+	}
+	if mask == 0 {
+		return HighMask{}, "Mask flags are empty"
+	}
+	if high&^mask != 0 {
+		return HighMask{}, "High flags must be a subset of the mask flags"
+	}
+	return HighMask{high, mask}, ""
+}
+
+// parseHighMaskList parses "S/SA,A/A" into its pairs; on error it returns
+// the bad pair.
+func parseHighMaskList(s string, letters map[byte]uint8) ([]HighMask, string, string) {
+	var out []HighMask
+	for tok := range strings.SplitSeq(s, ",") {
+		if tok == "" {
+			continue
+		}
+		hm, e := parseHighMask(tok, letters)
+		if e != "" {
+			return nil, tok, e
+		}
+		out = append(out, hm)
+	}
+	if len(out) == 0 {
+		return nil, s, "No value was given"
+	}
+	return out, "", ""
+}
+
+// flagTable is a 256-entry truth table over one flags byte, so that every
+// flag test on a field costs one lookup however many pairs it has.
+type flagTable [256]bool
+
+func tableAny(pairs []HighMask) *flagTable {
+	t := new(flagTable)
+	for v := range 256 {
+		for _, p := range pairs {
+			if uint8(v)&p.Mask == p.High {
+				t[v] = true
+				break
+			}
+		}
+	}
+	return t
+}
+
+// parseCountryList parses --scc/--dcc/--any-cc: a comma list of two
+// characters (letter + letter/digit, or "--"), any case.
+func parseCountryList(s string) (Bitmap, string) {
+	b := NewBitmap(1 << 16)
+	n := 0
+	for tok := range strings.SplitSeq(s, ",") {
+		if tok == "" {
+			continue
+		}
+		if !validCountry(tok) {
+			return nil, tok
+		}
+		b.Set(uint32(flowfile.MakeCountry(tok)))
+		n++
+	}
+	if n == 0 {
+		return nil, s
+	}
+	return b, ""
+}
+
+func validCountry(s string) bool {
+	if len(s) != 2 {
+		return false
+	}
+	if s == "--" {
+		return true
+	}
+	c1, c2 := s[0]|0x20, s[1]|0x20
+	return c1 >= 'a' && c1 <= 'z' && (c2 >= 'a' && c2 <= 'z' || s[1] >= '0' && s[1] <= '9')
+}
