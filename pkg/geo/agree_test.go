@@ -1,0 +1,133 @@
+package geo
+
+import (
+	"encoding/binary"
+	"math/rand/v2"
+	"net/netip"
+	"testing"
+
+	"github.com/oschwald/maxminddb-golang/v2"
+
+	"github.com/gflow/gflow/pkg/flowfile"
+)
+
+// refLookup is the slow path the flat tables must agree with: the mmdb's
+// own lookup and decode.
+func refLookup(t testing.TB, r *maxminddb.Reader, a netip.Addr) flowfile.Country {
+	res := r.Lookup(a)
+	if !res.Found() {
+		return flowfile.NoCountry // not in the tree, or IPv6 in an IPv4-only file
+	}
+	var rec record
+	if err := res.Decode(&rec); err != nil {
+		t.Fatalf("decode %s: %v", a, err)
+	}
+	s, ok, _ := rec.code()
+	if !ok {
+		return flowfile.NoCountry
+	}
+	return flowfile.MakeCountry(s)
+}
+
+// probes yields n addresses: a third uniformly random, a third just around
+// the start of a random range of the table (where an off-by-one would
+// show), a third random inside the allocated space (2000::/3 for IPv6).
+func probes4(rng *rand.Rand, t *table, n int) []netip.Addr {
+	out := make([]netip.Addr, 0, n)
+	for i := range n {
+		var a uint32
+		switch i % 3 {
+		case 0:
+			a = rng.Uint32()
+		case 1:
+			a = t.starts4[rng.IntN(len(t.starts4))] + uint32(rng.IntN(3)) - 1
+		default:
+			a = rng.Uint32()&^0xffff | uint32(i)&0xffff
+		}
+		var b [4]byte
+		binary.BigEndian.PutUint32(b[:], a)
+		out = append(out, netip.AddrFrom4(b))
+	}
+	return out
+}
+
+func probes6(rng *rand.Rand, t *table, n int) []netip.Addr {
+	out := make([]netip.Addr, 0, n)
+	for i := range n {
+		var u u128
+		switch i % 3 {
+		case 0:
+			u = u128{rng.Uint64(), rng.Uint64()}
+		case 1:
+			k := rng.IntN(len(t.hi6))
+			u = u128{t.hi6[k], t.lo6[k]}
+			switch rng.IntN(3) {
+			case 0:
+				u = sub1(u)
+			case 1:
+				u, _ = u.add1()
+			}
+		default:
+			u = u128{0x2000<<48 | rng.Uint64()>>3, rng.Uint64()}
+		}
+		a := addrOf(u)
+		if a.Is4In6() {
+			continue // Lookup unmaps these; the mmdb does not
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func checkAgainstMMDB(t *testing.T, name string, b []byte, n4, n6 int) {
+	t.Helper()
+	db, err := openBytes(name, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := maxminddb.OpenBytes(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	rng := rand.New(rand.NewPCG(2026, 11))
+	bad := 0
+	for _, set := range [][]netip.Addr{probes4(rng, db.t, n4), probes6(rng, db.t, n6)} {
+		for _, a := range set {
+			if got, want := db.Lookup(a), refLookup(t, r, a); got != want {
+				if bad++; bad <= 10 {
+					t.Errorf("%s: Lookup(%s) = %s, mmdb says %s", name, a, got, want)
+				}
+			}
+		}
+	}
+	if bad > 10 {
+		t.Errorf("%s: %d disagreements in all", name, bad)
+	}
+}
+
+// TestFastPathAgreesWithMMDB is the correctness check of the flat tables
+// on the built-in database: a million IPv4 and a million IPv6 addresses
+// (fewer with -short or -race).
+func TestFastPathAgreesWithMMDB(t *testing.T) {
+	n4, n6 := 1_000_000, 1_000_000
+	if testing.Short() || raceEnabled {
+		n4, n6 = 200_000, 100_000
+	}
+	checkAgainstMMDB(t, "built-in", builtinMMDB, n4, n6)
+}
+
+// The same on the fixtures, which have aliases, an IPv4-only file and
+// nested records.
+func TestFastPathAgreesOnFixtures(t *testing.T) {
+	for _, l := range []layout{flat, nested, registered} {
+		for _, v := range []int{4, 6} {
+			checkAgainstMMDB(t, "fixture", fixtureBytes(t, l, v, fixtureNets), 30_000, 30_000)
+		}
+	}
+	// an empty database: everything "--", and still an error because no
+	// record names a country
+	if _, err := openBytes("empty", fixtureBytes(t, flat, 6, nil)); err == nil {
+		t.Error("a database with no records opened without error")
+	}
+}

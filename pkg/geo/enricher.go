@@ -1,0 +1,222 @@
+package geo
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/gflow/gflow/pkg/flowfile"
+)
+
+// specialPrefixes are the IANA special-purpose ranges that never belong to
+// a country (see docs geo-notes). They are decided before the database is
+// asked, because the built-in database wrongly places 192.168/16 and
+// 172.16/12 in AU and 2001:db8::/32 in JP.
+var specialPrefixes = mustPrefixes(
+	// IPv4
+	"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+	"172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16",
+	"198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
+	// IPv6
+	"::/128", "::1/128", "64:ff9b:1::/48", "100::/64", "2001:2::/48", "2001:10::/28",
+	"2001:20::/28", "2001:db8::/32", "3fff::/20", "5f00::/16", "fc00::/7", "fe80::/10",
+	"ff00::/8",
+)
+
+// SpecialPrefixes returns the special-purpose ranges that always map to
+// "--", IPv4 first.
+func SpecialPrefixes() []netip.Prefix { return slices.Clone(specialPrefixes) }
+
+func mustPrefixes(ss ...string) []netip.Prefix {
+	out := make([]netip.Prefix, len(ss))
+	for i, s := range ss {
+		out[i] = netip.MustParsePrefix(s)
+	}
+	return out
+}
+
+// Override is one site configuration entry "PREFIX = CC": addresses in
+// Prefix get Country whatever the database says.
+type Override struct {
+	Prefix  netip.Prefix
+	Country flowfile.Country
+}
+
+// Enricher applies the site's rule to an address, in this order:
+//  1. IPv4-mapped IPv6 is unmapped;
+//  2. the site's internal networks → "--";
+//  3. the IANA special-purpose ranges (SpecialPrefixes) → "--";
+//  4. the site's overrides, the longest matching prefix winning;
+//  5. the database; no entry → "--".
+//
+// The first three steps are one lookup in a prefix table built at start,
+// the overrides a second one; both are the same flattened form as the
+// database's, so an Enricher allocates nothing per address. It is
+// read-only and safe for concurrent use.
+type Enricher struct {
+	db *DB
+	// rules holds steps 2–4 merged: ranges with a code, or ruleNone for
+	// "ask the database".
+	rules *table
+}
+
+// ruleNone marks a range that no rule covers. It cannot be a country code
+// (see aliasMark).
+const ruleNone flowfile.Country = 0x0200
+
+// NewEnricher builds an Enricher over db. internal lists the site's own
+// networks; overrides its "PREFIX = CC" entries (an override inside an
+// internal or special range has no effect: those rules come first). A nil
+// db answers "--" for every address the rules leave open.
+func NewEnricher(db *DB, internal []netip.Prefix, overrides []Override) (*Enricher, error) {
+	for _, p := range internal {
+		if !p.IsValid() {
+			return nil, fmt.Errorf("internal network %v is not a valid prefix", p)
+		}
+	}
+	for _, o := range overrides {
+		if !o.Prefix.IsValid() {
+			return nil, fmt.Errorf("country override %v is not a valid prefix", o.Prefix)
+		}
+	}
+	// Paint from the weakest rule to the strongest: overrides from the
+	// shortest prefix to the longest, then special ranges and internal
+	// networks on top.
+	var ps []painted
+	sorted := slices.Clone(overrides)
+	slices.SortStableFunc(sorted, func(a, b Override) int { return unmapPrefix(a.Prefix).Bits() - unmapPrefix(b.Prefix).Bits() })
+	for _, o := range sorted {
+		c := o.Country
+		if c == 0 {
+			c = flowfile.NoCountry
+		}
+		ps = append(ps, painted{unmapPrefix(o.Prefix), c})
+	}
+	for _, p := range specialPrefixes {
+		ps = append(ps, painted{p, flowfile.NoCountry})
+	}
+	for _, p := range internal {
+		ps = append(ps, painted{unmapPrefix(p), flowfile.NoCountry})
+	}
+	return &Enricher{db: db, rules: paint(ps)}, nil
+}
+
+// Country returns the code for addr under the site rule.
+func (e *Enricher) Country(addr netip.Addr) flowfile.Country {
+	var c flowfile.Country
+	switch {
+	case addr.Is4():
+		a := u32(addr)
+		if c = e.rules.lookup4(a); c == ruleNone {
+			if e.db == nil {
+				return flowfile.NoCountry
+			}
+			return e.db.t.lookup4(a)
+		}
+	case addr.Is4In6():
+		a := u32(addr.Unmap())
+		if c = e.rules.lookup4(a); c == ruleNone {
+			if e.db == nil {
+				return flowfile.NoCountry
+			}
+			return e.db.t.lookup4(a)
+		}
+	case addr.Is6():
+		u := u128From(addr)
+		if c = e.rules.lookup6(u); c == ruleNone {
+			if e.db == nil {
+				return flowfile.NoCountry
+			}
+			return e.db.t.lookup6(u)
+		}
+	default: // the zero Addr: no address at all
+		return flowfile.NoCountry
+	}
+	return c
+}
+
+// Enrich sets rec.SCC and rec.DCC from rec.SIP and rec.DIP.
+func (e *Enricher) Enrich(rec *flowfile.Record) {
+	rec.SCC = e.Country(rec.SIP)
+	rec.DCC = e.Country(rec.DIP)
+}
+
+// DB returns the database behind e.
+func (e *Enricher) DB() *DB { return e.db }
+
+func unmapPrefix(p netip.Prefix) netip.Prefix {
+	if p.Addr().Is4In6() && p.Bits() >= 96 {
+		return netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96).Masked()
+	}
+	return p.Masked()
+}
+
+type painted struct {
+	p netip.Prefix
+	c flowfile.Country
+}
+
+// paint turns prefixes, later ones winning, into range tables with
+// ruleNone where no prefix lies. There are tens of prefixes, so the simple
+// way does: cut the space at every prefix boundary, then give each piece
+// the code of the last prefix covering it.
+func paint(ps []painted) *table {
+	var cuts4 []uint32
+	var cuts6 []u128
+	cuts4 = append(cuts4, 0)
+	cuts6 = append(cuts6, u128{})
+	for _, x := range ps {
+		if x.p.Addr().Is4() {
+			s := u32(x.p.Addr())
+			e := uint32(blockEnd(u128{0, uint64(s)}, uint(x.p.Bits())+96).lo)
+			cuts4 = append(cuts4, s)
+			if e != ^uint32(0) {
+				cuts4 = append(cuts4, e+1)
+			}
+		} else {
+			s := u128From(x.p.Addr())
+			if n, wrap := blockEnd(s, uint(x.p.Bits())).add1(); !wrap {
+				cuts6 = append(cuts6, s, n)
+			} else {
+				cuts6 = append(cuts6, s)
+			}
+		}
+	}
+	slices.Sort(cuts4)
+	cuts4 = slices.Compact(cuts4)
+	slices.SortFunc(cuts6, func(a, b u128) int {
+		switch {
+		case a.less(b):
+			return -1
+		case b.less(a):
+			return 1
+		}
+		return 0
+	})
+	cuts6 = slices.Compact(cuts6)
+
+	var b4 builder4
+	for _, s := range cuts4 {
+		c := ruleNone
+		for _, x := range ps {
+			if x.p.Addr().Is4() && x.p.Contains(netip.AddrFrom4([4]byte{byte(s >> 24), byte(s >> 16), byte(s >> 8), byte(s)})) {
+				c = x.c
+			}
+		}
+		b4.add(s, c)
+	}
+	var b6 builder6
+	for _, s := range cuts6 {
+		c := ruleNone
+		a := addrOf(s)
+		for _, x := range ps {
+			if x.p.Addr().Is6() && x.p.Contains(a) {
+				c = x.c
+			}
+		}
+		b6.add(s, c)
+	}
+	t := &table{starts4: b4.starts, codes4: b4.codes, hi6: b6.hi, lo6: b6.lo, codes6: b6.codes}
+	t.index()
+	return t
+}
