@@ -1,0 +1,66 @@
+package mapjson
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// WriteFileAtomic replaces path with data so that a reader (a web server
+// while cron regenerates the map) sees either the old file or the new one,
+// never a part: it writes a temporary file in the same folder, syncs it,
+// renames it over path and syncs the folder. On any error the temporary
+// file is removed and path is left as it was. A new file gets perm; an
+// existing one keeps its mode.
+func WriteFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	if fi, err := os.Stat(path); err == nil {
+		if !fi.Mode().IsRegular() {
+			return fmt.Errorf("replace %s: not a regular file", path)
+		}
+		perm = fi.Mode().Perm()
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("replace %s: %w", path, err)
+	}
+	renamed := false
+	defer func() {
+		if err != nil && !renamed {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return fmt.Errorf("replace %s: write %s: %w", path, tmp.Name(), err)
+	}
+	if err = tmp.Chmod(perm); err != nil {
+		return fmt.Errorf("replace %s: %w", path, err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("replace %s: sync %s: %w", path, tmp.Name(), err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("replace %s: close %s: %w", path, tmp.Name(), err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("replace %s: %w", path, err)
+	}
+	renamed = true
+	// The rename is durable only once the folder is synced; the new file is
+	// in place already, so a failure here is reported but nothing is undone.
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("replace %s: sync folder: %w", path, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return fmt.Errorf("replace %s: sync folder %s: %w", path, dir, err)
+	}
+	return nil
+}

@@ -1,0 +1,225 @@
+package mapjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Document is the JSON the map page reads (gjson's default output).
+type Document struct {
+	// Generated is when gjson wrote the document, RFC 3339 in UTC.
+	Generated string `json:"generated"`
+	// Key is the country column of the table: "scc" or "dcc".
+	Key string `json:"key"`
+	// ValueName is the ranking (primary) value's title: "Bytes", "Records", …
+	ValueName string `json:"value_name"`
+	// Unit tells the page how to print values: "bytes", "packets", "flows"
+	// or "count" (distinct counts and unnamed columns).
+	Unit string `json:"unit"`
+	// Values lists every value column's title, primary first.
+	Values []string `json:"values"`
+	// Total is the primary value's total over all input (the INPUT line's),
+	// which percentages are relative to.
+	Total uint64 `json:"total"`
+	// TotalSource says where Total came from: "input" (the INPUT line),
+	// "percent" (worked back from the printed percentage of the largest
+	// row, for text without titles) or "rows" (the sum of the rows).
+	TotalSource string `json:"total_source"`
+	// Input is the INPUT line's record, bin and total counts; null without titles.
+	Input *Input `json:"input"`
+	// Output is the OUTPUT line's text ("Top 20 Bins by Bytes"); "" without titles.
+	Output string `json:"output"`
+	// NoCountry is the share of the "--" bin: private, reserved or unknown
+	// addresses. Zero when the table has no such row.
+	NoCountry Share `json:"no_country"`
+	// Special lists the bins that are not drawn: legacy codes (a1 a2 o1 eu
+	// ap), "??" and codes that are not ISO countries.
+	Special []SpecialRow `json:"special"`
+	// Rows are the countries drawn on the map, largest value first.
+	Rows []CountryRow `json:"rows"`
+}
+
+// Share is a value and its percentage of Total.
+type Share struct {
+	Value   uint64  `json:"value"`
+	Percent float64 `json:"percent"`
+}
+
+// SpecialRow is a bin kept off the map.
+type SpecialRow struct {
+	Code    string  `json:"code"` // upper-case as printed: "A1", "??", "XF"
+	Name    string  `json:"name"` // "" when unknown
+	Value   uint64  `json:"value"`
+	Percent float64 `json:"percent"`
+}
+
+// CountryRow is one country on the map.
+type CountryRow struct {
+	Rank    int               `json:"rank"`    // 1 for the largest
+	Code    string            `json:"code"`    // upper-case ISO 3166-1 alpha-2 (or XK)
+	Name    string            `json:"name"`    // English short name
+	Value   uint64            `json:"value"`   // the primary value
+	Percent float64           `json:"percent"` // of Total, 6 decimals like rwstats
+	Values  map[string]uint64 `json:"values"`  // every value column by title
+}
+
+// Build turns a parsed table into the map's document. now is the generation
+// time (stored in UTC).
+func Build(t *Table, now time.Time) *Document {
+	d := &Document{
+		Generated: now.UTC().Format(time.RFC3339),
+		Key:       t.Key,
+		Values:    append([]string{}, t.Values...),
+		Input:     t.Input,
+		Output:    t.Output,
+		Special:   []SpecialRow{},
+		Rows:      []CountryRow{},
+	}
+	if len(t.Values) > 0 {
+		d.ValueName = t.Values[0]
+	}
+	d.Unit = unitOf(d.ValueName)
+	d.Total, d.TotalSource = total(t)
+
+	percent := func(r *Row) float64 {
+		if t.HasPercent && !math.IsNaN(r.Percent) {
+			return r.Percent
+		}
+		if d.Total == 0 {
+			return 0
+		}
+		return round6(100 * float64(primary(r)) / float64(d.Total))
+	}
+	for i := range t.Rows {
+		r := &t.Rows[i]
+		v, pct := primary(r), percent(r)
+		switch {
+		case r.Code == "--":
+			d.NoCountry = Share{Value: v, Percent: pct}
+		case r.Code == "??" || isLegacySpecial(r.Code) || countryName(r.Code) == "":
+			d.Special = append(d.Special, SpecialRow{
+				Code: strings.ToUpper(r.Code), Name: countryName(r.Code), Value: v, Percent: pct,
+			})
+		default:
+			values := make(map[string]uint64, len(t.Values))
+			for j, name := range t.Values {
+				values[name] = r.Values[j]
+			}
+			d.Rows = append(d.Rows, CountryRow{
+				Code: strings.ToUpper(r.Code), Name: countryName(r.Code),
+				Value: v, Percent: pct, Values: values,
+			})
+		}
+	}
+	// Largest first; ties by code so the order never depends on the
+	// input's (hash) order.
+	sort.SliceStable(d.Rows, func(i, j int) bool {
+		if d.Rows[i].Value != d.Rows[j].Value {
+			return d.Rows[i].Value > d.Rows[j].Value
+		}
+		return d.Rows[i].Code < d.Rows[j].Code
+	})
+	for i := range d.Rows {
+		d.Rows[i].Rank = i + 1
+	}
+	return d
+}
+
+func primary(r *Row) uint64 {
+	if len(r.Values) == 0 {
+		return 0
+	}
+	return r.Values[0]
+}
+
+// total finds the primary value's total: the INPUT line's, else worked back
+// from the largest row's printed percentage, else the sum of the rows.
+func total(t *Table) (uint64, string) {
+	if t.Input != nil {
+		return t.Input.Total, "input"
+	}
+	if t.HasPercent {
+		var best *Row
+		for i := range t.Rows {
+			r := &t.Rows[i]
+			if !math.IsNaN(r.Percent) && r.Percent > 0 && (best == nil || primary(r) > primary(best)) {
+				best = r
+			}
+		}
+		if best != nil {
+			return uint64(math.Round(float64(primary(best)) * 100 / best.Percent)), "percent"
+		}
+	}
+	var sum uint64
+	for i := range t.Rows {
+		sum += primary(&t.Rows[i])
+	}
+	return sum, "rows"
+}
+
+func unitOf(title string) string {
+	switch strings.ToLower(title) {
+	case "bytes":
+		return "bytes"
+	case "packets":
+		return "packets"
+	case "records", "flows":
+		return "flows"
+	}
+	return "count"
+}
+
+func round6(f float64) float64 { return math.Round(f*1e6) / 1e6 }
+
+// JSON encodes the document, indented, with a final newline. Go's encoder
+// escapes <, > and & in strings, so the text is also safe inside a script.
+func (d *Document) JSON() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(d); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Script wraps the document as JavaScript that sets window.gflowData, for
+// pages opened from file://, where browsers refuse to fetch data.json.
+func (d *Document) Script() ([]byte, error) {
+	js, err := d.JSON()
+	if err != nil {
+		return nil, err
+	}
+	return append(append([]byte("window.gflowData = "), bytes.TrimRight(js, "\n")...), ";\n"...), nil
+}
+
+// HighmapsPoint is one point of a Highcharts Highmaps mapbubble series
+// joined on iso-a2: z sizes the bubble, value is the percentage.
+type HighmapsPoint struct {
+	Code  string  `json:"code"`
+	Name  string  `json:"name"`
+	Z     uint64  `json:"z"`
+	Value float64 `json:"value"`
+}
+
+// Highmaps returns the rows as the plain array a mapbubble series takes.
+func (d *Document) Highmaps() []HighmapsPoint {
+	pts := make([]HighmapsPoint, len(d.Rows))
+	for i, r := range d.Rows {
+		pts[i] = HighmapsPoint{Code: r.Code, Name: r.Name, Z: r.Value, Value: r.Percent}
+	}
+	return pts
+}
+
+// HighmapsJSON encodes Highmaps() with a final newline.
+func (d *Document) HighmapsJSON() ([]byte, error) {
+	b, err := json.Marshal(d.Highmaps())
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}

@@ -1,0 +1,182 @@
+// Package gjson is the gjson tool's command: rwstats/gstats text keyed by
+// country in, the world map's JSON (and page) out.
+package gjson
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gflow/gflow/pkg/cli"
+	"github.com/gflow/gflow/pkg/mapjson"
+)
+
+func init() { cli.Register("gjson", NewCommand) }
+
+// now is the clock, replaced by tests.
+var now = time.Now
+
+type options struct {
+	format       string
+	output       string
+	html         string
+	pageOnly     bool
+	key          string
+	valueColumns []string
+	separator    string
+}
+
+// NewCommand builds gjson around the given streams.
+func NewCommand(io cli.IO) *cobra.Command {
+	var o options
+	cmd := &cobra.Command{
+		Use:   "gjson [--output=FILE] [--html=DIR] [FILE]",
+		Short: "Turn a top-N table by country into the world map's JSON and page",
+		Long: `gjson reads one top-N table keyed by country, as printed by
+'gstats --fields=scc' or '--fields=dcc' or by SiLK's rwstats (columnar or
+--delimited with any separator, with or without titles), from FILE or
+standard input ('-' or 'stdin'), and writes the world map's JSON.
+
+The JSON is an object: generated (UTC), key (scc or dcc), value_name (the
+ranking value), unit, values, total and where it came from, input (the
+INPUT line's record, bin and total counts), output, no_country (the '--'
+share), special (legacy codes a1 a2 o1 eu ap, '??' and other codes kept off
+the map) and rows (rank, code in upper case, English name, value, percent,
+values). --format=highmaps writes instead the plain array a Highcharts
+Highmaps mapbubble series joined on iso-a2 takes:
+[{"code":"CH","name":"Switzerland","z":VALUE,"value":PERCENT}, ...].
+
+--output=FILE replaces FILE atomically (temporary file in the same folder,
+fsync, rename), so a web server never serves half a file; on any error the
+previous FILE stays as it was.
+
+--html=DIR writes the map page into DIR (created if missing): index.html and
+its scripts, all built into gjson, needing no network. With the page it
+writes the data as DIR/data.json (read by the page over HTTP) and
+DIR/data.js (the same data as a script, read by the page opened from
+file://, where browsers refuse to fetch files). --page-only writes the page
+without data. Page files whose content is unchanged are not rewritten, so
+running gjson --html from cron every few minutes only replaces the data.
+
+The page reads data.json beside it, or the URL given as ?data=URL, and
+reloads it every 60 seconds or every N given as ?refresh=N (0: never),
+keeping the last good data when a reload fails.
+
+Text printed with --no-titles names no column: the first column holding
+two-letter codes is the key, taken as scc unless --key=dcc says otherwise;
+integer columns are the values (name them with --value-columns, primary
+first); two decimal columns are the percentages.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return run(io, o, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.format, "format", "json", "output format: json (the map's document) or highmaps (a mapbubble series array)")
+	f.StringVar(&o.output, "output", "stdout", "write the JSON to this file, replaced atomically ('-' or 'stdout': standard output)")
+	f.StringVar(&o.html, "html", "", "write the map page and its data (data.json, data.js) into this folder")
+	f.BoolVar(&o.pageOnly, "page-only", false, "with --html: write the page alone, read no input")
+	f.StringVar(&o.key, "key", "", "for text without titles: the country column is scc or dcc (default scc)")
+	f.StringSliceVar(&o.valueColumns, "value-columns", nil, "for text without titles: names of the value columns, primary first (e.g. Bytes,Records)")
+	f.StringVar(&o.separator, "column-separator", "", "column separator of the input (default: found from the first line)")
+	cli.Examples(cmd, `
+		gstats --top --count=50 --fields=dcc --values=bytes hour.rw | gjson --output=/var/www/map/data.json
+		gfilter --start-date=2026/06/01 --type=all --pass=stdout | gstats --top --count=0 --fields=scc --values=bytes | gjson --html=/var/www/map
+		gjson --html=/var/www/map --page-only
+		rwstats --fields=dcc --values=bytes --count=20 --delimited=, --no-titles day.rw | gjson --key=dcc --value-columns=Bytes
+		gjson --format=highmaps --output=bubbles.json table.txt
+	`)
+	return cmd
+}
+
+func run(std cli.IO, o options, args []string) error {
+	if o.format != "json" && o.format != "highmaps" {
+		return cli.Usagef("invalid --format %q: want json or highmaps", o.format)
+	}
+	if o.key != "" && o.key != "scc" && o.key != "dcc" {
+		return cli.Usagef("invalid --key %q: want scc or dcc", o.key)
+	}
+	if len(o.separator) > 1 {
+		return cli.Usagef("invalid --column-separator %q: want one character", o.separator)
+	}
+	if o.pageOnly {
+		if o.html == "" {
+			return cli.Usagef("--page-only needs --html=DIR")
+		}
+		if len(args) > 0 {
+			return cli.Usagef("--page-only reads no input, but %s was given", args[0])
+		}
+		return mapjson.WritePage(o.html)
+	}
+
+	name, in, closeIn, err := openInput(std, args)
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+	popts := mapjson.ParseOptions{Key: o.key, ValueColumns: o.valueColumns}
+	if o.separator != "" {
+		popts.Separator = o.separator[0]
+	}
+	table, err := mapjson.Parse(in, popts)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	doc := mapjson.Build(table, now())
+
+	if o.html != "" {
+		if err := mapjson.WritePage(o.html); err != nil {
+			return err
+		}
+		if err := mapjson.WriteData(o.html, doc); err != nil {
+			return err
+		}
+		if !o.outputSet() {
+			return nil
+		}
+	}
+
+	var out []byte
+	if o.format == "highmaps" {
+		out, err = doc.HighmapsJSON()
+	} else {
+		out, err = doc.JSON()
+	}
+	if err != nil {
+		return fmt.Errorf("encode JSON: %w", err)
+	}
+	if o.output == "stdout" || o.output == "-" {
+		if _, err := std.Out.Write(out); err != nil {
+			return fmt.Errorf("write JSON: %w", err)
+		}
+		return nil
+	}
+	return mapjson.WriteFileAtomic(o.output, out, 0o644)
+}
+
+func (o options) outputSet() bool { return o.output != "stdout" && o.output != "-" }
+
+// openInput opens the one input: FILE, or standard input for none, '-' and
+// 'stdin'. A terminal on standard input is refused: gjson reads a table
+// piped from gstats, not typing.
+func openInput(std cli.IO, args []string) (string, io.Reader, func(), error) {
+	if len(args) == 0 || args[0] == "-" || args[0] == "stdin" {
+		if cli.IsTerminal(std.In) {
+			return "", nil, nil, cli.Usagef("standard input is a terminal: pipe gstats output into gjson or name a file")
+		}
+		return "stdin", std.In, func() {}, nil
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return "", nil, nil, fmt.Errorf("open %s: %w", args[0], pe.Err)
+		}
+		return "", nil, nil, err
+	}
+	return args[0], f, func() { f.Close() }, nil
+}

@@ -1,0 +1,414 @@
+// Package mapjson turns an rwstats or gstats top-N table keyed by country
+// (--fields=scc or --fields=dcc) into the JSON the world map draws, and holds
+// the map page itself, embedded so the binary can write it anywhere.
+package mapjson
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Table is a parsed top-N table keyed by country.
+type Table struct {
+	Key    string   // "scc" or "dcc"
+	Values []string // titles of the value columns, primary (ranking) value first
+	Input  *Input   // the INPUT line; nil when the text had none (--no-titles)
+	Output string   // the OUTPUT line after "OUTPUT: "; "" when absent
+	Rows   []Row    // in input order
+	// HasPercent tells whether the text printed the primary value's
+	// percentage column (%Bytes …); Row.Percent is valid only then.
+	HasPercent bool
+}
+
+// Input is rwstats' INPUT line:
+// "INPUT: <R> Records for <B> Bins and <TOTAL> Total <Title>".
+type Input struct {
+	Records uint64 `json:"records"`
+	Bins    uint64 `json:"bins"`
+	Total   uint64 `json:"total"`
+	Title   string `json:"title"`
+}
+
+// Row is one bin of the table.
+type Row struct {
+	Line    int      // line number in the input, from 1
+	Code    string   // as printed, lower-cased: "ch", "--", "a1", "??"
+	Values  []uint64 // in the order of Table.Values
+	Percent float64  // the printed percentage of the primary value
+}
+
+// ParseOptions are hints for text printed without titles, where nothing
+// names the columns.
+type ParseOptions struct {
+	// Key names the country column ("scc" or "dcc") when the text has no
+	// titles. Without it such a table is taken as keyed by scc.
+	Key string
+	// ValueColumns names the value columns, in order, when the text has no
+	// titles (for example Bytes,Records). Without it they are called Value,
+	// Value2, …
+	ValueColumns []string
+	// Separator is the column separator; 0 detects it from the first line of
+	// the table (rwstats prints '|', --delimited=C prints C).
+	Separator byte
+}
+
+// ParseError is bad input, located by line number.
+type ParseError struct {
+	Line int // 0 when the error is about the input as a whole
+	Msg  string
+}
+
+func (e *ParseError) Error() string {
+	if e.Line == 0 {
+		return e.Msg
+	}
+	return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+}
+
+func errAt(line int, format string, args ...any) error {
+	return &ParseError{Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+var inputLine = regexp.MustCompile(`^INPUT: (\d+) Records? for (\d+) Bins? and (\d+) Total (\S.*)$`)
+
+// column roles
+const (
+	colValue = iota
+	colKey
+	colPercent // the primary value's percentage
+	colIgnored // cumul_%
+)
+
+type parser struct {
+	opts    ParseOptions
+	t       Table
+	sep     byte
+	roles   []int // nil until the layout is known
+	seen    map[string]int
+	nonBlank int
+}
+
+// Parse reads one rwstats/gstats table from r: columnar or delimited by any
+// one-byte separator, with or without the final delimiter, with or without
+// titles. Any line it cannot read is a *ParseError naming the line.
+func Parse(r io.Reader, opts ParseOptions) (*Table, error) {
+	if opts.Key != "" && opts.Key != "scc" && opts.Key != "dcc" {
+		return nil, fmt.Errorf("key %q: want scc or dcc", opts.Key)
+	}
+	p := &parser{opts: opts, sep: opts.Separator, seen: map[string]int{}}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	line := 0
+	for sc.Scan() {
+		line++
+		if err := p.line(line, strings.TrimRight(sc.Text(), "\r")); err != nil {
+			return nil, err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("line %d: %w", line+1, err)
+	}
+	if p.nonBlank == 0 {
+		return nil, &ParseError{Msg: "empty input: expected an rwstats or gstats table keyed by scc or dcc"}
+	}
+	if p.roles == nil {
+		// INPUT/OUTPUT lines only: "No bins above threshold", or titles cut off
+		if p.t.Input == nil {
+			return nil, errAt(line, "no table after the OUTPUT line")
+		}
+		if p.t.Key == "" {
+			p.t.Key = "scc"
+			if p.opts.Key != "" {
+				p.t.Key = p.opts.Key
+			}
+			p.t.Values = []string{p.t.Input.Title}
+		}
+	}
+	return &p.t, nil
+}
+
+func (p *parser) line(n int, s string) error {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	p.nonBlank++
+	if strings.HasPrefix(s, "INPUT:") {
+		if p.t.Input != nil || p.roles != nil {
+			return errAt(n, "unexpected INPUT line inside a table")
+		}
+		m := inputLine.FindStringSubmatch(s)
+		if m == nil {
+			return errAt(n, "cannot read the INPUT line %q", s)
+		}
+		in := &Input{Title: m[4]}
+		var err error
+		for i, dst := range []*uint64{&in.Records, &in.Bins, &in.Total} {
+			if *dst, err = strconv.ParseUint(m[i+1], 10, 64); err != nil {
+				return errAt(n, "INPUT line: %v", err)
+			}
+		}
+		p.t.Input = in
+		return nil
+	}
+	if strings.HasPrefix(s, "OUTPUT:") {
+		if p.roles != nil {
+			return errAt(n, "unexpected OUTPUT line inside a table")
+		}
+		p.t.Output = strings.TrimSpace(strings.TrimPrefix(s, "OUTPUT:"))
+		return nil
+	}
+	if strings.HasPrefix(s, "FLOW STATISTICS") {
+		return errAt(n, "protocol statistics (--overall-stats) have no country column; run gstats --top --fields=scc or --fields=dcc")
+	}
+	if p.sep == 0 {
+		sep, ok := detectSeparator(s)
+		if !ok {
+			return errAt(n, "cannot find a column separator in %q", clip(s))
+		}
+		p.sep = sep
+	}
+	cells := split(s, p.sep)
+	if p.roles == nil {
+		if isTitleLine(cells) {
+			return p.titles(n, cells)
+		}
+		if err := p.guessLayout(n, cells); err != nil {
+			return err
+		}
+	}
+	return p.row(n, cells)
+}
+
+// detectSeparator finds the separator as the first byte that can be in
+// neither a title nor a value: titles hold letters, digits, '%', '_' and '-'
+// (sIP-Distinct, cumul_%), values digits and '.', codes letters or "--"/"??".
+func detectSeparator(s string) (byte, bool) {
+	i := 0
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	if strings.HasPrefix(s[i:], "--") || strings.HasPrefix(s[i:], "??") {
+		i += 2
+	}
+	for ; i < len(s); i++ {
+		c := s[i]
+		if isAlnum(c) || c == ' ' || c == '%' || c == '_' || c == '-' || c == '.' {
+			continue
+		}
+		return c, true
+	}
+	return 0, false
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// split cuts a line at sep, trims the padding of columnar output and drops
+// the empty cell after a final delimiter.
+func split(s string, sep byte) []string {
+	cells := strings.Split(s, string(sep))
+	if len(cells) > 1 && strings.TrimSpace(cells[len(cells)-1]) == "" {
+		cells = cells[:len(cells)-1]
+	}
+	for i := range cells {
+		cells[i] = strings.TrimSpace(cells[i])
+	}
+	return cells
+}
+
+func isTitleLine(cells []string) bool {
+	for _, c := range cells {
+		l := strings.ToLower(c)
+		if l == "scc" || l == "dcc" || strings.HasPrefix(l, "%") || l == "cumul_%" {
+			return true
+		}
+		if c != "" && !isCode(c) && !isNumber(c) {
+			return true // a word: sIP, Bytes, …
+		}
+	}
+	return false
+}
+
+func isCode(c string) bool {
+	if len(c) != 2 {
+		return false
+	}
+	if c == "--" || c == "??" {
+		return true
+	}
+	l := strings.ToLower(c)
+	return l[0] >= 'a' && l[0] <= 'z' && isAlnum(l[1])
+}
+
+func isNumber(c string) bool {
+	if c == "" {
+		return false
+	}
+	for i := 0; i < len(c); i++ {
+		if (c[i] < '0' || c[i] > '9') && c[i] != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *parser) titles(n int, cells []string) error {
+	p.roles = make([]int, len(cells))
+	key := -1
+	for i, c := range cells {
+		l := strings.ToLower(c)
+		switch {
+		case l == "scc" || l == "dcc":
+			if key >= 0 {
+				return errAt(n, "two country columns (%s and %s): the map needs a table keyed by scc or dcc alone", cells[key], c)
+			}
+			key = i
+			p.roles[i] = colKey
+			p.t.Key = l
+		case l == "cumul_%":
+			p.roles[i] = colIgnored
+		case strings.HasPrefix(l, "%"):
+			p.roles[i] = colPercent
+			p.t.HasPercent = true
+		default:
+			p.roles[i] = colValue
+			p.t.Values = append(p.t.Values, c)
+		}
+	}
+	if key < 0 {
+		return errAt(n, "no country column: titles are %s; run gstats or rwstats with --fields=scc or --fields=dcc", strings.Join(cells, ", "))
+	}
+	if len(p.t.Values) == 0 {
+		return errAt(n, "no value column after the country column")
+	}
+	return nil
+}
+
+// guessLayout names the columns of a table printed without titles: the
+// first column holding a country code is the key; integer columns are the
+// values (named by the hints); two trailing decimal columns are the
+// percentage and cumulative percentage.
+func (p *parser) guessLayout(n int, cells []string) error {
+	p.roles = make([]int, len(cells))
+	key := -1
+	for i, c := range cells {
+		if isCode(c) {
+			key = i
+			break
+		}
+	}
+	if key < 0 {
+		return errAt(n, "no country column: no titles and no two-letter country code in %q", clip(strings.Join(cells, string(p.sep))))
+	}
+	p.roles[key] = colKey
+	p.t.Key = "scc"
+	if p.opts.Key != "" {
+		p.t.Key = p.opts.Key
+	}
+	var values []int
+	for i, c := range cells {
+		if i == key {
+			continue
+		}
+		if strings.Contains(c, ".") || c == "?" {
+			continue
+		}
+		values = append(values, i)
+	}
+	pct := 0
+	for i, c := range cells {
+		if i == key || contains(values, i) {
+			continue
+		}
+		if !strings.Contains(c, ".") && c != "?" {
+			return errAt(n, "column %d (%q) is neither a count nor a percentage", i+1, c)
+		}
+		if pct == 0 {
+			p.roles[i] = colPercent
+			p.t.HasPercent = true
+		} else {
+			p.roles[i] = colIgnored
+		}
+		pct++
+	}
+	if pct != 0 && pct != 2 {
+		return errAt(n, "expected a percentage and a cumulative percentage column, found %d decimal columns", pct)
+	}
+	if len(values) == 0 {
+		return errAt(n, "no value column beside the country column")
+	}
+	if h := p.opts.ValueColumns; len(h) > 0 && len(h) != len(values) {
+		return errAt(n, "%d value columns named (%s) but the table has %d", len(h), strings.Join(h, ","), len(values))
+	}
+	for j := range values {
+		name := "Value"
+		if j > 0 {
+			name = "Value" + strconv.Itoa(j+1)
+		}
+		if len(p.opts.ValueColumns) > 0 {
+			name = p.opts.ValueColumns[j]
+		}
+		p.t.Values = append(p.t.Values, name)
+	}
+	return nil
+}
+
+func contains(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *parser) row(n int, cells []string) error {
+	if len(cells) != len(p.roles) {
+		return errAt(n, "%d columns where the table has %d", len(cells), len(p.roles))
+	}
+	r := Row{Line: n, Values: make([]uint64, 0, len(p.t.Values)), Percent: math.NaN()}
+	for i, c := range cells {
+		switch p.roles[i] {
+		case colKey:
+			if !isCode(c) {
+				return errAt(n, "%q is not a country code", clip(c))
+			}
+			r.Code = strings.ToLower(c)
+		case colValue:
+			v, err := strconv.ParseUint(c, 10, 64)
+			if err != nil {
+				return errAt(n, "%q is not a count; gjson reads tables keyed by scc or dcc alone", clip(c))
+			}
+			r.Values = append(r.Values, v)
+		case colPercent:
+			if c == "?" {
+				continue
+			}
+			f, err := strconv.ParseFloat(c, 64)
+			if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+				return errAt(n, "%q is not a percentage", clip(c))
+			}
+			r.Percent = f
+		}
+	}
+	if first, dup := p.seen[r.Code]; dup {
+		return errAt(n, "country %q already on line %d: the table must be keyed by scc or dcc alone", r.Code, first)
+	}
+	p.seen[r.Code] = n
+	p.t.Rows = append(p.t.Rows, r)
+	return nil
+}
+
+// clip shortens text quoted in an error message.
+func clip(s string) string {
+	if len(s) > 60 {
+		return s[:57] + "..."
+	}
+	return s
+}
