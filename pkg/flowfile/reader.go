@@ -1,0 +1,277 @@
+package flowfile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+)
+
+// Reader reads records from a flow file or stream.
+//
+// Next and NextBlock return io.EOF at the end of the input. An incomplete
+// block at the end is not an error: the file may still be growing, and a
+// later call reads the block once it is complete (Pending tells how many
+// bytes wait). A corrupt block returns a *BlockError; the next call
+// resumes at the next intact block.
+//
+// A Reader is not safe for concurrent use.
+type Reader struct {
+	src    io.Reader
+	file   *os.File // set when Open opened it
+	name   string
+	hdr    Header
+	buf    []byte
+	r, w   int   // unread bytes are buf[r:w]
+	off    int64 // input offset of buf[r]
+	block  int   // index of the next block
+	resync bool  // scan for the next block magic before reading a header
+	filter func(*BlockSummary) bool
+	dec    decompressor
+	sum    BlockSummary
+	recs   []Record
+	pos    int // Next's position in recs
+}
+
+const readChunk = 256 << 10
+
+// NewReader reads and checks the header of src.
+func NewReader(src io.Reader) (*Reader, error) {
+	r := &Reader{src: src, buf: make([]byte, 0, readChunk)}
+	if err := r.readHeader(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Open opens a flow file. Close closes it.
+func Open(path string) (*Reader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	r := &Reader{src: f, file: f, name: path, buf: make([]byte, 0, readChunk)}
+	if err := r.readHeader(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return r, nil
+}
+
+func (r *Reader) readHeader() error {
+	err := r.fill(fileHeaderFixed)
+	if err != nil && r.avail() < fileHeaderFixed {
+		if errors.Is(err, io.EOF) {
+			if r.avail() == 0 {
+				return fmt.Errorf("%w: empty input", ErrTruncatedHeader)
+			}
+			if r.avail() >= 4 && string(r.buf[r.r:r.r+4]) != FileMagic {
+				return ErrNotFlowFile
+			}
+			return fmt.Errorf("%w: %d bytes", ErrTruncatedHeader, r.avail())
+		}
+		return err
+	}
+	n, err := headerLen(r.buf[r.r:])
+	if err != nil {
+		return err
+	}
+	if err := r.fill(n); err != nil && r.avail() < n {
+		if errors.Is(err, io.EOF) {
+			return fmt.Errorf("%w: %d of %d bytes", ErrTruncatedHeader, r.avail(), n)
+		}
+		return err
+	}
+	h, err := parseHeader(r.buf[r.r : r.r+n])
+	if err != nil {
+		return err
+	}
+	r.hdr = h
+	r.consume(n)
+	return nil
+}
+
+// Header returns the file's header.
+func (r *Reader) Header() Header { return r.hdr }
+
+// Name returns the name used in errors: the path given to Open, or the
+// name set with SetName.
+func (r *Reader) Name() string { return r.name }
+
+// SetName sets the name BlockErrors report ("stdin", a path).
+func (r *Reader) SetName(name string) { r.name = name }
+
+// SetBlockFilter makes the Reader skip, without decompressing, every block
+// whose summary keep rejects. A nil keep reads every block.
+func (r *Reader) SetBlockFilter(keep func(*BlockSummary) bool) { r.filter = keep }
+
+// Summary returns the summary of the block NextBlock last returned.
+func (r *Reader) Summary() *BlockSummary { return &r.sum }
+
+// Offset returns the input offset of the next unread byte.
+func (r *Reader) Offset() int64 { return r.off }
+
+// Pending returns the number of bytes read past the last complete block:
+// an incomplete block at the end of a growing (or torn) file.
+func (r *Reader) Pending() int { return r.avail() }
+
+// Close releases the decoder and closes the file if Open opened it.
+func (r *Reader) Close() error {
+	r.dec.release()
+	if r.file != nil {
+		f := r.file
+		r.file = nil
+		return f.Close()
+	}
+	return nil
+}
+
+// Next returns the next record. The record is valid until the next call of
+// Next or NextBlock.
+func (r *Reader) Next() (*Record, error) {
+	for r.pos >= len(r.recs) {
+		if _, err := r.NextBlock(); err != nil {
+			return nil, err
+		}
+		r.pos = 0
+	}
+	rec := &r.recs[r.pos]
+	r.pos++
+	return rec, nil
+}
+
+// NextBlock returns the records of the next block. The slice is reused by
+// the next call of Next or NextBlock.
+func (r *Reader) NextBlock() ([]Record, error) {
+	r.pos = 0
+	r.recs = r.recs[:0]
+	payload, err := r.nextFrame(&r.sum)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := r.dec.decodeBlock(&r.sum, payload, r.recs[:cap(r.recs)])
+	r.recs = recs
+	if err != nil {
+		return nil, r.blockError(r.sum.Offset, r.sum.Index, err)
+	}
+	r.pos = len(recs) // Next starts over after NextBlock
+	return recs, nil
+}
+
+func (r *Reader) blockError(off int64, idx int, err error) *BlockError {
+	return &BlockError{File: r.name, Offset: off, Block: idx, Err: err}
+}
+
+// nextFrame returns the summary and payload of the next intact block that
+// passes the filter. The payload points into the Reader's buffer and is
+// valid until the next call.
+func (r *Reader) nextFrame(s *BlockSummary) ([]byte, error) {
+	for {
+		if r.resync {
+			if err := r.scan(); err != nil {
+				return nil, err
+			}
+		}
+		if err := r.fill(blockHeaderSize); err != nil {
+			return nil, err
+		}
+		start, idx := r.off, r.block
+		if err := parseBlockHeader(r.buf[r.r:r.r+blockHeaderSize], s); err != nil {
+			r.block++
+			r.consume(1)
+			r.resync = true
+			return nil, r.blockError(start, idx, err)
+		}
+		s.Offset, s.Index = start, idx
+		total := blockHeaderSize + s.payloadLen
+		if err := r.fill(total); err != nil {
+			return nil, err
+		}
+		payload := r.buf[r.r+blockHeaderSize : r.r+total]
+		if r.filter != nil && !r.filter(s) {
+			r.block++
+			r.consume(total)
+			continue
+		}
+		if crc := crc32.Checksum(payload, castagnoli); crc != s.payloadCRC {
+			// The header is intact but the payload is not: perhaps a torn
+			// block followed by others, so look for the next magic instead
+			// of trusting the length.
+			r.block++
+			r.consume(1)
+			r.resync = true
+			return nil, r.blockError(start, idx, fmt.Errorf("payload checksum mismatch (stored %08x, computed %08x)", s.payloadCRC, crc))
+		}
+		r.block++
+		r.consume(total)
+		return payload, nil
+	}
+}
+
+// scan advances to the next BlockMagic. At the end of the input it keeps
+// the last bytes (a magic may be split) and returns io.EOF.
+func (r *Reader) scan() error {
+	for {
+		if i := bytes.Index(r.buf[r.r:r.w], []byte(BlockMagic)); i >= 0 {
+			r.consume(i)
+			r.resync = false
+			return nil
+		}
+		if keep := len(BlockMagic) - 1; r.avail() > keep {
+			r.consume(r.avail() - keep)
+		}
+		if err := r.fill(r.avail() + 1); err != nil {
+			return err
+		}
+	}
+}
+
+func (r *Reader) avail() int { return r.w - r.r }
+
+func (r *Reader) consume(n int) {
+	r.r += n
+	r.off += int64(n)
+	if r.r == r.w {
+		r.r, r.w = 0, 0
+	}
+}
+
+// fill makes at least n bytes available in buf[r:w] (n is bounded by
+// blockHeaderSize+MaxBlockBytes). At the end of the input it returns
+// io.EOF and keeps what it has, so a later call can continue when the
+// file grows.
+func (r *Reader) fill(n int) error {
+	if r.avail() >= n {
+		return nil
+	}
+	if r.r+n > cap(r.buf) {
+		if n > cap(r.buf) {
+			nb := make([]byte, max(n, min(2*cap(r.buf), blockHeaderSize+MaxBlockBytes)))
+			r.w = copy(nb, r.buf[r.r:r.w])
+			r.buf = nb[:cap(nb)]
+		} else {
+			r.w = copy(r.buf[:cap(r.buf)], r.buf[r.r:r.w])
+		}
+		r.r = 0
+	}
+	r.buf = r.buf[:cap(r.buf)]
+	empty := 0
+	for r.avail() < n {
+		m, err := r.src.Read(r.buf[r.w:])
+		r.w += m
+		if err != nil {
+			if r.avail() >= n {
+				return nil
+			}
+			return err
+		}
+		if m == 0 {
+			if empty++; empty > 100 {
+				return io.ErrNoProgress
+			}
+		}
+	}
+	return nil
+}

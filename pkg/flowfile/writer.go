@@ -1,0 +1,179 @@
+package flowfile
+
+import (
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+)
+
+// Writer writes records to a flow file or stream: a header, then one block
+// per Flush or per full block. Write only appends to column buffers; the
+// work of encoding and compressing is done once per block.
+//
+// A Writer is not safe for concurrent use.
+type Writer struct {
+	w      io.Writer
+	file   *os.File // set when the Writer opened the file and closes it
+	name   string
+	hdr    Header
+	cols   columns
+	comp   compressor
+	raw    []byte
+	packed []byte
+	out    []byte
+	limit  int
+	offset int64 // bytes written, or the file size for OpenAppend
+	blocks int
+	err    error
+	closed bool
+}
+
+// NewWriter writes hdr to w and returns a Writer for records. Files at
+// rest should use CodecZstd; streams on pipes CodecS2 (see pkg/pipe).
+func NewWriter(w io.Writer, hdr Header) (*Writer, error) {
+	if err := hdr.check(); err != nil {
+		return nil, err
+	}
+	fw := newWriter(w, hdr)
+	b := appendHeader(nil, &fw.hdr)
+	if _, err := w.Write(b); err != nil {
+		return nil, fmt.Errorf("write header: %w", err)
+	}
+	fw.offset = int64(len(b))
+	return fw, nil
+}
+
+func newWriter(w io.Writer, hdr Header) *Writer {
+	hdr.Version = Version
+	if !hdr.Hour.IsZero() {
+		hdr.Hour = hdr.Hour.UTC()
+	}
+	return &Writer{w: w, hdr: hdr, comp: compressor{codec: hdr.Codec}, limit: DefaultBlockRecords}
+}
+
+// Create creates a new flow file at path and writes hdr; it refuses a
+// file that exists. Close closes the file.
+func Create(path string, hdr Header) (*Writer, error) {
+	if err := hdr.check(); err != nil {
+		return nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	w, err := NewWriter(f, hdr)
+	if err != nil {
+		f.Close()
+		os.Remove(path)
+		return nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	w.file, w.name = f, path
+	return w, nil
+}
+
+// Header returns the header the Writer wrote.
+func (w *Writer) Header() Header { return w.hdr }
+
+// SetBlockRecords sets how many records make a full block (1 to
+// MaxBlockRecords; default DefaultBlockRecords).
+func (w *Writer) SetBlockRecords(n int) {
+	w.limit = max(1, min(n, MaxBlockRecords))
+}
+
+// Offset returns the number of bytes of header and blocks written so far.
+func (w *Writer) Offset() int64 { return w.offset }
+
+// Write adds a record. A full block is written out at once; otherwise the
+// record waits in memory until Flush or Close.
+func (w *Writer) Write(r *Record) error {
+	if w.err != nil {
+		return w.err
+	}
+	w.cols.add(r)
+	if w.cols.n >= w.limit {
+		return w.Flush()
+	}
+	return nil
+}
+
+// WriteBlock adds records as Write does.
+func (w *Writer) WriteBlock(recs []Record) error {
+	for i := range recs {
+		if err := w.Write(&recs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Flush ends the current block and writes it with a single Write call, so
+// a reader of a growing file sees either all of it or an incomplete tail.
+func (w *Writer) Flush() error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.cols.n == 0 {
+		return nil
+	}
+	w.raw = w.cols.appendData(w.raw[:0])
+	sum := &w.cols.sum
+	sum.Records = w.cols.n
+	sum.rawLen = len(w.raw)
+	payload := w.raw
+	sum.Codec = CodecNone
+	if w.comp.codec != CodecNone {
+		p, err := w.comp.compress(w.packed, w.raw)
+		if err != nil {
+			w.err = fmt.Errorf("compress block %d: %w", w.blocks, err)
+			return w.err
+		}
+		w.packed = p
+		// Incompressible data is stored as is, so a payload is never
+		// longer than its column data (FORMAT.md, "Codecs").
+		if len(p) < len(w.raw) {
+			payload, sum.Codec = p, w.comp.codec
+		}
+	}
+	if len(w.raw) > MaxBlockBytes {
+		w.err = fmt.Errorf("block %d: %d bytes of column data exceed the maximum", w.blocks, len(w.raw))
+		return w.err
+	}
+	sum.payloadLen = len(payload)
+	sum.payloadCRC = crc32.Checksum(payload, castagnoli)
+	w.out = appendBlockHeader(w.out[:0], sum)
+	w.out = append(w.out, payload...)
+	n, err := w.w.Write(w.out)
+	w.offset += int64(n)
+	if err != nil {
+		w.err = err
+		return err
+	}
+	w.blocks++
+	w.cols.reset()
+	return nil
+}
+
+// Close flushes the last block, releases the compressor and, when the
+// Writer opened the file, syncs and closes it.
+func (w *Writer) Close() error {
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	err := w.Flush()
+	w.comp.release()
+	if w.file != nil {
+		if err == nil {
+			err = w.file.Sync()
+		}
+		if cerr := w.file.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err == nil {
+		w.err = errors.New("flowfile: write after Close")
+	}
+	return err
+}
