@@ -1,0 +1,119 @@
+// Package netflow decodes NetFlow v5, NetFlow v9 (RFC 3954) and IPFIX
+// (RFC 7011) export packets into flowfile.Records.
+//
+// # Use
+//
+//	d := netflow.NewDecoder(netflow.DefaultOptions())
+//	_ = d.LoadTemplates(f)          // optional: templates saved by a previous run
+//	for each UDP datagram {
+//		recs, err := d.Decode(recs[:0], payload, fromAddrPort)
+//		// write recs (even when err != nil: flows from the well-formed
+//		// part of the packet and flows released from held data are kept)
+//	}
+//	st := d.Stats()                 // per-exporter counters, any time
+//	_ = d.SaveTemplates(w)          // at shutdown (and now and then)
+//
+// Decode appends to dst and never retains it; with a reused dst slice a
+// steady stream of packets is decoded without allocating.
+//
+// # Concurrency
+//
+// A Decoder is safe for concurrent use: Decode, Stats, SaveTemplates and
+// LoadTemplates serialise on an internal mutex held for one packet at a time.
+// Concurrent Decode calls therefore do not run in parallel; for decoding on
+// several cores, give each socket (or each group of exporters) its own
+// Decoder — templates are per exporter anyway.
+//
+// # Templates
+//
+// v9 and IPFIX templates and options templates are kept per exporter address
+// (without the port, which changes when an exporter restarts), protocol
+// version and source ID / observation domain. A template is replaced when it
+// is redefined and, for IPFIX, withdrawn by a template record with field
+// count 0 (template ID 2 or 3 withdraws all templates or all options
+// templates of the domain). An exporter holds at most
+// Options.MaxTemplatesPerExporter templates and MaxDomainsPerExporter
+// domains; more are refused and counted. SaveTemplates and LoadTemplates
+// write and read the templates, the sampling rates learnt from options data
+// and the exporters' system init times as versioned JSON, so a restarted
+// collector decodes data at once instead of dropping it until the exporter
+// sends its templates again.
+//
+// # Data before its template
+//
+// A data set whose template is not known yet is copied and held for
+// Options.PendingTTL (bounded by Options.MaxPendingBytes in total and
+// MaxPendingSetsPerDomain per domain). When the template arrives — in the
+// same packet or a later one from the same exporter and domain — the held
+// sets are decoded with their own packet's header (uptime, export time) and
+// their flows are appended to dst by that Decode call, after the flows of
+// the packet itself. Held sets that expire or do not fit are dropped and
+// counted (ExporterStats.HeldDropped). No separate drain call is needed.
+//
+// # Mapping to the record
+//
+// Addresses IE 8/12 (IPv4), 27/28 (IPv6); next hop 15/62, else BGP next hop
+// 18/63; ports 7/11; protocol 4; TCP flags 6 (low 8 bits); TOS 5; bytes 1,
+// else 85 (octetTotalCount); packets 2, else 86; interfaces 10/14; AS 16/17.
+// IE 23/24 (post octets/packets) are not used: a flow record counts one
+// direction. ICMP type and code come from IE 32, 139, 176–179 or the
+// destination port (type<<8|code, the Cisco convention) and are stored as
+// SiLK does, DPort = type<<8|code with SPort 0. The exporter's direction
+// field (61) is ignored: classification decides direction. Counters and
+// other integers may come in any size from 1 to 8 bytes, big-endian.
+//
+// Times (STime, ETime: ms since the epoch, UTC; ETime >= STime):
+//   - v5/v9 First/Last (IE 22/21, 4 bytes): sysUptime ms, anchored by the
+//     header's uptime and export time (v5 with its nanoseconds); the 32-bit
+//     uptime may have wrapped between a flow's start and the export.
+//   - IE 21/22 in 8 bytes (Cisco NX-OS): milliseconds since the epoch.
+//   - IPFIX flowStart/End Seconds 150/151, Milliseconds 152/153,
+//     Microseconds 154/155 and Nanoseconds 156/157 (both NTP format),
+//     delta microseconds 158/159 before the export time, duration 161/162.
+//   - IE 22/21 in IPFIX: relative to systemInitTimeMilliseconds (160) from
+//     the same record or the domain's options data (MikroTik). Without it
+//     the flow's end is put at the export time (ExporterStats.TimeUnanchored).
+//
+// # Sampling
+//
+// The rate comes from, in order: a sampling interval in the data record
+// (IE 34, 50); the sampler the record names (IE 48 or 302) in the domain's
+// options data; the domain's only or unnamed sampler; v5's header
+// (interval in the low 14 bits); Options.DefaultSamplingRate. Options data
+// gives the rate as IE 34 or 50, as 305/306 (interval/space) or as 309/310
+// (size/population). Packets and bytes are multiplied by a rate above 1 and
+// the raw rate is kept in Record.SamplingRate. "Sampling rate missing" is
+// counted for flows whose exporter said it samples — the record names a
+// sampler, or the domain has sent an options template with sampling fields —
+// while no rate is known and no default is configured; such flows are left
+// unscaled. Exporters that never mention sampling are taken as unsampled.
+//
+// # NAT
+//
+// Records with post-NAT fields (IE 225/226 IPv4, 281/282 IPv6 addresses,
+// 227/228 ports) are reduced to one view. With Options.NATInside (the
+// default) the inside host is kept: the destination is replaced by the
+// post-NAT destination (inbound traffic counts for the real internal host,
+// even from exporters such as MikroTik that send only IE 226), the source
+// stays the pre-NAT source. Where exactly one of the pre- and post-NAT
+// addresses of a side is private, that one is taken. With NATInside false
+// the outside view is kept instead.
+//
+// # Sequence numbers
+//
+// Lost exports are counted per exporter and domain in each version's unit:
+// v5 flows, v9 export packets, IPFIX data records. A late packet (a lower
+// number within a window) is counted as reordered and gives back the loss it
+// had caused; a big backwards jump, a jump of more than a billion, or a v5/v9
+// uptime that went back is an exporter restart, not loss. IPFIX exporters
+// that number each message with the records up to and including it
+// (softflowd 1.1.0) are reported as non-conformant and their loss is counted
+// by their own rule.
+//
+// # Bad input
+//
+// Malformed packets (short, lying lengths, zero-length sets or fields,
+// templates with absurd field counts, data records cut short) are counted
+// by ErrorKind and skipped; Decode returns a *DecodeError. Nothing panics
+// and every allocation is bounded by the limits above.
+package netflow

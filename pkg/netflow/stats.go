@@ -1,0 +1,157 @@
+package netflow
+
+import (
+	"net/netip"
+	"slices"
+)
+
+// counters are one exporter's running counts.
+type counters struct {
+	packets, bytes                uint64
+	flows, flowPackets, flowBytes uint64
+	errors                        [NumErrorKinds]uint64
+	noTemplate                    uint64
+	held, released, heldDropped   uint64
+	samplingMissing               uint64
+	timeUnanchored                uint64
+	farFromExport                 uint64
+}
+
+// Stats is a snapshot of the decoder's counters.
+type Stats struct {
+	Exporters []ExporterStats // sorted by address
+	// RefusedPackets counts packets dropped because MaxExporters exporters
+	// were already known.
+	RefusedPackets uint64
+	// HeldBytes is the data currently held waiting for templates.
+	HeldBytes int
+}
+
+// ExporterStats are the counters of one exporter address since the decoder
+// started. All counters only grow, except Templates and HeldBytes.
+type ExporterStats struct {
+	Exporter netip.Addr
+
+	Packets uint64 // export packets received
+	Bytes   uint64 // bytes of those packets (UDP payload)
+
+	Flows       uint64 // flow records decoded, including released ones
+	FlowPackets uint64 // sum of their packets, after sampling scaling
+	FlowBytes   uint64 // sum of their bytes, after sampling scaling
+
+	Errors [NumErrorKinds]uint64 // malformed packets and parts, by kind
+
+	DataWithoutTemplate uint64 // data sets that arrived before their template
+	Held                uint64 // of those, data sets kept to be decoded later
+	Released            uint64 // flows decoded from held data once the template came
+	HeldDropped         uint64 // held data sets that expired or did not fit
+
+	SamplingRateMissing uint64 // flows left unscaled although the exporter said it samples
+	TimeUnanchored      uint64 // IPFIX flows with uptime times but no system init time
+	FarFromExportTime   uint64 // flows ending more than a day from their packet's export time
+
+	// Sequence accounting, summed over the exporter's domains.
+	LostExports           uint64 // in each version's unit: v5 flows, v9 packets, IPFIX records
+	Reordered             uint64 // late packets (not counted as lost)
+	Restarts              uint64 // exporter restarts seen in sequence numbers or uptime
+	NonConformantSequence uint64 // IPFIX messages numbered off by one (softflowd)
+
+	Templates int           // templates held now
+	Domains   []DomainStats // per version and source ID / observation domain
+}
+
+// DomainStats are the sequence and template figures of one domain.
+type DomainStats struct {
+	Version   uint16 // 5, 9 or 10
+	ID        uint32 // v5: engine_type<<8|engine_id; v9: source ID; IPFIX: observation domain
+	Templates int
+	Samplers  map[uint64]uint32 // sampler id → rate learnt from options data (0: unnamed)
+
+	LostExports           uint64
+	Reordered             uint64
+	Restarts              uint64
+	NonConformantSequence uint64
+	// NonConformant is set once the domain's numbering was seen to follow
+	// softflowd's off-by-one rule instead of RFC 7011's.
+	NonConformant bool
+}
+
+// TotalErrors is the sum of Errors.
+func (e *ExporterStats) TotalErrors() uint64 {
+	var n uint64
+	for _, v := range e.Errors {
+		n += v
+	}
+	return n
+}
+
+// Stats returns a snapshot of the counters. It allocates; call it for
+// metrics and summaries, not per packet.
+func (d *Decoder) Stats() Stats {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st := Stats{RefusedPackets: d.refused, HeldBytes: d.pendingBytes}
+	for _, e := range d.exporters {
+		c := &e.st
+		es := ExporterStats{
+			Exporter:            e.addr,
+			Packets:             c.packets,
+			Bytes:               c.bytes,
+			Flows:               c.flows,
+			FlowPackets:         c.flowPackets,
+			FlowBytes:           c.flowBytes,
+			Errors:              c.errors,
+			DataWithoutTemplate: c.noTemplate,
+			Held:                c.held,
+			Released:            c.released,
+			HeldDropped:         c.heldDropped,
+			SamplingRateMissing: c.samplingMissing,
+			TimeUnanchored:      c.timeUnanchored,
+			FarFromExportTime:   c.farFromExport,
+			Templates:           e.nTemplates,
+		}
+		for _, dom := range e.domains {
+			s := &dom.seq
+			ds := DomainStats{
+				Version:               dom.key.version,
+				ID:                    dom.key.id,
+				Templates:             len(dom.templates),
+				LostExports:           s.lost,
+				Reordered:             s.reordered,
+				Restarts:              s.restarts,
+				NonConformantSequence: s.nonConformant,
+				NonConformant:         s.offByOne,
+			}
+			if len(dom.samplers) > 0 {
+				ds.Samplers = make(map[uint64]uint32, len(dom.samplers))
+				for k, v := range dom.samplers {
+					ds.Samplers[k] = v
+				}
+			}
+			es.LostExports += s.lost
+			es.Reordered += s.reordered
+			es.Restarts += s.restarts
+			es.NonConformantSequence += s.nonConformant
+			es.Domains = append(es.Domains, ds)
+		}
+		slices.SortFunc(es.Domains, func(a, b DomainStats) int {
+			if a.Version != b.Version {
+				return int(a.Version) - int(b.Version)
+			}
+			return cmpU32(a.ID, b.ID)
+		})
+		st.Exporters = append(st.Exporters, es)
+	}
+	slices.SortFunc(st.Exporters, func(a, b ExporterStats) int { return a.Exporter.Compare(b.Exporter) })
+	return st
+}
+
+func cmpU32(a, b uint32) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
