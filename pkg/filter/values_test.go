@@ -1,0 +1,231 @@
+package filter
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+)
+
+func TestErrorMessages(t *testing.T) {
+	cases := []struct{ name, value, want string }{
+		{"protocol", "256", "Invalid protocol '256': Value is above maximum of 255"},
+		{"dport", "-1024", "Invalid dport '-1024': Unexpected character at '-'"},
+		{"sport", "80,x", "Invalid sport '80,x': Unexpected character at 'x'"},
+		{"sport", "90-80", "Invalid sport '90-80': Range is invalid (min > max) (90-80)"},
+		{"sport", "1-2-3", "Invalid sport '1-2-3': Unexpected character at '-'"},
+		{"sport", "", "Invalid sport '': Input is empty or all whitespace"},
+		{"sport", "80 443", "Invalid sport '80 443': Unexpected character--embedded whitespace found in input"},
+		{"bytes", "10-5", "Invalid bytes '10-5': Range is invalid (min > max)"},
+		{"bytes", "abc", "Invalid bytes 'abc': Unexpected character at 'a'"},
+		{"duration", "5.0-1", "Invalid duration '5.0-1': Range is invalid (min > max)"},
+		{"scc", "usa", "Invalid scc 'usa'"},
+		{"any-cc", "us,1x", "Invalid any-cc '1x'"},
+		{"stime", "2015/13/01", "Invalid stime '2015/13/01': Month value is out of range (13 not in 1-12)"},
+		{"stime", "2015/10/09:02-2015/10/09:01", "Invalid stime '2015/10/09:02-2015/10/09:01': Range is invalid (min > max)"},
+		{"stime", "2015/10", "Invalid stime '2015/10': Date is incomplete"},
+		{"saddress", "10.0.0.x/24", "Invalid saddress '10.0.0.x/24': CIDR notation and wildcard syntax cannot be combined"},
+		{"saddress", "10.0.0.256", "Invalid saddress '10.0.0.256': Value is above maximum of 255"},
+		{"saddress", "10.0.0.0/33", "Invalid saddress '10.0.0.0/33': Value is above maximum of 32"},
+		{"scidr", "10.0.0.0/8,10.1", "Invalid scidr '10.1': Unable to parse as an IPv4 or IPv6 address"},
+		{"flags-all", "SA/S", "Invalid flags-all 'SA/S': High flags must be a subset of the mask flags"},
+		{"flags-all", "Q/S", "Invalid flags-all 'Q/S': Unexpected character at 'Q'"},
+		{"syn-flag", "2", "Invalid syn-flag '2': Expected 0 (flag absent) or 1 (flag present)"},
+		{"ip-version", "5", "Invalid ip-version '5': Valid versions are 4 and 6"},
+		{"ip-version", "7", "Invalid ip-version '7': Value is above maximum of 6"},
+		{"input-index", "65536", "Invalid input-index '65536': Value is above maximum of 65535"},
+	}
+	for _, c := range cases {
+		_, err := Compile([2]string{c.name, c.value})
+		if err == nil || err.Error() != c.want {
+			t.Errorf("--%s=%q: got %v\nwant %s", c.name, c.value, err, c.want)
+		}
+	}
+}
+
+func TestSwitchConflicts(t *testing.T) {
+	cases := []struct {
+		args [][2]string
+		want string
+	}{
+		{[][2]string{{"saddress", "10.x.x.x"}, {"not-saddress", "10.0.0.1"}},
+			"A --saddress filter has already been set; only one of --not-saddress and --saddress are allowed"},
+		{[][2]string{{"not-any-cidr", "10.0.0.0/8"}, {"any-cidr", "10.0.0.1"}},
+			"A --not-any-cidr filter has already been set; only one of --any-cidr and --not-any-cidr are allowed"},
+		{[][2]string{{"protocol", "6"}, {"protocol", "17"}}, "A --protocol filter has already been set"},
+		{[][2]string{{"protocol", "6"}, {"icmp-type", "8"}},
+			"An --icmp-type value was given but --protocol does not include 1 or 58"},
+		{[][2]string{{"icmp-code", "0"}, {"protocol", "17"}},
+			"An --icmp-code value was given but --protocol does not include 1 or 58"},
+	}
+	for _, c := range cases {
+		_, err := Compile(c.args...)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%v: got %v, want %s", c.args, err, c.want)
+		}
+	}
+	if _, err := Compile([2]string{"protocol", "58"}, [2]string{"icmp-type", "128"}); err != nil {
+		t.Errorf("ICMPv6 with --protocol=58: %v", err)
+	}
+}
+
+func TestNumberList(t *testing.T) {
+	b, e := parseNumberList("0-3,8080,,65530-", 65535, 10)
+	if e != "" {
+		t.Fatal(e)
+	}
+	for _, v := range []uint32{0, 1, 3, 8080, 65530, 65535} {
+		if !b.Has(v) {
+			t.Errorf("missing %d", v)
+		}
+	}
+	for _, v := range []uint32{4, 8079, 8081, 65529} {
+		if b.Has(v) {
+			t.Errorf("unexpected %d", v)
+		}
+	}
+}
+
+func ms(s string) int64 {
+	t, err := time.Parse("2006-01-02 15:04:05.000", s)
+	if err != nil {
+		panic(err)
+	}
+	return t.UnixMilli()
+}
+
+func TestTimeWindow(t *testing.T) {
+	cases := []struct {
+		in       string
+		min, max string
+	}{
+		{"2015/10/09:01", "2015-10-09 01:00:00.000", "2015-10-09 01:00:00.000"},
+		{"2015/10/09", "2015-10-09 00:00:00.000", "2015-10-09 00:00:00.000"},
+		{"2015/10/09-2015/10/10", "2015-10-09 00:00:00.000", "2015-10-10 23:59:59.999"},
+		{"2015/10/09T01:02-2015/10/09T01:03", "2015-10-09 01:02:00.000", "2015-10-09 01:03:59.999"},
+		{"2015/10/09:01:02:03.4-2015/10/09:01:02:03.45", "2015-10-09 01:02:03.400", "2015-10-09 01:02:03.450"},
+		{"2015/10/09:23-2015/10/09:23:59:59", "2015-10-09 23:00:00.000", "2015-10-09 23:59:59.999"},
+		{"2016/02/28-2016/02/29", "2016-02-28 00:00:00.000", "2016-02-29 23:59:59.999"},
+		{"1444352400-1444356000", "2015-10-09 01:00:00.000", "2015-10-09 02:00:00.999"},
+		{"1444352400.5-1444356000.25", "2015-10-09 01:00:00.500", "2015-10-09 02:00:00.250"},
+	}
+	for _, c := range cases {
+		w, e := ParseTimeWindow(c.in)
+		if e != "" {
+			t.Errorf("%s: %s", c.in, e)
+			continue
+		}
+		if w.Min != ms(c.min) || w.Max != ms(c.max) {
+			t.Errorf("%s: [%s, %s], want [%s, %s]", c.in, time.UnixMilli(w.Min).UTC(), time.UnixMilli(w.Max).UTC(), c.min, c.max)
+		}
+	}
+	for _, bad := range []string{"2015/02/29", "2015/10/09:24", "2015/10/09:01:60", "2015/10/09:01.5", "12345", "2015/10/09x", "1969/12/31"} {
+		if _, e := ParseTimeWindow(bad); e == "" {
+			t.Errorf("%s: accepted", bad)
+		}
+	}
+}
+
+func TestIPWildcard(t *testing.T) {
+	cases := []struct {
+		w     string
+		in    []string
+		notIn []string
+	}{
+		{"10.0.0.x", []string{"10.0.0.0", "10.0.0.255", "::ffff:10.0.0.7"}, []string{"10.0.1.0", "::a00:1", "11.0.0.0"}},
+		{"10.0.0.1-3", []string{"10.0.0.1", "10.0.0.3"}, []string{"10.0.0.0", "10.0.0.4"}},
+		{"10.0.0.1,2", []string{"10.0.0.1", "10.0.0.2"}, []string{"10.0.0.3"}},
+		{"x.x.x.x", []string{"0.0.0.0", "255.255.255.255"}, []string{"::1"}},
+		{"192.168.0.0/20", []string{"192.168.0.0", "192.168.15.255"}, []string{"192.168.16.0", "192.169.0.0"}},
+		{"10.1.2.3", []string{"10.1.2.3"}, []string{"10.1.2.4"}},
+		{"::ffff:0:aaab-ffff,aaaa,0-aaa9", []string{"::ffff:0:aaab", "::ffff:0:0", "::ffff:0:ffff"}, []string{"::ffff:0:aaaa:1", "::fffe:0:aaab"}},
+		{"2001:db8::x", []string{"2001:db8::", "2001:db8::ffff"}, []string{"2001:db8::1:0", "2001:db9::1"}},
+		{"2001:db8::/32", []string{"2001:db8:ffff:1::1", "2001:db8::"}, []string{"2001:db9::", "10.0.0.1"}},
+		{"2001:db8::/127", []string{"2001:db8::", "2001:db8::1"}, []string{"2001:db8::2"}},
+		{"::ffff:10.0.0.x", []string{"10.0.0.9", "::ffff:10.0.0.200"}, []string{"10.0.1.9"}},
+		{"::ffff:10.0-1.0.x", []string{"10.1.0.9"}, []string{"10.2.0.9"}},
+		{"::", []string{"::"}, []string{"::1", "0.0.0.0"}},
+		{"fe80::1-5:x", []string{"fe80::1:0", "fe80::5:ffff"}, []string{"fe80::6:0", "fe80::1:0:0"}},
+	}
+	for _, c := range cases {
+		w, e := ParseIPWildcard(c.w)
+		if e != "" {
+			t.Errorf("%s: %s", c.w, e)
+			continue
+		}
+		for _, a := range c.in {
+			if !w.Match(netip.MustParseAddr(a)) {
+				t.Errorf("%s should match %s", c.w, a)
+			}
+		}
+		for _, a := range c.notIn {
+			if w.Match(netip.MustParseAddr(a)) {
+				t.Errorf("%s should not match %s", c.w, a)
+			}
+		}
+	}
+	for _, bad := range []string{"10.0.0", "10.0.0.0.0", "1::2::3", "1:2:3:4:5:6:7:8:9", "1:2:3", "2001:db8::x/64", "10.0.0.1/", "gggg::"} {
+		if _, e := ParseIPWildcard(bad); e == "" {
+			t.Errorf("%s: accepted", bad)
+		}
+	}
+}
+
+func TestCIDRList(t *testing.T) {
+	l, _, e := ParseCIDRList("10.0.0.0/30,192.168.1.10,2001:db8::/64,::ffff:172.16.0.0/108")
+	if e != "" {
+		t.Fatal(e)
+	}
+	for _, a := range []string{"10.0.0.3", "192.168.1.10", "2001:db8::5", "::ffff:10.0.0.1", "172.16.0.1"} {
+		if !l.Match(netip.MustParseAddr(a)) {
+			t.Errorf("should match %s", a)
+		}
+	}
+	for _, a := range []string{"10.0.0.4", "192.168.1.11", "2001:db8:0:1::", "172.32.0.1"} {
+		if l.Match(netip.MustParseAddr(a)) {
+			t.Errorf("should not match %s", a)
+		}
+	}
+}
+
+func FuzzParseIPWildcard(f *testing.F) {
+	for _, s := range []string{"10.0.0.x", "::ffff:0:aaab-ffff,aaaa,0-aaa9", "2001:db8::/32", "::ffff:1.2.3.x", "1-2,5.x.3.4"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		w, e := ParseIPWildcard(s)
+		if e == "" {
+			w.Match(netip.MustParseAddr("10.0.0.1"))
+			w.Match(netip.MustParseAddr("2001:db8::1"))
+			w.Match(netip.Addr{})
+		}
+	})
+}
+
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"2015/10/09:01", "2015/10/09T01:02:03.456-2015/10/10", "1444352400.5", "2015/10/09-"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		w, e := ParseTimeWindow(s)
+		if e == "" && w.Max < w.Min {
+			t.Errorf("%q: window [%d,%d] is inverted", s, w.Min, w.Max)
+		}
+	})
+}
+
+func FuzzParseNumberList(f *testing.F) {
+	for _, s := range []string{"6,17", "0-1023,8080", "1024-", "-1024", "1,,2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		b, e := parseNumberList(s, 65535, 10)
+		if e == "" && len(b) != 1024 {
+			t.Errorf("%q: bitmap of %d words", s, len(b))
+		}
+		parseIntRange(s)
+		parseDecimalRange(s)
+		ParseCIDRList(s)
+		parseHighMaskList(s, tcpFlagLetters)
+		parseCountryList(s)
+	})
+}
