@@ -1,0 +1,81 @@
+package demo
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/gflow/gflow/pkg/flowfile"
+)
+
+// Totals are what was sent, for checking what the collector stored.
+type Totals struct {
+	Flows   uint64 `json:"flows"`
+	Packets uint64 `json:"packets"`
+	Bytes   uint64 `json:"bytes"`
+	Exports uint64 `json:"export_packets"`
+}
+
+// Add counts recs.
+func (t *Totals) Add(recs []flowfile.Record) {
+	for i := range recs {
+		t.Flows++
+		t.Packets += recs[i].Packets
+		t.Bytes += recs[i].Bytes
+	}
+}
+
+// Send exports recs to the collector at addr: IPv4 flows as NetFlow v9 from
+// one exporter socket and IPv6 flows as IPFIX from another, as a dual-stack
+// router with two export processes would. pps bounds the packet rate so a
+// collector with a default receive buffer keeps up.
+func Send(addr netip.AddrPort, recs []flowfile.Record, pps int, now time.Time) (Totals, error) {
+	var tot Totals
+	if !addr.Addr().IsLoopback() && !addr.Addr().IsPrivate() {
+		return tot, fmt.Errorf("refusing to send demo traffic to %s: use a loopback or private address", addr)
+	}
+	var v4, v6 []flowfile.Record
+	for i := range recs {
+		if recs[i].IsIPv6() {
+			v6 = append(v6, recs[i])
+		} else {
+			v4 = append(v4, recs[i])
+		}
+	}
+	boot := now.Add(-36 * time.Hour)
+	exporters := []struct {
+		e    *Exporter
+		recs []flowfile.Record
+	}{
+		{&Exporter{Version: 9, Domain: 1, Boot: boot}, v4},
+		{&Exporter{Version: 10, Domain: 2, Boot: boot}, v6},
+	}
+	var gap time.Duration
+	if pps > 0 {
+		gap = time.Second / time.Duration(pps)
+	}
+	for _, x := range exporters {
+		conn, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(addr))
+		if err != nil {
+			return tot, fmt.Errorf("send to %s: %w", addr, err)
+		}
+		next := time.Now()
+		for _, p := range x.e.Packets(x.recs, now) {
+			if gap > 0 {
+				if d := time.Until(next); d > 0 {
+					time.Sleep(d)
+				}
+				next = next.Add(gap)
+			}
+			if _, err := conn.Write(p); err != nil {
+				conn.Close()
+				return tot, fmt.Errorf("send to %s: %w", addr, err)
+			}
+			tot.Exports++
+		}
+		conn.Close()
+		tot.Add(x.recs)
+	}
+	return tot, nil
+}
