@@ -85,11 +85,11 @@ const (
 )
 
 type parser struct {
-	opts    ParseOptions
-	t       Table
-	sep     byte
-	roles   []int // nil until the layout is known
-	seen    map[string]int
+	opts     ParseOptions
+	t        Table
+	sep      byte
+	roles    []int // nil until the layout is known
+	seen     map[string]int
 	nonBlank int
 }
 

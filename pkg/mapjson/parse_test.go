@@ -1,0 +1,251 @@
+package mapjson
+
+import (
+	"errors"
+	"math"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+type wantRow struct {
+	code   string
+	values []uint64
+	pct    float64 // NaN: not printed
+}
+
+func checkRows(t *testing.T, tb *Table, want []wantRow) {
+	t.Helper()
+	if len(tb.Rows) != len(want) {
+		t.Fatalf("got %d rows, want %d: %+v", len(tb.Rows), len(want), tb.Rows)
+	}
+	for i, w := range want {
+		r := tb.Rows[i]
+		if r.Code != w.code || !reflect.DeepEqual(r.Values, w.values) {
+			t.Errorf("row %d = %s %v, want %s %v", i, r.Code, r.Values, w.code, w.values)
+		}
+		if math.IsNaN(w.pct) != math.IsNaN(r.Percent) || !math.IsNaN(w.pct) && r.Percent != w.pct {
+			t.Errorf("row %d percent = %v, want %v", i, r.Percent, w.pct)
+		}
+	}
+}
+
+var nan = math.NaN()
+
+// The same top-3 table by destination country in every layout rwstats and
+// gstats print (silk-reference.md section b): columnar with titles, no
+// titles, --delimited=',' with and without titles, --no-columns (final
+// delimiter kept), --no-final-delimiter, and a tab separator.
+func TestParseLayouts(t *testing.T) {
+	const input = "INPUT: 9 Records for 5 Bins and 85726 Total Bytes\nOUTPUT: Top 3 Bins by Bytes\n"
+	want := []wantRow{
+		{"us", []uint64{64000}, 74.656464},
+		{"ch", []uint64{17000}, 19.830623},
+		{"--", []uint64{3000}, 3.499522},
+	}
+	tests := []struct {
+		name, text string
+		opts       ParseOptions
+		titled     bool
+	}{
+		{"columnar", input +
+			"dcc|               Bytes|    %Bytes|   cumul_%|\n" +
+			" us|               64000| 74.656464| 74.656464|\n" +
+			" ch|               17000| 19.830623| 94.487087|\n" +
+			" --|                3000|  3.499522| 97.986608|\n", ParseOptions{}, true},
+		{"no-titles", "" +
+			" us|               64000| 74.656464| 74.656464|\n" +
+			" ch|               17000| 19.830623| 94.487087|\n" +
+			" --|                3000|  3.499522| 97.986608|\n", ParseOptions{Key: "dcc", ValueColumns: []string{"Bytes"}}, false},
+		{"delimited-comma", input +
+			"dcc,Bytes,%Bytes,cumul_%\n" +
+			"us,64000,74.656464,74.656464\n" +
+			"ch,17000,19.830623,94.487087\n" +
+			"--,3000,3.499522,97.986608\n", ParseOptions{}, true},
+		{"delimited-comma-no-titles", "" +
+			"us,64000,74.656464,74.656464\n" +
+			"ch,17000,19.830623,94.487087\n" +
+			"--,3000,3.499522,97.986608\n", ParseOptions{Key: "dcc", ValueColumns: []string{"Bytes"}}, false},
+		{"no-columns", input +
+			"dcc|Bytes|%Bytes|cumul_%|\n" +
+			"us|64000|74.656464|74.656464|\n" +
+			"ch|17000|19.830623|94.487087|\n" +
+			"--|3000|3.499522|97.986608|\n", ParseOptions{}, true},
+		{"no-final-delimiter", input +
+			"dcc|               Bytes|    %Bytes|   cumul_%\n" +
+			" us|               64000| 74.656464| 74.656464\n" +
+			" ch|               17000| 19.830623| 94.487087\n" +
+			" --|                3000|  3.499522| 97.986608\n", ParseOptions{}, true},
+		{"tab-crlf", strings.ReplaceAll(input+
+			"dcc\tBytes\t%Bytes\tcumul_%\n"+
+			"us\t64000\t74.656464\t74.656464\n"+
+			"ch\t17000\t19.830623\t94.487087\n"+
+			"--\t3000\t3.499522\t97.986608\n", "\n", "\r\n"), ParseOptions{}, true},
+		{"no-country-row-first", "" +
+			"--;3000;3.499522;3.499522\n" +
+			"us;64000;74.656464;78.155986\n" +
+			"ch;17000;19.830623;97.986608\n", ParseOptions{Key: "dcc", ValueColumns: []string{"Bytes"}}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tb, err := Parse(strings.NewReader(tc.text), tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tb.Key != "dcc" || !reflect.DeepEqual(tb.Values, []string{"Bytes"}) || !tb.HasPercent {
+				t.Errorf("key %q values %v percent %v", tb.Key, tb.Values, tb.HasPercent)
+			}
+			if tc.titled {
+				if tb.Input == nil || *tb.Input != (Input{Records: 9, Bins: 5, Total: 85726, Title: "Bytes"}) {
+					t.Errorf("INPUT = %+v", tb.Input)
+				}
+				if tb.Output != "Top 3 Bins by Bytes" {
+					t.Errorf("OUTPUT = %q", tb.Output)
+				}
+				checkRows(t, tb, want)
+			} else {
+				if tb.Input != nil {
+					t.Errorf("INPUT = %+v without titles", tb.Input)
+				}
+				if tc.name == "no-country-row-first" {
+					checkRows(t, tb, []wantRow{want[2], want[0], want[1]})
+				} else {
+					checkRows(t, tb, want)
+				}
+			}
+		})
+	}
+}
+
+// Several values, a distinct-count primary (whose cumulative column has four
+// decimals and passes 100), a source-country key, a singular INPUT line.
+func TestParseValuesAndDistinct(t *testing.T) {
+	text := `INPUT: 9 Records for 3 Bins and 7 Total dIP-Distinct
+OUTPUT: Top 3 Bins by dIP-Distinct
+scc|        dIP-Distinct|               Bytes|   Records|%dIP-Disti|   cumul_%|
+ ch|                   4|               84900|         5| 57.142857|   57.1429|
+ de|                   3|                 574|         3| 42.857143|  100.0000|
+ a1|                   1|                 252|         1| 14.285714|  114.2857|
+`
+	tb, err := Parse(strings.NewReader(text), ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tb.Key != "scc" || !reflect.DeepEqual(tb.Values, []string{"dIP-Distinct", "Bytes", "Records"}) {
+		t.Fatalf("key %q values %v", tb.Key, tb.Values)
+	}
+	checkRows(t, tb, []wantRow{
+		{"ch", []uint64{4, 84900, 5}, 57.142857},
+		{"de", []uint64{3, 574, 3}, 42.857143},
+		{"a1", []uint64{1, 252, 1}, 14.285714},
+	})
+
+	one, err := Parse(strings.NewReader("INPUT: 1 Record for 1 Bin and 60 Total Bytes\nOUTPUT: Top 5 Bins by Bytes\ndcc|Bytes|%Bytes|cumul_%|\nus|60|100.000000|100.000000|\n"), ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *one.Input != (Input{Records: 1, Bins: 1, Total: 60, Title: "Bytes"}) {
+		t.Errorf("singular INPUT = %+v", one.Input)
+	}
+}
+
+// --no-percents and --no-titles together: nothing but codes and counts.
+func TestParseBareCounts(t *testing.T) {
+	tb, err := Parse(strings.NewReader("us|12|3|\nhk|5|2|\n"), ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tb.Key != "scc" || tb.HasPercent || !reflect.DeepEqual(tb.Values, []string{"Value", "Value2"}) {
+		t.Errorf("key %q percent %v values %v", tb.Key, tb.HasPercent, tb.Values)
+	}
+	checkRows(t, tb, []wantRow{{"us", []uint64{12, 3}, nan}, {"hk", []uint64{5, 2}, nan}})
+}
+
+// A threshold that no bin reaches prints the INPUT and OUTPUT lines alone:
+// a valid, empty map.
+func TestParseNoBins(t *testing.T) {
+	tb, err := Parse(strings.NewReader("INPUT: 9 Records for 8 Bins and 85726 Total Bytes\nOUTPUT: No bins above threshold of 100000 Bytes\n"), ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tb.Rows) != 0 || tb.Input.Total != 85726 || tb.Values[0] != "Bytes" {
+		t.Errorf("%+v", tb)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	real, err := os.ReadFile("testdata/sip-sport-bytes.rwstats.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, text string
+		opts       ParseOptions
+		line       int
+		msg        string
+	}{
+		{"empty", "", ParseOptions{}, 0, "empty input"},
+		{"blank lines", "\n  \n\n", ParseOptions{}, 0, "empty input"},
+		{"real rwstats by sip,sport", string(real), ParseOptions{}, 3, "no country column: titles are sIP, sPort, Bytes, %Bytes, cumul_%"},
+		{"bad count", "dcc|Bytes|\nus|12|\nch|1x2|\n", ParseOptions{}, 3, `"1x2" is not a count`},
+		{"bad code", "dcc|Bytes|\nus|12|\nusa|5|\n", ParseOptions{}, 3, `"usa" is not a country code`},
+		{"short row", "dcc|Bytes|%Bytes|cumul_%|\nus|12|50.0|50.0|\nch|12|\n", ParseOptions{}, 3, "2 columns where the table has 4"},
+		{"duplicate code (two keys)", "dcc|dPort|Bytes|\nus|80|12|\nus|443|5|\n", ParseOptions{}, 3, `country "us" already on line 2`},
+		{"two country columns", "scc|dcc|Bytes|\n", ParseOptions{}, 1, "two country columns"},
+		{"bad INPUT", "INPUT: many Records\n", ParseOptions{}, 1, "cannot read the INPUT line"},
+		{"bad percent", "\n\ndcc|Bytes|%Bytes|cumul_%|\nus|12|5O.0|50.0|\n", ParseOptions{}, 4, `"5O.0" is not a percentage`},
+		{"no codes without titles", "12|13|\n", ParseOptions{}, 1, "no country column"},
+		{"protocol statistics", "FLOW STATISTICS--ALL PROTOCOLS:  9 records\n", ParseOptions{}, 1, "protocol statistics"},
+		{"hint count mismatch", "us|12|3|\n", ParseOptions{ValueColumns: []string{"Bytes"}}, 1, "1 value columns named (Bytes) but the table has 2"},
+		{"only OUTPUT", "OUTPUT: Top 3 Bins by Bytes\n", ParseOptions{}, 1, "no table after the OUTPUT line"},
+		{"titles twice", "dcc|Bytes|\nus|1|\nINPUT: 1 Record for 1 Bin and 1 Total Bytes\n", ParseOptions{}, 3, "unexpected INPUT line"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse(strings.NewReader(tc.text), tc.opts)
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("err = %v, want a *ParseError", err)
+			}
+			if pe.Line != tc.line || !strings.Contains(pe.Msg, tc.msg) {
+				t.Errorf("got line %d %q, want line %d containing %q", pe.Line, pe.Msg, tc.line, tc.msg)
+			}
+			if tc.line > 0 && !strings.HasPrefix(err.Error(), "line ") {
+				t.Errorf("message %q does not start with the line number", err)
+			}
+		})
+	}
+}
+
+func TestParseRejectsBadKeyHint(t *testing.T) {
+	if _, err := Parse(strings.NewReader("us|1|\n"), ParseOptions{Key: "sip"}); err == nil {
+		t.Error("key hint sip accepted")
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		"INPUT: 9 Records for 5 Bins and 85726 Total Bytes\nOUTPUT: Top 3 Bins by Bytes\ndcc|Bytes|%Bytes|cumul_%|\n us|64000| 74.656464| 74.656464|\n --|3000|3.4|78.1|\n",
+		"us,1,2.0,2.0\n??,4,1.0,3.0\n",
+		"scc\tRecords\nch\t5\n",
+		"",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tb, err := Parse(strings.NewReader(s), ParseOptions{})
+		if err != nil {
+			return
+		}
+		d := Build(tb, testTime)
+		if _, err := d.JSON(); err != nil {
+			t.Fatalf("JSON: %v", err)
+		}
+		for _, r := range tb.Rows {
+			if len(r.Values) != len(tb.Values) {
+				t.Fatalf("row has %d values, table %d", len(r.Values), len(tb.Values))
+			}
+		}
+	})
+}
