@@ -18,7 +18,7 @@ type Exporter struct {
 	PerPacket     int       // records per packet (default 24)
 
 	seq     uint32
-	packets int
+	packets [2]int // per address family, to send each template first
 }
 
 // IE numbers shared by NetFlow v9 and IPFIX.
@@ -115,8 +115,12 @@ func (e *Exporter) packet(recs []flowfile.Record, v6 bool, now time.Time) []byte
 	} else {
 		b = make([]byte, ipfixHeader, 1500)
 	}
-	withTemplate := e.packets%e.TemplateEvery == 0
-	e.packets++
+	fam := 0
+	if v6 {
+		fam = 1
+	}
+	withTemplate := e.packets[fam]%e.TemplateEvery == 0
+	e.packets[fam]++
 	if withTemplate {
 		setID := uint16(0)
 		if e.Version == 10 {

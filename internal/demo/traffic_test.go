@@ -2,6 +2,7 @@ package demo
 
 import (
 	"net/netip"
+	"sync"
 	"testing"
 	"time"
 
@@ -9,17 +10,26 @@ import (
 	"github.com/gflow/gflow/pkg/geo"
 )
 
+var shared struct {
+	once sync.Once
+	a    *Addresses
+	db   *geo.DB
+	err  error
+}
+
+// builtinAddresses samples the built-in database once for all tests.
 func builtinAddresses(t testing.TB) (*Addresses, *geo.DB) {
 	t.Helper()
-	db, err := geo.Builtin()
-	if err != nil {
-		t.Fatal(err)
+	shared.once.Do(func() {
+		shared.db, shared.err = geo.Builtin()
+		if shared.err == nil {
+			shared.a, shared.err = NewAddresses(shared.db.Lookup, 1)
+		}
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
 	}
-	a, err := NewAddresses(db.Lookup, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a, db
+	return shared.a, shared.db
 }
 
 // The demo's external addresses must land in the countries they were drawn
