@@ -1,0 +1,278 @@
+package stats
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/gflow/gflow/pkg/fields"
+	"github.com/gflow/gflow/pkg/fields/fieldstest"
+	"github.com/gflow/gflow/pkg/flowfile"
+)
+
+func loadFlows(t testing.TB, name string) []flowfile.Record {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := fieldstest.ParseFlows(string(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+func ipv4Only(recs []flowfile.Record) []flowfile.Record {
+	var out []flowfile.Record
+	for _, r := range recs {
+		if !r.IsIPv6() {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// run aggregates recs with the given spec and layout and returns the text.
+func run(t testing.TB, recs []flowfile.Record, spec Spec, lo Layout, workers int) string {
+	t.Helper()
+	a, err := NewAggregator(spec, workers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Release()
+	// feed in small blocks to exercise batching
+	for len(recs) > 0 {
+		n := min(len(recs), 3)
+		a.Add(recs[:n])
+		recs = recs[n:]
+	}
+	res := a.Finish()
+	sel := res.Select()
+	var out bytes.Buffer
+	fm := fields.NewFormatter(fields.Options{Policy: spec.Policy})
+	if err := WriteText(&out, res, sel, fm, lo); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+func keys(t testing.TB, s string) []fields.ID {
+	ids, err := fields.NewRegistry(fields.StatsKeys).Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+func values(t testing.TB, s string) []Value {
+	v, err := ParseValues(s, fields.NewRegistry(fields.StatsKeys))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func check(t *testing.T, name, got, want string) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%s:\n--- got\n%s--- want\n%s", name, got, want)
+	}
+}
+
+var workerCounts = []int{1, 2, 3}
+
+func TestWorkedExample1(t *testing.T) {
+	recs := loadFlows(t, "worked-examples-flows.txt")
+	want := `INPUT: 10 Records for 9 Bins and 94726 Total Bytes
+OUTPUT: Top 5 Bins by Bytes
+                                    sIP|sPort|               Bytes|    %Bytes|   cumul_%|
+                               10.0.0.5|   22|               64000| 67.563288| 67.563288|
+                               10.0.0.1|  443|               17000| 17.946498| 85.509786|
+                            2001:db8::1|  443|                9000|  9.501087| 95.010873|
+                               10.0.0.3|   80|                3000|  3.167029| 98.177903|
+                           192.168.1.10|51000|                 900|  0.950109| 99.128011|
+`
+	for _, w := range workerCounts {
+		spec := Spec{Keys: keys(t, "sip,sport"), Values: values(t, "bytes"), Limit: LimitCount, Count: 5, Policy: fields.PolicyMix}
+		check(t, "example 1", run(t, recs, spec, Layout{}, w), want)
+	}
+}
+
+func TestWorkedExample2(t *testing.T) {
+	recs := loadFlows(t, "worked-examples-flows.txt")
+	want := `INPUT: 9 Records for 8 Bins and 85726 Total Bytes
+OUTPUT: Top 5 Bins by Bytes
+            sIP|sPort|               Bytes|    %Bytes|   cumul_%|
+       10.0.0.5|   22|               64000| 74.656464| 74.656464|
+       10.0.0.1|  443|               17000| 19.830623| 94.487087|
+       10.0.0.3|   80|                3000|  3.499522| 97.986608|
+   192.168.1.10|51000|                 900|  1.049857| 99.036465|
+       10.0.0.2|  123|                 304|  0.354618| 99.391083|
+`
+	for _, pol := range []fields.Policy{fields.PolicyIgnore, fields.PolicyAsV4} {
+		spec := Spec{Keys: keys(t, "sip,sport"), Values: values(t, "bytes"), Limit: LimitCount, Count: 5, Policy: pol}
+		check(t, "example 2 "+pol.String(), run(t, recs, spec, Layout{}, 2), want)
+	}
+}
+
+func TestWorkedExample3(t *testing.T) {
+	recs := ipv4Only(loadFlows(t, "worked-examples-flows.txt"))
+	for _, w := range workerCounts {
+		spec := Spec{Keys: keys(t, "sport"), Values: values(t, "bytes"), Limit: LimitThreshold, Threshold: 3000, Policy: fields.PolicyMix}
+		check(t, "threshold", run(t, recs, spec, Layout{}, w), `INPUT: 9 Records for 8 Bins and 85726 Total Bytes
+OUTPUT: Top 3 bins by Bytes (threshold 3000)
+sPort|               Bytes|    %Bytes|   cumul_%|
+   22|               64000| 74.656464| 74.656464|
+  443|               17000| 19.830623| 94.487087|
+   80|                3000|  3.499522| 97.986608|
+`)
+		spec = Spec{Keys: keys(t, "proto"), Values: values(t, "dip-distinct,bytes"), Limit: LimitCount, Count: 0, Policy: fields.PolicyMix}
+		check(t, "distinct", run(t, recs, spec, Layout{}, w), `INPUT: 9 Records for 3 Bins and 7 Total dIP-Distinct
+OUTPUT: Top 3 Bins by dIP-Distinct
+pro|        dIP-Distinct|               Bytes|%dIP-Disti|   cumul_%|
+  6|                   4|               84900| 57.142857|   57.1429|
+ 17|                   3|                 574| 42.857143|  100.0000|
+  1|                   1|                 252| 14.285714|  114.2857|
+`)
+		spec = Spec{Keys: keys(t, "sip"), Values: values(t, "bytes"), Limit: LimitCount, Count: 3, Policy: fields.PolicyMix}
+		got := run(t, recs, spec, Layout{NoColumns: true, NoFinalDelim: true, Delim: ','}, w)
+		check(t, "delimited", got, `INPUT: 9 Records for 6 Bins and 85726 Total Bytes
+OUTPUT: Top 3 Bins by Bytes
+sIP,Bytes,%Bytes,cumul_%
+10.0.0.5,64000,74.656464,74.656464
+10.0.0.1,17000,19.830623,94.487087
+10.0.0.3,3000,3.499522,97.986608
+`)
+	}
+}
+
+// The per-file expectations of the SiLK fixtures: rwstats
+// --fields=sip,sport --values=bytes --count=10 over flows.txt's 200 flows
+// (IPv6 file) and its 157 IPv4 flows (IPv4 file).
+func TestFixtureTables(t *testing.T) {
+	all := loadFlows(t, "flows.txt")
+	if len(all) != 200 {
+		t.Fatalf("%d flows, want 200", len(all))
+	}
+	cases := []struct {
+		file string
+		recs []flowfile.Record
+	}{
+		{"flows-all.rwstats.txt", all},
+		{"flows-ipv4.rwstats.txt", ipv4Only(all)},
+	}
+	for _, c := range cases {
+		want, err := os.ReadFile("testdata/" + c.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range workerCounts {
+			spec := Spec{Keys: keys(t, "sip,sport"), Values: values(t, "bytes"), Limit: LimitCount, Count: 10, Policy: fields.PolicyMix}
+			check(t, c.file, run(t, c.recs, spec, Layout{}, w), string(want))
+		}
+	}
+}
+
+func TestEmptyInput(t *testing.T) {
+	spec := Spec{Keys: keys(t, "sip,sport"), Values: values(t, "bytes"), Limit: LimitCount, Count: 10, Policy: fields.PolicyMix}
+	check(t, "count", run(t, nil, spec, Layout{}, 2), `INPUT: 0 Records for 0 Bins
+OUTPUT: Top 10 Bins by Bytes
+                                    sIP|sPort|               Bytes|    %Bytes|   cumul_%|
+`)
+	spec.Limit, spec.Threshold = LimitThreshold, 5
+	check(t, "threshold", run(t, nil, spec, Layout{}, 1), `INPUT: 0 Records for 0 Bins
+OUTPUT: No bins above threshold of 5 Bytes
+`)
+	spec.Limit, spec.Percentage = LimitPercentage, 5
+	spec.Bottom = true
+	check(t, "percentage", run(t, nil, spec, Layout{}, 1), `INPUT: 0 Records for 0 Bins
+OUTPUT: No bins below threshold of 5.0000% (0 Bytes)
+`)
+	spec = Spec{Keys: keys(t, "sip"), Limit: LimitCount, Count: 0, Policy: fields.PolicyMix}
+	check(t, "all", run(t, nil, spec, Layout{NoPercents: true}, 1), `INPUT: 0 Records for 0 Bins
+OUTPUT: Top 0 Bins by Records
+                                    sIP|   Records|
+`)
+	check(t, "no titles", run(t, nil, spec, Layout{NoTitles: true}, 1), "")
+}
+
+func TestPercentageAndBottom(t *testing.T) {
+	recs := ipv4Only(loadFlows(t, "worked-examples-flows.txt"))
+	spec := Spec{Keys: keys(t, "sip"), Values: values(t, "records"), Limit: LimitPercentage, Percentage: 20, Policy: fields.PolicyIgnore}
+	got := run(t, recs, spec, Layout{}, 2)
+	want := `INPUT: 9 Records for 6 Bins and 9 Total Records
+OUTPUT: Top 3 bins by Records (30.0000% == 2)
+            sIP|   Records|  %Records|   cumul_%|
+       10.0.0.1|         2| 22.222222| 22.222222|
+       10.0.0.2|         2| 22.222222| 44.444444|
+   192.168.1.10|         2| 22.222222| 66.666667|
+`
+	// 20% of 9 records truncates to a threshold of 1: every bin qualifies
+	if !strings.HasPrefix(got, "INPUT: 9 Records for 6 Bins and 9 Total Records\nOUTPUT: Top 6 bins by Records (20.0000% == 1)\n") {
+		t.Errorf("percentage header:\n%s", got)
+	}
+	spec.Percentage = 30
+	check(t, "percentage 30", run(t, recs, spec, Layout{}, 2), want)
+
+	spec = Spec{Keys: keys(t, "sport"), Values: values(t, "bytes"), Bottom: true, Limit: LimitThreshold, Threshold: 300, Policy: fields.PolicyIgnore}
+	check(t, "bottom threshold", run(t, recs, spec, Layout{}, 2), `INPUT: 9 Records for 8 Bins and 85726 Total Bytes
+OUTPUT: Bottom 3 bins by Bytes (threshold 300)
+sPort|               Bytes|    %Bytes|   cumul_%|
+   53|                 120|  0.139981|  0.139981|
+40001|                 150|  0.174976|  0.314957|
+    0|                 252|  0.293960|  0.608917|
+`)
+	spec = Spec{Keys: keys(t, "sport"), Values: values(t, "bytes"), Bottom: true, Limit: LimitCount, Count: 2, Policy: fields.PolicyIgnore}
+	check(t, "bottom count", run(t, recs, spec, Layout{NoPercents: true, NoFinalDelim: true}, 3), `INPUT: 9 Records for 8 Bins and 85726 Total Bytes
+OUTPUT: Bottom 2 Bins by Bytes
+sPort|               Bytes
+   53|                 120
+40001|                 150
+`)
+	spec = Spec{Keys: keys(t, "sport"), Values: values(t, "bytes"), Limit: LimitThreshold, Threshold: 100000, Policy: fields.PolicyIgnore}
+	check(t, "none above", run(t, recs, spec, Layout{}, 1), `INPUT: 9 Records for 8 Bins and 85726 Total Bytes
+OUTPUT: No bins above threshold of 100000 Bytes
+`)
+}
+
+// Ties are broken by key ascending, whatever the worker count or the order
+// the records arrive in.
+func TestTiesDeterministic(t *testing.T) {
+	recs := ipv4Only(loadFlows(t, "worked-examples-flows.txt"))
+	spec := Spec{Keys: keys(t, "sip"), Values: values(t, "records"), Limit: LimitCount, Count: 4, Policy: fields.PolicyIgnore}
+	want := `INPUT: 9 Records for 6 Bins and 9 Total Records
+OUTPUT: Top 4 Bins by Records
+            sIP|   Records|  %Records|   cumul_%|
+       10.0.0.1|         2| 22.222222| 22.222222|
+       10.0.0.2|         2| 22.222222| 44.444444|
+   192.168.1.10|         2| 22.222222| 66.666667|
+       10.0.0.3|         1| 11.111111| 77.777778|
+`
+	rev := make([]flowfile.Record, len(recs))
+	for i := range recs {
+		rev[len(recs)-1-i] = recs[i]
+	}
+	for _, w := range workerCounts {
+		check(t, "forward", run(t, recs, spec, Layout{}, w), want)
+		check(t, "reverse", run(t, rev, spec, Layout{}, w), want)
+	}
+}
+
+func TestIPv6Widths(t *testing.T) {
+	recs := loadFlows(t, "worked-examples-flows.txt")
+	spec := Spec{Keys: keys(t, "dip,sip"), Values: values(t, "packets"), Limit: LimitCount, Count: 2, Policy: fields.PolicyMix}
+	check(t, "mix", run(t, recs, spec, Layout{}, 2), `INPUT: 10 Records for 10 Bins and 171 Total Packets
+OUTPUT: Top 2 Bins by Packets
+                                    dIP|                                    sIP|        Packets|  %Packets|   cumul_%|
+                           192.168.1.10|                               10.0.0.5|            100| 58.479532| 58.479532|
+                           192.168.1.11|                               10.0.0.1|             20| 11.695906| 70.175439|
+`)
+	spec.Policy = fields.PolicyOnly
+	check(t, "only", run(t, recs, spec, Layout{}, 2), `INPUT: 1 Record for 1 Bin and 15 Total Packets
+OUTPUT: Top 2 Bins by Packets
+                                    dIP|                                    sIP|        Packets|  %Packets|   cumul_%|
+                            2001:db8::2|                            2001:db8::1|             15|100.000000|100.000000|
+`)
+}
