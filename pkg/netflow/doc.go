@@ -46,8 +46,8 @@
 // MaxPendingSetsPerDomain per domain). When the template arrives — in the
 // same packet or a later one from the same exporter and domain — the held
 // sets are decoded with their own packet's header (uptime, export time) and
-// their flows are appended to dst by that Decode call, after the flows of
-// the packet itself. Held sets that expire or do not fit are dropped and
+// their flows are appended to dst by that Decode call at the point where the
+// template set is read (so before the flows of data sets that follow it). Held sets that expire or do not fit are dropped and
 // counted (ExporterStats.HeldDropped). No separate drain call is needed.
 //
 // # Mapping to the record

@@ -77,7 +77,7 @@ type DomainStats struct {
 }
 
 // TotalErrors is the sum of Errors.
-func (e *ExporterStats) TotalErrors() uint64 {
+func (e ExporterStats) TotalErrors() uint64 {
 	var n uint64
 	for _, v := range e.Errors {
 		n += v
