@@ -1,0 +1,163 @@
+package collector
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gflow/gflow/pkg/cli"
+	"github.com/spf13/cobra"
+)
+
+func init() { cli.Register("gflowcap", NewCommand) }
+
+// NewCommand builds the gflowcap command around the given streams.
+func NewCommand(std cli.IO) *cobra.Command {
+	var (
+		cfg                    Config
+		rcvbuf, retainSize     string
+		allow                  []string
+		retainDays             float64
+		natView                string
+		flushEvery, statsEvery time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "gflowcap [switches]",
+		Short: "Collect NetFlow v5/v9 and IPFIX exports into the hourly flow repository",
+		Long: `gflowcap receives NetFlow v5, v9 and IPFIX exports from routers over UDP
+(or reads them from pcap captures), gives every flow its sensor and its
+SiLK twoway type from the site configuration, adds source and destination
+country codes, and appends it to the hourly file of its start hour:
+ROOT/TYPE/YYYY/MM/DD/FLOWTYPE-SENSOR_YYYYMMDD.HH (UTC).
+
+Files are flushed every --flush-interval, so a crash loses at most that
+much; SIGINT and SIGTERM flush and close everything and exit 0, and a
+restart appends to the current hour's files. The decoder's templates are
+saved in ROOT/.gflowcap/templates (or --state-dir), so a restarted
+collector decodes at once instead of waiting for the exporters to send
+their templates again.
+
+Without a site configuration gflowcap says so once and uses one sensor,
+S0, for every exporter, with the private ranges (RFC 1918, CGNAT
+100.64/10, IPv6 fc00::/7) as the internal networks.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if cfg.RcvBuf, err = parseSizeFlag("--rcvbuf", rcvbuf); err != nil {
+				return err
+			}
+			if retainSize != "" {
+				n, err := parseSizeFlag("--retain-size", retainSize)
+				if err != nil {
+					return err
+				}
+				cfg.RetainSize = int64(n)
+			}
+			if retainDays < 0 {
+				return cli.Usagef("--retain-days must not be negative")
+			}
+			cfg.RetainAge = time.Duration(retainDays * float64(24*time.Hour))
+			if cfg.Allow, err = ParseAllow(allow); err != nil {
+				return cli.UsageError(err)
+			}
+			switch natView {
+			case "inside":
+			case "outside":
+				cfg.NATOutside = true
+			default:
+				return cli.Usagef("--nat-view must be inside or outside, not %q", natView)
+			}
+			if flushEvery <= 0 {
+				return cli.Usagef("--flush-interval must be positive")
+			}
+			cfg.FlushInterval, cfg.StatsInterval = flushEvery, statsEvery
+			if len(cfg.Listen) == 0 {
+				return cli.Usagef("--listen needs at least one address")
+			}
+			cfg.Stderr = std.Err
+			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return Run(ctx, cfg)
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&cfg.Listen, "listen", []string{"127.0.0.1:2055"},
+		"receive exports on these UDP `ADDR:PORT`s (repeat or separate by commas; [::]:2055 takes IPv4 and IPv6)")
+	f.IntVar(&cfg.Sockets, "sockets", 1, "sockets per --listen address, sharing it with SO_REUSEPORT when more than one")
+	f.StringVar(&rcvbuf, "rcvbuf", "16M", "socket receive `SIZE` (the kernel caps it at net.core.rmem_max)")
+	f.IntVar(&cfg.ReadBatch, "read-batch", 64, "datagrams read per system call")
+	f.StringArrayVar(&cfg.Pcaps, "read-pcap", nil, "decode the NetFlow/IPFIX packets of this pcap `FILE` instead of listening, then exit (repeatable)")
+	f.StringSliceVar(&allow, "allow", nil, "accept exports only from these exporter `CIDR`s (others are counted and dropped)")
+	f.StringVar(&cfg.SiteConfig, "site-config-file", "", "site configuration `FILE` (default GFLOW_SITE_CONFIG, then ROOT/gflow.toml)")
+	f.StringVar(&cfg.GeoIPDB, "geoip-db", "", "country database `FILE` (MaxMind mmdb; default GFLOW_GEOIP_DB, then the built-in one)")
+	f.StringVar(&cfg.DataRoot, "data-rootdir", "", "repository root `DIR` (default GFLOW_DATA_ROOTDIR, then the site configuration's, then "+"/var/lib/gflow"+")")
+	f.StringVar(&cfg.StateDir, "state-dir", "", "where templates are saved (default ROOT/.gflowcap)")
+	f.StringVar(&natView, "nat-view", "inside", "for NATed flows, record the inside host or the outside address: inside|outside")
+	f.DurationVar(&flushEvery, "flush-interval", 5*time.Second, "flush every file at least this often (what a crash can lose)")
+	f.DurationVar(&statsEvery, "stats-interval", time.Minute, "print a one-line summary on stderr this often (0: never)")
+	f.StringVar(&cfg.MetricsListen, "metrics-listen", "", "serve Prometheus metrics on http://`ADDR:PORT`/metrics")
+	f.Float64Var(&retainDays, "retain-days", 0, "delete hourly files older than this many days (0: keep)")
+	f.StringVar(&retainSize, "retain-size", "", "delete the oldest hourly files while the repository is bigger than `SIZE` (e.g. 10G)")
+	f.BoolVar(&cfg.RetainDryRun, "retain-dry-run", false, "only log what retention would delete")
+	f.DurationVar(&cfg.RetainInterval, "retain-interval", 10*time.Minute, "how often retention runs")
+	cli.Examples(cmd, `
+		# Try it: collect on the loopback (the default 127.0.0.1:2055) into ./flows
+		gflowcap --data-rootdir=./flows
+
+		# A router on the LAN: listen on every address, accept only the router
+		gflowcap --listen=0.0.0.0:2055 --allow=192.168.88.1/32 --data-rootdir=/var/lib/gflow
+
+		# MikroTik RouterOS: send NetFlow v9 (or IPFIX) to this host
+		#   /ip traffic-flow set enabled=yes
+		#   /ip traffic-flow target add dst-address=192.168.88.10 port=2055 version=9
+
+		# Cisco IOS (Flexible NetFlow): export v9 to this host
+		#   flow exporter GFLOW
+		#    destination 192.168.1.10
+		#    transport udp 2055
+		#    export-protocol netflow-v9
+
+		# softflowd on a Linux box: watch eth0, send IPFIX to this host
+		softflowd -i eth0 -v 10 -n 192.168.1.10:2055
+
+		# Keep 90 days, at most 50 GiB, with metrics for Prometheus
+		gflowcap --listen=[::]:2055 --retain-days=90 --retain-size=50G --metrics-listen=127.0.0.1:9101
+
+		# Ingest a capture of exports (tcpdump -w exports.pcap udp port 2055)
+		gflowcap --read-pcap=exports.pcap --data-rootdir=./flows`)
+	return cmd
+}
+
+func parseSizeFlag(name, v string) (int, error) {
+	n, err := ParseSize(v)
+	if err != nil {
+		return 0, cli.Usagef("%s: %v", name, err)
+	}
+	return int(n), nil
+}
+
+// ParseAllow reads --allow values: CIDRs or single addresses.
+func ParseAllow(vals []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, v := range vals {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(v); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(v)
+		if err != nil {
+			return nil, fmt.Errorf("--allow: %q is not an address or CIDR", v)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}

@@ -1,0 +1,304 @@
+package collector
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/gflow/gflow/pkg/flowfile"
+	"github.com/gflow/gflow/pkg/geo"
+	"github.com/gflow/gflow/pkg/site"
+)
+
+// Decoder turns one export datagram into flow records appended to dst
+// (netflow.Decoder). It must be safe for concurrent use when several
+// sockets feed one engine.
+type Decoder interface {
+	Decode(dst []flowfile.Record, pkt []byte, from netip.AddrPort) ([]flowfile.Record, error)
+}
+
+// Engine is the path from datagrams to hourly files: receive goroutines
+// (Workers) decode, pick the sensor, classify and enrich in place, and hand
+// batches of records over a channel to one writer goroutine that owns the
+// Sink. Batches are recycled, so a steady stream allocates nothing per flow.
+type Engine struct {
+	Decoder Decoder
+	// Site gives each exporter's sensor (exporters of no sensor are dropped
+	// and counted as Unknown) and types the flows; nil leaves sensor 0 and
+	// type 0.
+	Site *site.Config
+	// Enricher sets the country codes; nil leaves them unset.
+	Enricher *geo.Enricher
+	// Allow, when not empty, lists the exporters accepted; others are
+	// counted (Stats.Denied) and dropped before decoding.
+	Allow []netip.Prefix
+	Sink  *Sink
+	Stats *Stats
+	// FlushInterval bounds what a crash loses: every file written to is
+	// flushed at least this often. 0 means 5 s.
+	FlushInterval time.Duration
+	// AfterFlush runs in the writer after each periodic flush and at the end
+	// (the command saves the decoder's templates there).
+	AfterFlush func()
+	// Logf reports problems (once per distinct error, not per record).
+	Logf func(format string, args ...any)
+	// BatchRecords is the size of the record batches; 0 means 8192.
+	BatchRecords int
+
+	batches chan *batch
+	free    chan *batch
+	done    chan struct{}
+	workers sync.WaitGroup
+	lastErr string
+	started bool
+}
+
+type span struct {
+	exp *ExporterCounters
+	n   int
+}
+
+// batch is records plus which exporter each run of them came from, so the
+// writer can count records written per exporter.
+type batch struct {
+	recs  []flowfile.Record
+	spans []span
+}
+
+const poolBatches = 16
+
+// Start launches the writer goroutine.
+func (e *Engine) Start() {
+	if e.FlushInterval <= 0 {
+		e.FlushInterval = 5 * time.Second
+	}
+	if e.BatchRecords <= 0 {
+		e.BatchRecords = 8192
+	}
+	if e.Stats == nil {
+		e.Stats = NewStats()
+	}
+	e.batches = make(chan *batch, poolBatches)
+	e.free = make(chan *batch, poolBatches)
+	for range poolBatches {
+		e.free <- &batch{recs: make([]flowfile.Record, 0, e.BatchRecords), spans: make([]span, 0, 256)}
+	}
+	e.done = make(chan struct{})
+	e.started = true
+	go e.writeLoop()
+}
+
+// Close waits for the workers to finish (their sockets closed or inputs
+// read), writes what they sent, flushes and closes every file.
+func (e *Engine) Close() {
+	if !e.started {
+		return
+	}
+	e.workers.Wait()
+	close(e.batches)
+	<-e.done
+	e.started = false
+}
+
+func (e *Engine) logf(format string, args ...any) {
+	if e.Logf != nil {
+		e.Logf(format, args...)
+	}
+}
+
+func (e *Engine) writeLoop() {
+	defer close(e.done)
+	flushT := time.NewTicker(e.FlushInterval)
+	defer flushT.Stop()
+	idleT := time.NewTicker(time.Minute)
+	defer idleT.Stop()
+	for {
+		select {
+		case b, ok := <-e.batches:
+			if !ok {
+				e.noteErr(e.Sink.Close())
+				e.Stats.OpenFiles.Store(0)
+				if e.AfterFlush != nil {
+					e.AfterFlush()
+				}
+				return
+			}
+			e.write(b)
+		case <-flushT.C:
+			e.flush()
+		case <-idleT.C:
+			e.Sink.CloseIdle()
+			e.Stats.OpenFiles.Store(int64(e.Sink.OpenFiles()))
+		}
+	}
+}
+
+func (e *Engine) write(b *batch) {
+	i := 0
+	for _, sp := range b.spans {
+		var ok uint64
+		for j := i; j < i+sp.n; j++ {
+			if err := e.Sink.Write(&b.recs[j]); err != nil {
+				e.Stats.Dropped.Add(1)
+				e.noteErr(err)
+				continue
+			}
+			ok++
+		}
+		sp.exp.Written.Add(ok)
+		i += sp.n
+	}
+	e.Stats.OpenFiles.Store(int64(e.Sink.OpenFiles()))
+	b.recs = b.recs[:0]
+	b.spans = b.spans[:0]
+	e.free <- b
+}
+
+func (e *Engine) flush() {
+	e.noteErr(e.Sink.Flush())
+	e.Stats.Flushes.Add(1)
+	if e.AfterFlush != nil {
+		e.AfterFlush()
+	}
+}
+
+// noteErr logs an error when it differs from the last one logged, so a
+// full disk gives one line, not one per record.
+func (e *Engine) noteErr(err error) {
+	if err == nil {
+		return
+	}
+	e.Stats.WriteErrors.Add(1)
+	if s := err.Error(); s != e.lastErr {
+		e.lastErr = s
+		e.logf("%v", err)
+	}
+}
+
+// Worker decodes datagrams into its current batch. Each receive goroutine
+// has its own; Done hands over what is left.
+type Worker struct {
+	e   *Engine
+	cur *batch
+}
+
+// NewWorker returns a worker; call Done when its input ends.
+func (e *Engine) NewWorker() *Worker {
+	e.workers.Add(1)
+	return &Worker{e: e}
+}
+
+func (e *Engine) allowed(a netip.Addr) bool {
+	if len(e.Allow) == 0 {
+		return true
+	}
+	for _, p := range e.Allow {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// Packet processes one datagram from an exporter.
+func (w *Worker) Packet(data []byte, from netip.AddrPort) {
+	e := w.e
+	addr := from.Addr().Unmap()
+	if !e.allowed(addr) {
+		e.Stats.Denied.Add(1)
+		return
+	}
+	exp := e.Stats.Exporter(addr)
+	exp.Packets.Add(1)
+	exp.Bytes.Add(uint64(len(data)))
+	var sensor *site.Sensor
+	if e.Site != nil {
+		var ok bool
+		if sensor, ok = e.Site.SensorForExporter(addr); !ok {
+			exp.Unknown.Add(1)
+			return
+		}
+	}
+	if w.cur == nil {
+		w.cur = <-e.free
+	}
+	start := len(w.cur.recs)
+	recs, err := e.Decoder.Decode(w.cur.recs, data, from)
+	if err != nil {
+		exp.Errors.Add(1) // the flows of the well-formed part are still kept
+	}
+	for i := start; i < len(recs); i++ {
+		r := &recs[i]
+		if sensor != nil {
+			r.Sensor = sensor.ID
+			e.Site.Classify(r, sensor)
+		}
+		if e.Enricher != nil {
+			e.Enricher.Enrich(r)
+		}
+	}
+	w.cur.recs = recs
+	if n := len(recs) - start; n > 0 {
+		exp.Flows.Add(uint64(n))
+		if k := len(w.cur.spans); k > 0 && w.cur.spans[k-1].exp == exp {
+			w.cur.spans[k-1].n += n
+		} else {
+			w.cur.spans = append(w.cur.spans, span{exp: exp, n: n})
+		}
+	}
+	// Leave room for one more big packet so that Decode's append rarely
+	// has to grow the batch.
+	if len(w.cur.recs) >= cap(w.cur.recs)/2 {
+		w.Send()
+	}
+}
+
+// Send hands the current batch to the writer (receive loops call it after
+// each read so that records do not wait for a full batch).
+func (w *Worker) Send() {
+	if w.cur == nil {
+		return
+	}
+	if len(w.cur.recs) == 0 {
+		return // keep the empty batch for the next datagram
+	}
+	w.e.batches <- w.cur
+	w.cur = nil
+}
+
+// Done sends what is left; the worker must not be used afterwards.
+func (w *Worker) Done() {
+	w.Send()
+	if w.cur != nil {
+		w.e.free <- w.cur
+		w.cur = nil
+	}
+	w.e.workers.Done()
+}
+
+// Receive reads datagrams from s in batches until s is closed, then calls
+// Done. It returns nil when the socket was closed on purpose.
+func (e *Engine) Receive(s *Socket, batchSize int) error {
+	w := e.NewWorker()
+	defer w.Done()
+	br, err := NewBatchReader(s, batchSize)
+	if err != nil {
+		return err
+	}
+	pkts := make([]Packet, batchSize)
+	for {
+		n, err := br.ReadBatch(pkts)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			return err
+		}
+		for i := range pkts[:n] {
+			w.Packet(pkts[i].Data, pkts[i].From)
+		}
+		w.Send()
+	}
+}

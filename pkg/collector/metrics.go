@@ -1,0 +1,107 @@
+package collector
+
+import (
+	"net/http"
+
+	"github.com/gflow/gflow/pkg/netflow"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metricsCollector exposes the counters at scrape time, reading the atomics
+// the receive path updates, so counting costs nothing extra per packet.
+type metricsCollector struct {
+	c *collector
+
+	packets, bytes, flows, written, unknown *prometheus.Desc
+	decodeErrors, noTemplate, lost          *prometheus.Desc
+	heldLost, nonConformant, sampMissing    *prometheus.Desc
+	flowPackets, flowBytes                  *prometheus.Desc
+	kernelDrops, rcvbuf                     *prometheus.Desc
+	denied, openFiles, dropped, writeErrors *prometheus.Desc
+	flushes                                 *prometheus.Desc
+}
+
+func newMetricsCollector(c *collector) *metricsCollector {
+	exp := []string{"exporter"}
+	d := func(name, help string, labels []string) *prometheus.Desc {
+		return prometheus.NewDesc("gflowcap_"+name, help, labels, nil)
+	}
+	return &metricsCollector{
+		c:             c,
+		packets:       d("packets_total", "Export datagrams received.", exp),
+		bytes:         d("received_bytes_total", "Export datagram payload bytes received.", exp),
+		flows:         d("flows_total", "Flow records decoded and accepted.", exp),
+		written:       d("records_written_total", "Flow records handed to hourly files.", exp),
+		unknown:       d("unknown_exporter_packets_total", "Datagrams dropped because the exporter belongs to no sensor.", exp),
+		decodeErrors:  d("decode_errors_total", "Malformed export packets, by kind.", []string{"exporter", "kind"}),
+		noTemplate:    d("data_without_template_total", "Data sets that arrived before their template and could not be decoded.", exp),
+		lost:          d("lost_exports_total", "Exports lost by sequence number (v5 flows, v9 packets, IPFIX records).", exp),
+		heldLost:      d("held_data_dropped_total", "Data sets held for a template that expired or did not fit.", exp),
+		nonConformant: d("nonconformant_sequence_total", "IPFIX messages numbered off by one against RFC 7011 (softflowd); not losses.", exp),
+		sampMissing:   d("sampling_rate_missing_total", "Flows left unscaled although their exporter said it samples.", exp),
+		flowPackets:   d("flow_packets_total", "Packets the decoded flows carry (after sampling scaling).", exp),
+		flowBytes:     d("flow_bytes_total", "Bytes the decoded flows carry (after sampling scaling).", exp),
+		kernelDrops:   d("kernel_drops_total", "Datagrams the kernel dropped on a full socket receive buffer.", []string{"socket"}),
+		rcvbuf:        d("socket_receive_buffer_bytes", "Receive buffer granted by the kernel.", []string{"socket"}),
+		denied:        d("denied_packets_total", "Datagrams from exporters --allow does not list.", nil),
+		openFiles:     d("open_files", "Hourly files open for writing.", nil),
+		dropped:       d("dropped_records_total", "Records lost because their hourly file could not be written.", nil),
+		writeErrors:   d("write_errors_total", "Errors opening, writing or flushing hourly files.", nil),
+	}
+}
+
+func (m *metricsCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{m.packets, m.bytes, m.flows, m.written, m.unknown, m.decodeErrors,
+		m.noTemplate, m.lost, m.heldLost, m.nonConformant, m.sampMissing, m.flowPackets, m.flowBytes, m.kernelDrops, m.rcvbuf, m.denied, m.openFiles, m.dropped, m.writeErrors, m.flushes} {
+		ch <- d
+	}
+}
+
+func (m *metricsCollector) Collect(ch chan<- prometheus.Metric) {
+	counter := func(d *prometheus.Desc, v uint64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+	}
+	for _, e := range m.c.stats.Exporters() {
+		a := e.Addr.String()
+		counter(m.packets, e.Packets.Load(), a)
+		counter(m.bytes, e.Bytes.Load(), a)
+		counter(m.flows, e.Flows.Load(), a)
+		counter(m.written, e.Written.Load(), a)
+		counter(m.unknown, e.Unknown.Load(), a)
+	}
+	dc := m.c.decoderCounts()
+	for _, e := range dc.exporters {
+		a := e.addr.String()
+		for kind, n := range e.errors {
+			counter(m.decodeErrors, n, a, netflow.ErrorKind(kind).String())
+		}
+		counter(m.noTemplate, e.noTemplate, a)
+		counter(m.lost, e.lost, a)
+		counter(m.heldLost, e.heldLost, a)
+		counter(m.nonConformant, e.nonConformant, a)
+		counter(m.sampMissing, e.samplingMissing, a)
+		counter(m.flowPackets, e.flowPackets, a)
+		counter(m.flowBytes, e.flowBytes, a)
+	}
+	for _, s := range m.c.sockets {
+		name := s.LocalAddr().String()
+		if d, ok := s.KernelDrops(); ok {
+			counter(m.kernelDrops, d, name)
+		}
+		ch <- prometheus.MustNewConstMetric(m.rcvbuf, prometheus.GaugeValue, float64(s.Granted), name)
+	}
+	counter(m.denied, m.c.stats.Denied.Load())
+	ch <- prometheus.MustNewConstMetric(m.openFiles, prometheus.GaugeValue, float64(m.c.stats.OpenFiles.Load()))
+	counter(m.dropped, m.c.stats.Dropped.Load())
+	counter(m.writeErrors, m.c.stats.WriteErrors.Load())
+	counter(m.flushes, m.c.stats.Flushes.Load())
+}
+
+func (c *collector) metricsHandler() http.Handler {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(newMetricsCollector(c))
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return mux
+}

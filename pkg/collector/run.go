@@ -1,0 +1,359 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gflow/gflow/pkg/flowfile"
+	"github.com/gflow/gflow/pkg/geo"
+	"github.com/gflow/gflow/pkg/netflow"
+	"github.com/gflow/gflow/pkg/netflow/pcapfile"
+	"github.com/gflow/gflow/pkg/site"
+)
+
+// Config is everything gflowcap's switches set.
+type Config struct {
+	Listen    []string // UDP addresses
+	Sockets   int      // sockets per address (SO_REUSEPORT when > 1)
+	RcvBuf    int      // receive buffer per socket, bytes
+	ReadBatch int      // datagrams per recvmmsg
+	Pcaps     []string // --read-pcap: decode these and exit
+	Allow     []netip.Prefix
+
+	SiteConfig string
+	GeoIPDB    string
+	DataRoot   string
+	StateDir   string
+	NATOutside bool
+
+	FlushInterval  time.Duration
+	StatsInterval  time.Duration
+	RetainAge      time.Duration
+	RetainSize     int64
+	RetainDryRun   bool
+	RetainInterval time.Duration
+	MetricsListen  string
+
+	Stderr io.Writer
+	// Stats, if set, receives the counters (tests watch them); else new ones.
+	Stats *Stats
+	// Ready, if set, is called with the bound UDP addresses once the
+	// collector receives (tests listen on port 0).
+	Ready func(addrs []netip.AddrPort)
+}
+
+// collector is one run of gflowcap.
+type collector struct {
+	cfg     Config
+	site    *site.Config
+	dec     *netflow.Decoder
+	stats   *Stats
+	engine  *Engine
+	sockets []*Socket
+	logMu   sync.Mutex
+	tplPath string
+	start   time.Time
+}
+
+func (c *collector) logf(format string, args ...any) {
+	c.logMu.Lock()
+	defer c.logMu.Unlock()
+	fmt.Fprintf(c.cfg.Stderr, "gflowcap: "+format+"\n", args...)
+}
+
+// Run runs the collector until ctx is cancelled (SIGINT/SIGTERM in the
+// command) or, with pcap inputs, until they are read; either way every
+// file is flushed and closed and the templates saved before it returns.
+func Run(ctx context.Context, cfg Config) error {
+	if cfg.Stderr == nil {
+		cfg.Stderr = os.Stderr
+	}
+	c := &collector{cfg: cfg, stats: cfg.Stats, start: time.Now()}
+	if c.stats == nil {
+		c.stats = NewStats()
+	}
+	var err error
+	var enr *geo.Enricher
+	if c.site, enr, err = loadSite(cfg.SiteConfig, cfg.DataRoot, cfg.GeoIPDB, c.logf); err != nil {
+		return err
+	}
+	root := c.site.DataRoot
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return fmt.Errorf("data root: %w", err)
+	}
+	stateDir := cfg.StateDir
+	if stateDir == "" {
+		stateDir = filepath.Join(root, ".gflowcap")
+	}
+	if err := os.MkdirAll(stateDir, 0o755); err != nil {
+		return fmt.Errorf("state directory: %w", err)
+	}
+	c.tplPath = filepath.Join(stateDir, "templates")
+
+	opts := netflow.DefaultOptions()
+	opts.NATInside = !cfg.NATOutside
+	opts.DefaultSamplingRate = func(exporter netip.Addr) uint32 {
+		if s, ok := c.site.SensorForExporter(exporter); ok {
+			return s.SamplingRate
+		}
+		return 0
+	}
+	c.dec = netflow.NewDecoder(opts)
+	c.loadTemplates()
+
+	if len(cfg.Pcaps) == 0 {
+		if err := c.listen(ctx); err != nil {
+			return err
+		}
+	}
+
+	sink := NewSink(SinkConfig{Open: RepoOpener(root, c.site.SensorName)})
+	c.engine = &Engine{
+		Decoder:       c.dec,
+		Site:          c.site,
+		Enricher:      enr,
+		Allow:         cfg.Allow,
+		Sink:          sink,
+		Stats:         c.stats,
+		FlushInterval: cfg.FlushInterval,
+		AfterFlush:    c.saveTemplates,
+		Logf:          c.logf,
+	}
+	c.engine.Start()
+
+	var bg sync.WaitGroup
+	bgCtx, stopBg := context.WithCancel(ctx)
+	defer stopBg()
+	if cfg.MetricsListen != "" {
+		srv, err := c.serveMetrics(cfg.MetricsListen)
+		if err != nil {
+			c.closeSockets()
+			c.engine.Close()
+			return err
+		}
+		defer srv.Close()
+	}
+	if cfg.StatsInterval > 0 {
+		bg.Go(func() { c.summaryLoop(bgCtx) })
+	}
+	if cfg.RetainAge > 0 || cfg.RetainSize > 0 {
+		ret := &Retention{Root: root, MaxAge: cfg.RetainAge, MaxBytes: cfg.RetainSize, DryRun: cfg.RetainDryRun,
+			Skip: recentHourFile, Log: c.logf}
+		bg.Go(func() { c.retentionLoop(bgCtx, ret) })
+	}
+
+	var runErr error
+	if len(cfg.Pcaps) > 0 {
+		runErr = c.readPcaps(ctx)
+	} else {
+		runErr = c.receive(ctx)
+	}
+	c.engine.Close()
+	stopBg()
+	bg.Wait()
+	if cfg.StatsInterval > 0 || len(cfg.Pcaps) > 0 {
+		c.logf("%s", c.summary(time.Now(), nil))
+	}
+	return runErr
+}
+
+// recentHourFile keeps retention off the files of the current and the
+// previous hour, which the collector may be writing.
+func recentHourFile(path string) bool {
+	f, err := flowfile.ParseRepoPath(path)
+	if err != nil {
+		return false
+	}
+	return !f.Hour.Before(time.Now().UTC().Truncate(time.Hour).Add(-time.Hour))
+}
+
+func (c *collector) listen(ctx context.Context) error {
+	n := max(c.cfg.Sockets, 1)
+	warned := false
+	for _, addr := range c.cfg.Listen {
+		for range n {
+			s, err := ListenUDP(ctx, addr, c.cfg.RcvBuf, n > 1)
+			if err != nil {
+				c.closeSockets()
+				return err
+			}
+			c.sockets = append(c.sockets, s)
+			if s.Short() && !warned {
+				warned = true
+				c.logf("the kernel granted a %s receive buffer on %s instead of %s; bursts may be dropped. Raise the limit with: %s",
+					FormatSize(int64(s.Granted)), addr, FormatSize(int64(s.Requested)), RmemSysctlHint)
+			}
+		}
+	}
+	if c.cfg.Ready != nil {
+		var addrs []netip.AddrPort
+		for _, s := range c.sockets {
+			addrs = append(addrs, s.LocalAddr())
+		}
+		c.cfg.Ready(addrs)
+	}
+	return nil
+}
+
+func (c *collector) closeSockets() {
+	for _, s := range c.sockets {
+		s.Close()
+	}
+}
+
+func (c *collector) receive(ctx context.Context) error {
+	batch := c.cfg.ReadBatch
+	if batch <= 0 {
+		batch = 64
+	}
+	errs := make(chan error, len(c.sockets))
+	for _, s := range c.sockets {
+		go func() { errs <- c.engine.Receive(s, batch) }()
+	}
+	var first error
+	select {
+	case <-ctx.Done():
+	case first = <-errs:
+	}
+	c.closeSockets()
+	// Receive returns nil for a socket closed on purpose.
+	for range len(c.sockets) - 1 {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	if first == nil && ctx.Err() == nil {
+		first = errors.New("receive stopped")
+	}
+	return first
+}
+
+func (c *collector) readPcaps(ctx context.Context) error {
+	w := c.engine.NewWorker()
+	defer w.Done()
+	for _, path := range c.cfg.Pcaps {
+		if err := c.readPcap(ctx, w, path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *collector) readPcap(ctx context.Context, w *Worker, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r, err := pcapfile.NewReader(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	for n := 0; ; n++ {
+		p, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		w.Packet(p.Payload, p.Src)
+		if n%1024 == 0 && ctx.Err() != nil {
+			return nil
+		}
+	}
+	w.Send()
+	if s := r.Skipped(); s.NotUDP+s.Fragment+s.Truncated > 0 {
+		c.logf("%s: skipped %d packets that are not UDP, %d fragments, %d truncated",
+			path, s.NotUDP, s.Fragment, s.Truncated)
+	}
+	return nil
+}
+
+func (c *collector) loadTemplates() {
+	f, err := os.Open(c.tplPath)
+	if errors.Is(err, os.ErrNotExist) {
+		return
+	}
+	if err != nil {
+		c.logf("templates: %v", err)
+		return
+	}
+	defer f.Close()
+	if err := c.dec.LoadTemplates(f); err != nil {
+		c.logf("templates from %s not loaded (they will be learnt again): %v", c.tplPath, err)
+	}
+}
+
+// saveTemplates writes the templates to a temporary file and renames it,
+// so a crash never leaves half a file.
+func (c *collector) saveTemplates() {
+	tmp := c.tplPath + ".tmp"
+	f, err := os.Create(tmp)
+	if err == nil {
+		err = c.dec.SaveTemplates(f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err == nil {
+		err = os.Rename(tmp, c.tplPath)
+	}
+	if err != nil {
+		c.logf("save templates: %v", err)
+	}
+}
+
+func (c *collector) retentionLoop(ctx context.Context, ret *Retention) {
+	every := c.cfg.RetainInterval
+	if every <= 0 {
+		every = 10 * time.Minute
+	}
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := ret.Run(time.Now()); err != nil {
+				c.logf("%v", err)
+			}
+			t.Reset(every)
+		}
+	}
+}
+
+func (c *collector) serveMetrics(addr string) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	srv := &http.Server{Handler: c.metricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return srv, nil
+}
+
+// FormatSize prints a byte count the way --rcvbuf and --retain-size take it.
+func FormatSize(n int64) string {
+	units := []string{"", "K", "M", "G", "T"}
+	i := 0
+	for n >= 1024 && n%1024 == 0 && i < len(units)-1 {
+		n /= 1024
+		i++
+	}
+	if i == 0 {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	return fmt.Sprintf("%d %siB", n, strings.TrimSpace(units[i]))
+}

@@ -1,0 +1,98 @@
+package collector
+
+import (
+	"net/netip"
+	"sort"
+	"sync"
+	"sync/atomic"
+)
+
+// maxExporterStats bounds the exporters counted one by one; packets from
+// more (a spoofing sender, say) are counted under the zero address.
+const maxExporterStats = 4096
+
+// ExporterCounters are what the receive path counts per exporter address.
+// Decoder-level counters (errors by kind, data without template, lost
+// exports) come from the decoder's own statistics.
+type ExporterCounters struct {
+	Addr    netip.Addr
+	Packets atomic.Uint64 // datagrams received
+	Bytes   atomic.Uint64 // datagram payload bytes received
+	Flows   atomic.Uint64 // flow records decoded and accepted
+	Errors  atomic.Uint64 // datagrams the decoder reported malformed
+	Written atomic.Uint64 // records handed to their hourly files
+	Unknown atomic.Uint64 // datagrams dropped: exporter of no configured sensor
+}
+
+// Stats holds the collector's counters. Receive goroutines and the writer
+// update it concurrently; readers take snapshots.
+type Stats struct {
+	mu        sync.RWMutex
+	exporters map[netip.Addr]*ExporterCounters
+
+	Denied      atomic.Uint64 // datagrams from exporters --allow does not list
+	OpenFiles   atomic.Int64  // hourly files open now
+	Dropped     atomic.Uint64 // records lost because their file could not be written
+	WriteErrors atomic.Uint64 // open/write/flush errors
+	Flushes     atomic.Uint64
+}
+
+// NewStats returns empty counters.
+func NewStats() *Stats { return &Stats{exporters: make(map[netip.Addr]*ExporterCounters)} }
+
+// Exporter returns the counters of addr, creating them on first use.
+func (s *Stats) Exporter(addr netip.Addr) *ExporterCounters {
+	s.mu.RLock()
+	c := s.exporters[addr]
+	s.mu.RUnlock()
+	if c != nil {
+		return c
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c = s.exporters[addr]; c != nil {
+		return c
+	}
+	if len(s.exporters) >= maxExporterStats {
+		addr = netip.Addr{}
+		if c = s.exporters[addr]; c != nil {
+			return c
+		}
+	}
+	c = &ExporterCounters{Addr: addr}
+	s.exporters[addr] = c
+	return c
+}
+
+// Exporters returns the counters of every exporter seen, by address.
+func (s *Stats) Exporters() []*ExporterCounters {
+	s.mu.RLock()
+	out := make([]*ExporterCounters, 0, len(s.exporters))
+	for _, c := range s.exporters {
+		out = append(out, c)
+	}
+	s.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].Addr.Less(out[j].Addr) })
+	return out
+}
+
+// Totals sums the per-exporter counters.
+type Totals struct {
+	Exporters                                       int
+	Packets, Bytes, Flows, Errors, Written, Unknown uint64
+}
+
+// Totals sums over all exporters.
+func (s *Stats) Totals() Totals {
+	var t Totals
+	for _, c := range s.Exporters() {
+		t.Exporters++
+		t.Packets += c.Packets.Load()
+		t.Bytes += c.Bytes.Load()
+		t.Flows += c.Flows.Load()
+		t.Errors += c.Errors.Load()
+		t.Written += c.Written.Load()
+		t.Unknown += c.Unknown.Load()
+	}
+	return t
+}
