@@ -1,116 +1,13 @@
 package filter
 
 import (
-	"bufio"
-	"net/netip"
-	"os"
-	"strconv"
-	"strings"
 	"testing"
-	"time"
 
+	"github.com/gflow/gflow/pkg/filter/internal/fixture"
 	"github.com/gflow/gflow/pkg/flowfile"
 )
 
-// loadFlows builds records from testdata/flows.txt (rwtuc text, SiLK's
-// field order). The file has no country codes, so the tests give each
-// address a made-up one: the internal networks 10/8, 2001:db8:1::/48 and
-// fe80::/10 are "--", 198.51.100/24 "us", 203.0.113/24 "ch", anything
-// else "de".
-func loadFlows(t testing.TB) []flowfile.Record {
-	t.Helper()
-	f, err := os.Open("testdata/flows.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var recs []flowfile.Record
-	sc := bufio.NewScanner(f)
-	sc.Scan() // title line
-	for sc.Scan() {
-		c := strings.Split(sc.Text(), "|")
-		if len(c) != 20 {
-			t.Fatalf("line %q: %d fields", sc.Text(), len(c))
-		}
-		var r flowfile.Record
-		r.SIP = netip.MustParseAddr(c[0])
-		r.DIP = netip.MustParseAddr(c[1])
-		r.SPort = uint16(atoi(t, c[2]))
-		r.DPort = uint16(atoi(t, c[3]))
-		r.Proto = uint8(atoi(t, c[4]))
-		r.Packets = uint64(atoi(t, c[5]))
-		r.Bytes = uint64(atoi(t, c[6]))
-		r.Flags = letters(t, c[7], tcpFlagLetters)
-		r.InitFlags = letters(t, c[8], tcpFlagLetters)
-		r.SessionFlags = letters(t, c[9], tcpFlagLetters)
-		r.Attributes = letters(t, c[10], attrLetters)
-		r.Application = uint16(atoi(t, c[11]))
-		st, err := time.Parse("2006/01/02T15:04:05.000", c[12])
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.STime = st.UnixMilli()
-		dur, err := strconv.ParseFloat(c[13], 64)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.ETime = r.STime + int64(dur*1000+0.5)
-		r.Sensor = uint16(atoi(t, strings.TrimPrefix(c[14], "S")))
-		ty, err := flowfile.ParseFlowType(c[16])
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.Type = ty
-		r.In = uint32(atoi(t, c[17]))
-		r.Out = uint32(atoi(t, c[18]))
-		nh := netip.MustParseAddr(c[19])
-		if !nh.IsUnspecified() {
-			r.NhIP = nh
-		}
-		r.SCC, r.DCC = testCountry(r.SIP), testCountry(r.DIP)
-		recs = append(recs, r)
-	}
-	if len(recs) != 200 {
-		t.Fatalf("read %d flows, want 200", len(recs))
-	}
-	return recs
-}
-
-func testCountry(a netip.Addr) flowfile.Country {
-	for _, p := range []string{"10.0.0.0/8", "2001:db8:1::/48", "fe80::/10"} {
-		if netip.MustParsePrefix(p).Contains(a) {
-			return flowfile.NoCountry
-		}
-	}
-	switch {
-	case netip.MustParsePrefix("198.51.100.0/24").Contains(a):
-		return flowfile.MakeCountry("us")
-	case netip.MustParsePrefix("203.0.113.0/24").Contains(a):
-		return flowfile.MakeCountry("ch")
-	}
-	return flowfile.MakeCountry("de")
-}
-
-func atoi(t testing.TB, s string) int {
-	t.Helper()
-	if s == "" {
-		return 0
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-func letters(t testing.TB, s string, m map[byte]uint8) uint8 {
-	t.Helper()
-	v, e := parseLetters(s, m)
-	if e != "" {
-		t.Fatalf("%q: %s", s, e)
-	}
-	return v
-}
+func loadFlows(t testing.TB) []flowfile.Record { return fixture.Load(t, "testdata/flows.txt") }
 
 // The expected counts were worked out from flows.txt with awk, one
 // condition per case (shown in the comment), independently of this code.

@@ -1,0 +1,297 @@
+// Package gfilter is the gfilter command: rwfilter's job with rwfilter's
+// switches. It selects flows from the repository, from files or from a
+// pipe, partitions them with the tests of package filter, and writes those
+// that pass (and, on request, those that fail) as binary streams.
+package gfilter
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/gflow/gflow/pkg/cli"
+	"github.com/gflow/gflow/pkg/filter"
+	"github.com/gflow/gflow/pkg/flowfile"
+	"github.com/gflow/gflow/pkg/pipe"
+	"github.com/gflow/gflow/pkg/site"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+func init() { cli.Register("gfilter", NewCommand) }
+
+// options holds the switches that are not partitioning tests.
+type options struct {
+	dataRoot, siteConfig   string
+	startDate, endDate     string
+	class, types, flowtype string
+	sensors                string
+	printMissing, dryRun   bool
+	xargs                  string
+	pass, fail, all        []string
+	maxPass, maxFail       uint64
+	printStats, printVol   string
+	threads                int
+	tests                  map[string]*[]string
+}
+
+const statsDefault = "stderr"
+
+// now is the clock for the default date (the current day); tests set it.
+var now = time.Now
+
+// NewCommand builds the gfilter command around the given streams.
+func NewCommand(std cli.IO) *cobra.Command {
+	o := &options{tests: map[string]*[]string{}}
+	cmd := &cobra.Command{
+		Use:   "gfilter [switches] [FILES | stdin | -]",
+		Short: "select flows from the repository or files and partition them (like rwfilter)",
+		Long: `gfilter reads flows from the repository (--start-date, --end-date, --type,
+--sensors, ...), from the files named (stdin or - for standard input) or from
+the files listed by --xargs, keeps those that pass every partitioning switch,
+and writes them as a binary stream (--pass-destination=stdout) for gstats and
+the other tools. Switches and values are rwfilter's: a SiLK command works
+after changing rw to g. Any unique prefix of a switch works (--proto,
+--pass).
+
+Exactly one input method may be used. With file names, --type, --class,
+--flowtypes and --sensors test each record instead of choosing files. With
+no --type, the repository query reads SiLK's default types in,inweb,inicmp:
+incoming traffic only. Dates are UTC; the granularity of --start-date and
+--end-date is the hour.
+
+A corrupt block is reported on stderr with its file and byte offset; the
+rest of the input is still read and the exit status stays 0, as rwfilter
+goes on past bad data. Output ends quietly, with status 0, when the reader
+downstream goes away.`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			return run(c, o, args, std)
+		},
+	}
+	cli.Examples(cmd, `gfilter --start-date=2015/10/09:00 --end-date=2015/10/09:23 --type=all \
+    --proto=6 --dport=443 --pass=stdout | gstats --fields=dip --values=bytes --count=20
+gfilter --type=all --scc=ch --pass=stdout | gstats --fields=sip,sport --values=bytes
+gfilter --proto=17 --aport=53 --print-statistics flows.gf`)
+	fl := cmd.Flags()
+	fl.SortFlags = false
+	fl.StringVar(&o.dataRoot, "data-rootdir", "", "repository root (default $GFLOW_DATA_ROOTDIR, then the site configuration's, then "+cli.DefaultDataRoot+")")
+	fl.StringVar(&o.siteConfig, "site-config-file", "", "site configuration (default $GFLOW_SITE_CONFIG, then ROOT/gflow.toml)")
+	fl.StringVar(&o.startDate, "start-date", "", "first hour or day to read: YYYY/MM/DD[:HH] or epoch seconds (default today)")
+	fl.StringVar(&o.endDate, "end-date", "", "last hour or day to read (needs --start-date)")
+	fl.StringVar(&o.class, "class", "", "class to read; the only class is all")
+	fl.StringVar(&o.types, "type", "", "types to read: all or a list of in,out,inweb,outweb,innull,outnull,int2int,ext2ext,inicmp,outicmp,other (default in,inweb,inicmp)")
+	fl.StringVar(&o.flowtype, "flowtypes", "", "CLASS/TYPE pairs to read (all/in,all/out); not with --class or --type")
+	fl.StringVar(&o.sensors, "sensors", "", "sensors to read: names, ids or id ranges (default all)")
+	fl.BoolVar(&o.printMissing, "print-missing-files", false, "report missing repository files on stderr")
+	fl.BoolVar(&o.dryRun, "dry-run", false, "print the files that would be read, one per line, and stop")
+	fl.StringVar(&o.xargs, "xargs", "", "read the names of the input files from FILE (default stdin), one per line")
+	fl.Lookup("xargs").NoOptDefVal = "stdin"
+
+	for _, s := range filter.Switches {
+		v := new([]string)
+		o.tests[s.Name] = v
+		fl.StringArrayVar(v, s.Name, nil, s.Help)
+	}
+
+	fl.StringArrayVar(&o.pass, "pass-destination", nil, "write passing records here: a path, stdout, - or stderr (repeatable)")
+	fl.StringArrayVar(&o.fail, "fail-destination", nil, "write failing records here (repeatable)")
+	fl.StringArrayVar(&o.all, "all-destination", nil, "write every record here (repeatable)")
+	fl.Uint64Var(&o.maxPass, "max-pass-records", 0, "write at most N passing records to each pass destination")
+	fl.Uint64Var(&o.maxFail, "max-fail-records", 0, "write at most N failing records to each fail destination")
+	fl.StringVar(&o.printStats, "print-statistics", "", "print the count of files and records read, passed and failed on stderr, or to PATH")
+	fl.Lookup("print-statistics").NoOptDefVal = statsDefault
+	fl.StringVar(&o.printVol, "print-volume-statistics", "", "print records, packets and bytes read, passed and failed on stderr, or to PATH")
+	fl.Lookup("print-volume-statistics").NoOptDefVal = statsDefault
+	fl.IntVar(&o.threads, "threads", runtime.GOMAXPROCS(0), "files decoded at the same time")
+	return cmd
+}
+
+// inputs is what run reads: a list of files (repository or named), or
+// standard input among them.
+type inputs struct {
+	names []string
+	repo  bool
+}
+
+func changed(fl *pflag.FlagSet, names ...string) bool {
+	for _, n := range names {
+		if fl.Changed(n) {
+			return true
+		}
+	}
+	return false
+}
+
+func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
+	fl := c.Flags()
+
+	// outputs and partitioning rules, before anything is read
+	if len(o.pass)+len(o.fail)+len(o.all) == 0 && o.printStats == "" && o.printVol == "" {
+		return errors.New("No output(s) specified")
+	}
+	if o.printStats != "" && o.printVol != "" {
+		return errors.New("Cannot use --print-statistics and --print-volume-statistics together")
+	}
+	b := filter.NewBuilder()
+	for _, s := range filter.Switches {
+		for _, v := range *o.tests[s.Name] {
+			if err := b.Set(s.Name, v); err != nil {
+				return err
+			}
+		}
+	}
+
+	// input method
+	repoSwitches := changed(fl, "start-date", "end-date", "print-missing-files")
+	selectSwitches := changed(fl, "class", "type", "flowtypes", "sensors")
+	methods := 0
+	if len(args) > 0 {
+		methods++
+	}
+	if fl.Changed("xargs") {
+		methods++
+	}
+	fileMode := methods > 0
+	if repoSwitches || (selectSwitches && !fileMode) {
+		methods++
+	}
+	if methods > 1 {
+		return errors.New("Multiple input sources were specified: input must come from only one of --xargs, file names on the command line, or a combination of the file selection switches")
+	}
+	if methods == 0 {
+		return errors.New("No input was specified: no file selection switches were given, --xargs was not given, and no files are named on the command line")
+	}
+	if o.flowtype != "" && (o.class != "" || o.types != "") {
+		return errors.New("Cannot use --flowtypes with --class or --type")
+	}
+	if o.class != "" {
+		if err := checkClass("class", o.class); err != nil {
+			return err
+		}
+	}
+	var types []flowfile.FlowType
+	var err error
+	switch {
+	case o.types != "":
+		types, err = parseTypes(o.types)
+	case o.flowtype != "":
+		types, err = parseFlowtypes(o.flowtype)
+	}
+	if err != nil {
+		return err
+	}
+	var cfg *site.Config
+	if o.sensors != "" || !fileMode {
+		if cfg, err = site.Open(o.siteConfig, o.dataRoot); err != nil {
+			return err
+		}
+	}
+	var sensors sensorSel
+	if o.sensors != "" {
+		if sensors, err = parseSensors(o.sensors, cfg, fileMode); err != nil {
+			return err
+		}
+	}
+	if fileMode {
+		// selection switches test each record
+		if types != nil {
+			b.SetTypes(types)
+		}
+		if o.sensors != "" {
+			b.SetSensors(sensors.ids)
+		}
+	}
+	f, err := b.Build()
+	if err != nil {
+		return err
+	}
+	if f.Len() == 0 {
+		switch {
+		case len(o.pass) > 0:
+			return errors.New("Must specify partitioning rules when using --pass-destination")
+		case len(o.fail) > 0:
+			return errors.New("Must specify partitioning rules when using --fail-destination")
+		}
+	}
+
+	// refuse a terminal before reading anything
+	if !o.dryRun {
+		for _, d := range append(append(append([]string{}, o.pass...), o.fail...), o.all...) {
+			if err := pipe.CheckNotTerminal(d, std.Out); err != nil {
+				return err
+			}
+		}
+	}
+
+	var in inputs
+	switch {
+	case len(args) > 0:
+		in.names = args
+	case fl.Changed("xargs"):
+		if in.names, err = readXargs(o.xargs, std.In); err != nil {
+			return err
+		}
+	default:
+		in.repo = true
+		root := cfg.DataRoot
+		if st, err := os.Stat(root); err != nil || !st.IsDir() {
+			return fmt.Errorf("Root data directory '%s' does not exist", root)
+		}
+		first, last, err := hourRange(o.startDate, o.endDate, now())
+		if err != nil {
+			return err
+		}
+		files, err := flowfile.Repo{Root: root}.List(first, last, types, sensors.names)
+		if err != nil {
+			return err
+		}
+		for _, rf := range files {
+			if !rf.Exists {
+				if o.printMissing {
+					fmt.Fprintf(std.Err, "Missing %s\n", rf.Path)
+				}
+				continue
+			}
+			in.names = append(in.names, rf.Path)
+		}
+	}
+	if o.dryRun {
+		w := bufio.NewWriter(std.Out)
+		for _, n := range in.names {
+			fmt.Fprintln(w, n)
+		}
+		return w.Flush()
+	}
+	return process(f, o, in, std)
+}
+
+// readXargs reads one file name per line from name ("stdin" or "-" for
+// standard input).
+func readXargs(name string, stdin io.Reader) ([]string, error) {
+	var r io.Reader = stdin
+	if name != "stdin" && name != "-" {
+		fh, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("--xargs: %w", err)
+		}
+		defer fh.Close()
+		r = fh
+	}
+	var names []string
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		if line := strings.TrimSpace(sc.Text()); line != "" {
+			names = append(names, line)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("--xargs: %w", err)
+	}
+	return names, nil
+}
