@@ -70,7 +70,6 @@
     path = d3.geoPath(projection);
     svg.setAttribute("viewBox", "0 0 " + width + " " + height);
     while (svg.firstChild) svg.removeChild(svg.firstChild);
-    svg.appendChild(svgEl("path", { "class": "sphere", d: path({ type: "Sphere" }) }));
     svg.appendChild(svgEl("path", { "class": "graticule", d: path(d3.geoGraticule10()) }));
     gLand = svgEl("g", {});
     countries.forEach(function (f) {
@@ -150,13 +149,13 @@
   function renderSide(doc, rows) {
     var list = $("toplist");
     while (list.firstChild) list.removeChild(list.firstChild);
-    var top = rows.slice(0, 15);
+    var top = rows.slice(0, 12);
     var maxPct = top.reduce(function (m, r) { return Math.max(m, num(r.percent)); }, 0) || 1;
     $("toptitle").textContent = "Top " + top.length + " of " + rows.length + " countries";
     top.forEach(function (r, i) {
       var li = document.createElement("li");
       var bar = text("span", "bar");
-      bar.style.width = (100 * num(r.percent) / maxPct).toFixed(1) + "%";
+      bar.style.width = "calc((100% - 32px) * " + (num(r.percent) / maxPct).toFixed(4) + ")";
       li.appendChild(bar);
       li.appendChild(text("span", "rank", String(i + 1)));
       li.appendChild(text("span", "cname", str(r.name) || str(r.code)));
@@ -181,7 +180,7 @@
       add("Other codes (" + special.map(function (s) { return str(s.code); }).join(", ") + ")", fmtPct(sp));
     }
     if (doc.input) {
-      add("Input", fmtInt(num(doc.input.records)) + " records, " + fmtInt(num(doc.input.bins)) + " bins");
+      add("Input", fmtScaled(num(doc.input.records), ["", "K", "M", "G", "T"]) + " records, " + fmtInt(num(doc.input.bins)) + " bins");
     }
   }
 
@@ -220,8 +219,16 @@
       ? current.generated.slice(0, 10).replace(/-/g, "/")
       : new Date().toISOString().slice(0, 10).replace(/-/g, "/");
     $("drillname").textContent = str(r.name) || code.toUpperCase();
-    $("drillcmd").textContent = "gfilter --start-date=" + day + " --type=all --" + key + "=" + code +
+    var cmd = "gfilter --start-date=" + day + " --type=all --" + key + "=" + code +
       " --pass=stdout | gstats --top --count=10 --fields=sip,sport --values=" + values;
+    // one unbreakable span per word, so the command wraps only at spaces
+    // (never after "--") and still copies as the plain text
+    var pre = $("drillcmd");
+    while (pre.firstChild) pre.removeChild(pre.firstChild);
+    cmd.split(" ").forEach(function (word, i) {
+      if (i > 0) pre.appendChild(document.createTextNode(" "));
+      pre.appendChild(text("span", "", word));
+    });
     $("drill").hidden = false;
     $("copy").textContent = "Copy command";
   }
