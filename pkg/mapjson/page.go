@@ -14,6 +14,10 @@ import (
 //go:embed web
 var webFS embed.FS
 
+// Attribution credits the parts of the map page built into gjson, for
+// --version (the country database's credit comes from pkg/geo).
+const Attribution = "Map page: world-atlas 2.0.2 (Natural Earth 4.1.0, public domain), d3-geo 3.1.2, d3-array 3.2.5, topojson-client 3.1.0 (ISC)"
+
 // worldJSON is the vendored world-atlas file the page draws; the page gets
 // it as a script (see PageFiles).
 const worldJSON = "vendor/countries-110m.json"

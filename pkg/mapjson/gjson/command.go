@@ -15,7 +15,10 @@ import (
 	"github.com/gflow/gflow/pkg/mapjson"
 )
 
-func init() { cli.Register("gjson", NewCommand) }
+func init() {
+	cli.Register("gjson", NewCommand)
+	cli.RegisterAttribution(func() string { return mapjson.Attribution })
+}
 
 // now is the clock, replaced by tests.
 var now = time.Now
