@@ -13,6 +13,12 @@ import (
 // command run twice (in tests) is not wrapped twice.
 const preparedKey = "gflow.cli.prepared"
 
+// Prepare applies gflow's conventions to cmd and its subcommands without
+// running it, for programs that inspect a command (internal/genman writes
+// man pages that show --help and --version as every tool has them). Run
+// calls it itself.
+func Prepare(cmd *cobra.Command, io IO) { prepare(cmd.Root(), io) }
+
 // prepare applies gflow's conventions to every command of the tree rooted
 // at root: streams, silence on error, --help and --version without short
 // forms, help layout with examples at the end, SiLK-worded switch errors,
