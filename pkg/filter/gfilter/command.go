@@ -239,13 +239,13 @@ func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 		}
 	default:
 		in.repo = true
-		root := cfg.DataRoot
-		if st, err := os.Stat(root); err != nil || !st.IsDir() {
-			return fmt.Errorf("Root data directory '%s' does not exist", root)
-		}
 		first, last, err := hourRange(o.startDate, o.endDate, now())
 		if err != nil {
 			return err
+		}
+		root := cfg.DataRoot
+		if st, err := os.Stat(root); err != nil || !st.IsDir() {
+			return fmt.Errorf("Root data directory '%s' does not exist", root)
 		}
 		files, err := flowfile.Repo{Root: root}.List(first, last, types, sensors.names)
 		if err != nil {

@@ -1,0 +1,445 @@
+package gfilter
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gflow/gflow/pkg/cli"
+	"github.com/gflow/gflow/pkg/filter/internal/fixture"
+	"github.com/gflow/gflow/pkg/flowfile"
+)
+
+// gf runs gfilter in-process and returns stdout, stderr and the status.
+func gf(t *testing.T, args ...string) ([]byte, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	std := cli.IO{In: strings.NewReader(""), Out: &out, Err: &errb}
+	status := cli.Run(NewCommand(std), args, std)
+	return out.Bytes(), errb.String(), status
+}
+
+// readStream returns the records of a binary stream.
+func readStream(t *testing.T, b []byte) []flowfile.Record {
+	t.Helper()
+	r, err := flowfile.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("output is not a flow stream: %v", err)
+	}
+	var recs []flowfile.Record
+	for {
+		blk, err := r.NextBlock()
+		if errors.Is(err, io.EOF) {
+			return recs
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, blk...)
+	}
+}
+
+func fixtureFlows(t *testing.T) []flowfile.Record {
+	return fixture.Load(t, "../testdata/flows.txt")
+}
+
+// writeStream writes recs as a stream file, blockRecs records per block.
+func writeStream(t *testing.T, path string, recs []flowfile.Record, blockRecs int) {
+	t.Helper()
+	w, err := flowfile.Create(path, flowfile.Header{Kind: flowfile.KindStream, Codec: flowfile.CodecZstd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if blockRecs > 0 {
+		w.SetBlockRecords(blockRecs)
+	}
+	if err := w.WriteBlock(recs); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const siteTOML = `
+[[sensors]]
+name = "S0"
+id = 0
+
+[[sensors]]
+name = "S1"
+id = 1
+exporters = ["192.0.2.1/32"]
+`
+
+// writeRepo writes recs into hourly files under root, by type, sensor and
+// hour, and a site configuration naming sensors S0 and S1.
+func writeRepo(t *testing.T, root string, recs []flowfile.Record) {
+	t.Helper()
+	type key struct {
+		t    flowfile.FlowType
+		s    uint16
+		hour int64
+	}
+	groups := map[key][]flowfile.Record{}
+	var order []key
+	for _, r := range recs {
+		k := key{r.Type, r.Sensor, r.STime / 3600000}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], r)
+	}
+	repo := flowfile.Repo{Root: root}
+	for _, k := range order {
+		hour := time.UnixMilli(k.hour * 3600000).UTC()
+		name := []string{"S0", "S1"}[k.s]
+		p := repo.Path(k.t, name, hour)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		w, err := flowfile.Create(p, flowfile.Header{Kind: flowfile.KindFile, Codec: flowfile.CodecZstd,
+			Type: k.t, SensorID: k.s, Sensor: name, Hour: hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.WriteBlock(groups[k]); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(root, "gflow.toml"), []byte(siteTOML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func statsLine(files, read, pass int) string {
+	return strings.TrimSpace(strings.Join([]string{
+		"Files " + pad(files, 5) + ".  Read " + pad(read, 10) + ".  Pass " + pad(pass, 10) + ". Fail  " + pad(read-pass, 10) + ".",
+	}, ""))
+}
+
+func pad(n, w int) string {
+	s := strings.Repeat(" ", w) + itoa(n)
+	return s[len(s)-w:]
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+	}
+	return string(b)
+}
+
+func TestFileInputs(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "flows.gf")
+	writeStream(t, file, fixtureFlows(t), 0)
+	cases := []struct {
+		args []string
+		want int
+	}{
+		{[]string{"--proto=6", "--dport=443"}, 15},
+		{[]string{"--pro=6", "--dp=443"}, 15}, // unique prefixes
+		{[]string{"--type=in"}, 60},
+		{[]string{"--type=in,inweb"}, 94},
+		{[]string{"--flowtypes=all/out"}, 51},
+		{[]string{"--class=all", "--type=all"}, 200},
+		{[]string{"--sensors=1"}, 101},
+		{[]string{"--sensors=S1", "--site-config-file=" + writeSite(t, dir)}, 101},
+		{[]string{"--sensors=0-1", "--type=in"}, 60},
+		{[]string{"--scc=us"}, 40},
+		{[]string{"--saddress=2001:db8:1::x"}, 21},
+	}
+	for _, c := range cases {
+		out, errs, status := gf(t, append(c.args, "--pass=stdout", file)...)
+		if status != 0 {
+			t.Errorf("%v: status %d: %s", c.args, status, errs)
+			continue
+		}
+		if n := len(readStream(t, out)); n != c.want {
+			t.Errorf("%v: %d records, want %d", c.args, n, c.want)
+		}
+	}
+}
+
+func writeSite(t *testing.T, dir string) string {
+	p := filepath.Join(dir, "site.toml")
+	if err := os.WriteFile(p, []byte(siteTOML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestPassFailAllAndLimits(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "flows.gf")
+	writeStream(t, file, fixtureFlows(t), 64)
+	pass, fail, all := filepath.Join(dir, "pass"), filepath.Join(dir, "fail"), filepath.Join(dir, "all")
+	_, errs, status := gf(t, "--proto=6", "--pass="+pass, "--fail="+fail, "--all="+all, file)
+	if status != 0 {
+		t.Fatalf("status %d: %s", status, errs)
+	}
+	for p, want := range map[string]int{pass: 126, fail: 74, all: 200} {
+		b, _ := os.ReadFile(p)
+		if n := len(readStream(t, b)); n != want {
+			t.Errorf("%s: %d records, want %d", filepath.Base(p), n, want)
+		}
+	}
+	// an existing file is not overwritten
+	_, errs, status = gf(t, "--proto=6", "--pass="+pass, file)
+	if status != 1 || !strings.Contains(errs, pass) {
+		t.Errorf("existing output: status %d, %q", status, errs)
+	}
+	t.Setenv("GFLOW_CLOBBER", "1")
+	if _, errs, status = gf(t, "--proto=17", "--pass="+pass, file); status != 0 {
+		t.Errorf("GFLOW_CLOBBER: status %d: %s", status, errs)
+	}
+	b, _ := os.ReadFile(pass)
+	if n := len(readStream(t, b)); n != 48 {
+		t.Errorf("clobbered pass file: %d records, want 48", n)
+	}
+
+	out, _, _ := gf(t, "--proto=6", "--max-pass-records=10", "--pass=stdout", file)
+	if n := len(readStream(t, out)); n != 10 {
+		t.Errorf("--max-pass-records=10: %d records", n)
+	}
+	out, _, _ = gf(t, "--proto=6", "--max-fail-records=7", "--fail=stdout", file)
+	if n := len(readStream(t, out)); n != 7 {
+		t.Errorf("--max-fail-records=7: %d records", n)
+	}
+}
+
+func TestStatistics(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "flows.gf")
+	writeStream(t, file, fixtureFlows(t), 0)
+	_, errs, status := gf(t, "--proto=6", "--dport=443", "--print-stat", file)
+	if status != 0 || errs != "Files     1.  Read        200.  Pass         15. Fail         185.\n" {
+		t.Errorf("--print-statistics: status %d, %q", status, errs)
+	}
+	// the sums were worked out with awk over flows.txt
+	_, errs, _ = gf(t, "--proto=6", "--dport=443", "--print-volume-statistics", file, file)
+	want := "     |              Recs|           Packets|               Bytes|     Files|\n" +
+		"Total|               400|          13085032|         19442138856|         2|\n" +
+		" Pass|                30|             61356|            50304862|          |\n" +
+		" Fail|               370|          13023676|         19391833994|          |\n"
+	if errs != want {
+		t.Errorf("--print-volume-statistics:\n%s\nwant\n%s", errs, want)
+	}
+	statsFile := filepath.Join(dir, "stats.txt")
+	if _, errs, status = gf(t, "--proto=0-255", "--print-statistics="+statsFile, file); status != 0 {
+		t.Fatalf("status %d: %s", status, errs)
+	}
+	if b, _ := os.ReadFile(statsFile); string(b) != statsLine(1, 200, 200)+"\n" {
+		t.Errorf("--print-statistics=PATH wrote %q", b)
+	}
+}
+
+func TestRepository(t *testing.T) {
+	root := t.TempDir()
+	writeRepo(t, root, fixtureFlows(t))
+	cases := []struct {
+		args []string
+		want int
+	}{
+		{[]string{"--start-date=2015/10/09"}, 94}, // default types: in, inweb, inicmp
+		{[]string{"--start-date=2015/10/09", "--type=all"}, 200},
+		{[]string{"--start-date=2015/10/09:00", "--type=all"}, 90},
+		{[]string{"--start-date=2015/10/09:01", "--type=all"}, 110},
+		{[]string{"--start-date=2015/10/09", "--type=out", "--sensors=S1"}, 0 + countTypeSensor(t, flowfile.TypeOut, 1)},
+		{[]string{"--start-date=2015/10/09", "--flowtypes=all/out,all/outweb"}, 83},
+		{[]string{"--start-date=2015/10/09", "--type=all", "--proto=6", "--dport=443"}, 15},
+	}
+	for _, c := range cases {
+		_, errs, status := gf(t, append(c.args, "--data-rootdir="+root, "--print-stat")...)
+		if status != 0 {
+			t.Errorf("%v: status %d: %s", c.args, status, errs)
+			continue
+		}
+		fields := strings.Fields(errs)
+		if len(fields) < 6 || fields[5] != itoa(c.want)+"." {
+			t.Errorf("%v: %q, want %d passing", c.args, errs, c.want)
+		}
+	}
+	// GFLOW_DATA_ROOTDIR is the default root
+	t.Setenv("GFLOW_DATA_ROOTDIR", root)
+	out, errs, status := gf(t, "--start-date=2015/10/09:00", "--type=inweb", "--dry-run", "--all=stdout")
+	want := filepath.Join(root, "inweb/2015/10/09/iw-S0_20151009.00") + "\n" + filepath.Join(root, "inweb/2015/10/09/iw-S1_20151009.00") + "\n"
+	if status != 0 || string(out) != want {
+		t.Errorf("--dry-run: status %d %s\n%s\nwant\n%s", status, errs, out, want)
+	}
+	_, errs, _ = gf(t, "--start-date=2015/10/09:00", "--type=inweb", "--sensors=S0,S1,S2", "--print-missing-files", "--print-stat")
+	if !strings.Contains(errs, "Missing "+filepath.Join(root, "inweb/2015/10/09/iw-S2_20151009.00")+"\n") {
+		t.Errorf("--print-missing-files: %q", errs)
+	}
+}
+
+// countTypeSensor counts fixture flows of one type and sensor, to check
+// the repository against the flows written into it.
+func countTypeSensor(t *testing.T, ty flowfile.FlowType, s uint16) int {
+	n := 0
+	for _, r := range fixtureFlows(t) {
+		if r.Type == ty && r.Sensor == s {
+			n++
+		}
+	}
+	return n
+}
+
+// One flow of type in at each of these hours, across day, month and year
+// boundaries.
+var boundaryHours = []string{
+	"2015-09-30T22:00:00Z", "2015-09-30T23:00:00Z", "2015-10-01T00:00:00Z", "2015-10-01T01:00:00Z",
+	"2015-10-01T23:00:00Z", "2015-10-02T00:00:00Z", "2015-12-31T23:00:00Z", "2016-01-01T00:00:00Z",
+}
+
+func TestDateSelection(t *testing.T) {
+	root := t.TempDir()
+	var recs []flowfile.Record
+	for _, h := range boundaryHours {
+		tm, _ := time.Parse(time.RFC3339, h)
+		r := fixtureFlows(t)[0]
+		r.Type = flowfile.TypeIn
+		r.Sensor = 0
+		r.STime = tm.UnixMilli() + 1234
+		r.ETime = r.STime + 10
+		recs = append(recs, r)
+	}
+	writeRepo(t, root, recs)
+	cases := []struct {
+		start, end string
+		want       int
+	}{
+		{"2015/09/30:23", "2015/10/01:00", 2}, // hour to hour across a month
+		{"2015/09/30", "2015/10/01:05", 5},    // day precision: end's hour ignored
+		{"2015/10/01:23", "2015/10/02", 2},    // end day takes start's hour: 10/01:23..10/02:23
+		{"2015/10/01:01", "2015/10/02", 3},    // 10/01:01..10/02:01
+		{"2015/10/01", "", 3},                 // the whole day
+		{"2015/10/01:23", "", 1},              // one hour
+		{"2015/10/01T00", "2015/10/01T00", 1}, // T for :
+		{"2015/12/31:23", "2016/01/01:00", 2}, // across a year
+		{"2015/12/31", "2016/01/01", 2},       // days across a year
+		{"1443657600", "", 3},                 // epoch at midnight: the day 2015/10/01
+		{"1443657600", "1443661200", 2},       // epoch end: hours 00..01
+		{"1443661200", "", 1},                 // epoch not at midnight: one hour
+		{"1443571200", "2015/10/01", 5},       // epoch at midnight, text end: days 09/30..10/01
+		{"2015/11/01", "2015/11/30", 0},       // nothing there
+	}
+	for _, c := range cases {
+		args := []string{"--data-rootdir=" + root, "--start-date=" + c.start, "--print-stat"}
+		if c.end != "" {
+			args = append(args, "--end-date="+c.end)
+		}
+		_, errs, status := gf(t, args...)
+		fields := strings.Fields(errs)
+		if status != 0 || len(fields) < 4 || fields[3] != itoa(c.want)+"." {
+			t.Errorf("%s..%s: status %d %q, want %d read", c.start, c.end, status, errs, c.want)
+		}
+	}
+	// no dates: the current day
+	now = func() time.Time { return time.Date(2015, 10, 1, 12, 0, 0, 0, time.UTC) }
+	defer func() { now = time.Now }()
+	_, errs, _ := gf(t, "--data-rootdir="+root, "--type=in", "--print-stat")
+	if !strings.HasPrefix(errs, "Files     3.  Read          3.") {
+		t.Errorf("no dates: %q", errs)
+	}
+}
+
+func TestEmptyRepositoryAndMissingRoot(t *testing.T) {
+	root := t.TempDir()
+	_, errs, status := gf(t, "--data-rootdir="+root, "--start-date=2015/10/09", "--type=all", "--print-stat")
+	if status != 0 || errs != statsLine(0, 0, 0)+"\n" {
+		t.Errorf("empty repository: status %d, %q", status, errs)
+	}
+	_, errs, status = gf(t, "--data-rootdir=/nonexistent/gflow", "--start-date=2015/10/09", "--print-stat")
+	if status != 1 || errs != "gfilter: Root data directory '/nonexistent/gflow' does not exist\n" {
+		t.Errorf("missing root: status %d, %q", status, errs)
+	}
+}
+
+func TestCorruptFileInTheMiddle(t *testing.T) {
+	dir := t.TempDir()
+	recs := fixtureFlows(t)
+	a, b, c := filepath.Join(dir, "a.gf"), filepath.Join(dir, "b.gf"), filepath.Join(dir, "c.gf")
+	writeStream(t, a, recs, 50)
+	writeStream(t, b, recs, 50)
+	writeStream(t, c, recs, 50)
+	// damage the middle of b's second block (of four)
+	data, _ := os.ReadFile(b)
+	r, err := flowfile.NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.NextBlock()
+	r.NextBlock()
+	off := r.Summary().Offset
+	end := r.Offset()
+	data[off+(end-off)*3/4] ^= 0xff
+	if err := os.WriteFile(b, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, status := gf(t, "--proto=0-255", "--pass=stdout", a, b, c)
+	if status != 0 {
+		t.Fatalf("status %d: %s", status, errs)
+	}
+	if n := len(readStream(t, out)); n != 550 {
+		t.Errorf("%d records passed, want 550 (one block of 50 lost)", n)
+	}
+	if !strings.Contains(errs, b) || !strings.Contains(errs, "offset "+itoa(int(off))) || strings.Count(errs, "\n") != 1 {
+		t.Errorf("warning should name %s and offset %d in one line: %q", b, off, errs)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "flows.gf")
+	writeStream(t, file, fixtureFlows(t), 0)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--proto=6", file}, "No output(s) specified"},
+		{[]string{"--pass=stdout", file}, "Must specify partitioning rules when using --pass-destination"},
+		{[]string{"--fail=stdout", file}, "Must specify partitioning rules when using --fail-destination"},
+		{[]string{"--proto=256", "--pass=stdout", file}, "Invalid protocol '256': Value is above maximum of 255"},
+		{[]string{"--dport=-1024", "--pass=stdout", file}, "Invalid dport '-1024': Unexpected character at '-'"},
+		{[]string{"--bytes=10-5", "--pass=stdout", file}, "Invalid bytes '10-5': Range is invalid (min > max)"},
+		{[]string{"--scc=usa", "--pass=stdout", file}, "Invalid scc 'usa'"},
+		{[]string{"--saddress=10.0.0.1", "--not-saddress=10.0.0.2", "--pass=stdout", file},
+			"A --saddress filter has already been set; only one of --not-saddress and --saddress are allowed"},
+		{[]string{"--proto=6", "--icmp-type=8", "--pass=stdout", file},
+			"An --icmp-type value was given but --protocol does not include 1 or 58"},
+		{[]string{"--proto=6", "--pass=stdout", "--start-date=2015/10/09", file}, "Multiple input sources were specified"},
+		{[]string{"--proto=6", "--pass=stdout", "--xargs=" + file, file}, "Multiple input sources were specified"},
+		{[]string{"--proto=6", "--pass=stdout"}, "No input was specified"},
+		{[]string{"--proto=6", "--pass=stdout", "--end-date=2015/10/09"}, "Cannot use --end-date without --start-date"},
+		{[]string{"--proto=6", "--pass=stdout", "--start-date=2015/10/32"}, "Invalid start-date '2015/10/32': Day value is out of range (32 not in 1-31)"},
+		{[]string{"--proto=6", "--pass=stdout", "--type=inn", file}, "Invalid type 'inn': valid types are all,in,out,inweb,outweb,innull,outnull,int2int,ext2ext,inicmp,outicmp,other"},
+		{[]string{"--proto=6", "--pass=stdout", "--class=foo", file}, "Invalid class 'foo': the only class is 'all'"},
+		{[]string{"--proto=6", "--pass=stdout", "--sensors=S9", file}, "Invalid sensors 'S9': unknown sensor"},
+		{[]string{"--proto=6", "--pass=stdout", "--flowtypes=all/in", "--type=in", file}, "Cannot use --flowtypes with --class or --type"},
+		{[]string{"--proto=6", "--pass=stdout", filepath.Join(dir, "nope")}, "nope"},
+		{[]string{"--print-stat", "--print-volume-stat", file}, "Cannot use --print-statistics and --print-volume-statistics together"},
+	}
+	for _, c := range cases {
+		out, errs, status := gf(t, c.args...)
+		if status != 1 || !strings.HasPrefix(errs, "gfilter: ") || !strings.Contains(errs, c.want) || strings.Count(errs, "\n") != 1 {
+			t.Errorf("%v: status %d, stderr %q; want one line with %q", c.args, status, errs, c.want)
+		}
+		if len(out) != 0 && !strings.Contains(c.want, "nope") {
+			t.Errorf("%v: wrote %d bytes on stdout", c.args, len(out))
+		}
+	}
+}
