@@ -3,8 +3,8 @@ package netflow
 import (
 	"bytes"
 	"strings"
-	"time"
 	"testing"
+	"time"
 )
 
 func TestSaveLoadTemplates(t *testing.T) {
