@@ -35,7 +35,7 @@ func ipv4Only(recs []flowfile.Record) []flowfile.Record {
 }
 
 // run aggregates recs with the given spec and layout and returns the text.
-func run(t testing.TB, recs []flowfile.Record, spec Spec, lo Layout, workers int) string {
+func runSpec(t testing.TB, recs []flowfile.Record, spec Spec, lo Layout, workers int) string {
 	t.Helper()
 	a, err := NewAggregator(spec, workers)
 	if err != nil {
@@ -96,7 +96,7 @@ OUTPUT: Top 5 Bins by Bytes
 `
 	for _, w := range workerCounts {
 		spec := Spec{Keys: keys(t, "sip,sport"), Values: values(t, "bytes"), Limit: LimitCount, Count: 5, Policy: fields.PolicyMix}
-		check(t, "example 1", run(t, recs, spec, Layout{}, w), want)
+		check(t, "example 1", runSpec(t, recs, spec, Layout{}, w), want)
 	}
 }
 
@@ -113,7 +113,7 @@ OUTPUT: Top 5 Bins by Bytes
 `
 	for _, pol := range []fields.Policy{fields.PolicyIgnore, fields.PolicyAsV4} {
 		spec := Spec{Keys: keys(t, "sip,sport"), Values: values(t, "bytes"), Limit: LimitCount, Count: 5, Policy: pol}
-		check(t, "example 2 "+pol.String(), run(t, recs, spec, Layout{}, 2), want)
+		check(t, "example 2 "+pol.String(), runSpec(t, recs, spec, Layout{}, 2), want)
 	}
 }
 
@@ -121,7 +121,7 @@ func TestWorkedExample3(t *testing.T) {
 	recs := ipv4Only(loadFlows(t, "worked-examples-flows.txt"))
 	for _, w := range workerCounts {
 		spec := Spec{Keys: keys(t, "sport"), Values: values(t, "bytes"), Limit: LimitThreshold, Threshold: 3000, Policy: fields.PolicyMix}
-		check(t, "threshold", run(t, recs, spec, Layout{}, w), `INPUT: 9 Records for 8 Bins and 85726 Total Bytes
+		check(t, "threshold", runSpec(t, recs, spec, Layout{}, w), `INPUT: 9 Records for 8 Bins and 85726 Total Bytes
 OUTPUT: Top 3 bins by Bytes (threshold 3000)
 sPort|               Bytes|    %Bytes|   cumul_%|
    22|               64000| 74.656464| 74.656464|
@@ -129,7 +129,7 @@ sPort|               Bytes|    %Bytes|   cumul_%|
    80|                3000|  3.499522| 97.986608|
 `)
 		spec = Spec{Keys: keys(t, "proto"), Values: values(t, "dip-distinct,bytes"), Limit: LimitCount, Count: 0, Policy: fields.PolicyMix}
-		check(t, "distinct", run(t, recs, spec, Layout{}, w), `INPUT: 9 Records for 3 Bins and 7 Total dIP-Distinct
+		check(t, "distinct", runSpec(t, recs, spec, Layout{}, w), `INPUT: 9 Records for 3 Bins and 7 Total dIP-Distinct
 OUTPUT: Top 3 Bins by dIP-Distinct
 pro|        dIP-Distinct|               Bytes|%dIP-Disti|   cumul_%|
   6|                   4|               84900| 57.142857|   57.1429|
@@ -137,7 +137,7 @@ pro|        dIP-Distinct|               Bytes|%dIP-Disti|   cumul_%|
   1|                   1|                 252| 14.285714|  114.2857|
 `)
 		spec = Spec{Keys: keys(t, "sip"), Values: values(t, "bytes"), Limit: LimitCount, Count: 3, Policy: fields.PolicyMix}
-		got := run(t, recs, spec, Layout{NoColumns: true, NoFinalDelim: true, Delim: ','}, w)
+		got := runSpec(t, recs, spec, Layout{NoColumns: true, NoFinalDelim: true, Delim: ','}, w)
 		check(t, "delimited", got, `INPUT: 9 Records for 6 Bins and 85726 Total Bytes
 OUTPUT: Top 3 Bins by Bytes
 sIP,Bytes,%Bytes,cumul_%
@@ -170,38 +170,38 @@ func TestFixtureTables(t *testing.T) {
 		}
 		for _, w := range workerCounts {
 			spec := Spec{Keys: keys(t, "sip,sport"), Values: values(t, "bytes"), Limit: LimitCount, Count: 10, Policy: fields.PolicyMix}
-			check(t, c.file, run(t, c.recs, spec, Layout{}, w), string(want))
+			check(t, c.file, runSpec(t, c.recs, spec, Layout{}, w), string(want))
 		}
 	}
 }
 
 func TestEmptyInput(t *testing.T) {
 	spec := Spec{Keys: keys(t, "sip,sport"), Values: values(t, "bytes"), Limit: LimitCount, Count: 10, Policy: fields.PolicyMix}
-	check(t, "count", run(t, nil, spec, Layout{}, 2), `INPUT: 0 Records for 0 Bins
+	check(t, "count", runSpec(t, nil, spec, Layout{}, 2), `INPUT: 0 Records for 0 Bins
 OUTPUT: Top 10 Bins by Bytes
                                     sIP|sPort|               Bytes|    %Bytes|   cumul_%|
 `)
 	spec.Limit, spec.Threshold = LimitThreshold, 5
-	check(t, "threshold", run(t, nil, spec, Layout{}, 1), `INPUT: 0 Records for 0 Bins
+	check(t, "threshold", runSpec(t, nil, spec, Layout{}, 1), `INPUT: 0 Records for 0 Bins
 OUTPUT: No bins above threshold of 5 Bytes
 `)
 	spec.Limit, spec.Percentage = LimitPercentage, 5
 	spec.Bottom = true
-	check(t, "percentage", run(t, nil, spec, Layout{}, 1), `INPUT: 0 Records for 0 Bins
+	check(t, "percentage", runSpec(t, nil, spec, Layout{}, 1), `INPUT: 0 Records for 0 Bins
 OUTPUT: No bins below threshold of 5.0000% (0 Bytes)
 `)
 	spec = Spec{Keys: keys(t, "sip"), Limit: LimitCount, Count: 0, Policy: fields.PolicyMix}
-	check(t, "all", run(t, nil, spec, Layout{NoPercents: true}, 1), `INPUT: 0 Records for 0 Bins
+	check(t, "all", runSpec(t, nil, spec, Layout{NoPercents: true}, 1), `INPUT: 0 Records for 0 Bins
 OUTPUT: Top 0 Bins by Records
                                     sIP|   Records|
 `)
-	check(t, "no titles", run(t, nil, spec, Layout{NoTitles: true}, 1), "")
+	check(t, "no titles", runSpec(t, nil, spec, Layout{NoTitles: true}, 1), "")
 }
 
 func TestPercentageAndBottom(t *testing.T) {
 	recs := ipv4Only(loadFlows(t, "worked-examples-flows.txt"))
 	spec := Spec{Keys: keys(t, "sip"), Values: values(t, "records"), Limit: LimitPercentage, Percentage: 20, Policy: fields.PolicyIgnore}
-	got := run(t, recs, spec, Layout{}, 2)
+	got := runSpec(t, recs, spec, Layout{}, 2)
 	want := `INPUT: 9 Records for 6 Bins and 9 Total Records
 OUTPUT: Top 3 bins by Records (30.0000% == 2)
             sIP|   Records|  %Records|   cumul_%|
@@ -214,10 +214,10 @@ OUTPUT: Top 3 bins by Records (30.0000% == 2)
 		t.Errorf("percentage header:\n%s", got)
 	}
 	spec.Percentage = 30
-	check(t, "percentage 30", run(t, recs, spec, Layout{}, 2), want)
+	check(t, "percentage 30", runSpec(t, recs, spec, Layout{}, 2), want)
 
 	spec = Spec{Keys: keys(t, "sport"), Values: values(t, "bytes"), Bottom: true, Limit: LimitThreshold, Threshold: 300, Policy: fields.PolicyIgnore}
-	check(t, "bottom threshold", run(t, recs, spec, Layout{}, 2), `INPUT: 9 Records for 8 Bins and 85726 Total Bytes
+	check(t, "bottom threshold", runSpec(t, recs, spec, Layout{}, 2), `INPUT: 9 Records for 8 Bins and 85726 Total Bytes
 OUTPUT: Bottom 3 bins by Bytes (threshold 300)
 sPort|               Bytes|    %Bytes|   cumul_%|
    53|                 120|  0.139981|  0.139981|
@@ -225,14 +225,14 @@ sPort|               Bytes|    %Bytes|   cumul_%|
     0|                 252|  0.293960|  0.608917|
 `)
 	spec = Spec{Keys: keys(t, "sport"), Values: values(t, "bytes"), Bottom: true, Limit: LimitCount, Count: 2, Policy: fields.PolicyIgnore}
-	check(t, "bottom count", run(t, recs, spec, Layout{NoPercents: true, NoFinalDelim: true}, 3), `INPUT: 9 Records for 8 Bins and 85726 Total Bytes
+	check(t, "bottom count", runSpec(t, recs, spec, Layout{NoPercents: true, NoFinalDelim: true}, 3), `INPUT: 9 Records for 8 Bins and 85726 Total Bytes
 OUTPUT: Bottom 2 Bins by Bytes
 sPort|               Bytes
    53|                 120
 40001|                 150
 `)
 	spec = Spec{Keys: keys(t, "sport"), Values: values(t, "bytes"), Limit: LimitThreshold, Threshold: 100000, Policy: fields.PolicyIgnore}
-	check(t, "none above", run(t, recs, spec, Layout{}, 1), `INPUT: 9 Records for 8 Bins and 85726 Total Bytes
+	check(t, "none above", runSpec(t, recs, spec, Layout{}, 1), `INPUT: 9 Records for 8 Bins and 85726 Total Bytes
 OUTPUT: No bins above threshold of 100000 Bytes
 `)
 }
@@ -255,22 +255,22 @@ OUTPUT: Top 4 Bins by Records
 		rev[len(recs)-1-i] = recs[i]
 	}
 	for _, w := range workerCounts {
-		check(t, "forward", run(t, recs, spec, Layout{}, w), want)
-		check(t, "reverse", run(t, rev, spec, Layout{}, w), want)
+		check(t, "forward", runSpec(t, recs, spec, Layout{}, w), want)
+		check(t, "reverse", runSpec(t, rev, spec, Layout{}, w), want)
 	}
 }
 
 func TestIPv6Widths(t *testing.T) {
 	recs := loadFlows(t, "worked-examples-flows.txt")
 	spec := Spec{Keys: keys(t, "dip,sip"), Values: values(t, "packets"), Limit: LimitCount, Count: 2, Policy: fields.PolicyMix}
-	check(t, "mix", run(t, recs, spec, Layout{}, 2), `INPUT: 10 Records for 10 Bins and 171 Total Packets
+	check(t, "mix", runSpec(t, recs, spec, Layout{}, 2), `INPUT: 10 Records for 10 Bins and 171 Total Packets
 OUTPUT: Top 2 Bins by Packets
                                     dIP|                                    sIP|        Packets|  %Packets|   cumul_%|
                            192.168.1.10|                               10.0.0.5|            100| 58.479532| 58.479532|
                            192.168.1.11|                               10.0.0.1|             20| 11.695906| 70.175439|
 `)
 	spec.Policy = fields.PolicyOnly
-	check(t, "only", run(t, recs, spec, Layout{}, 2), `INPUT: 1 Record for 1 Bin and 15 Total Packets
+	check(t, "only", runSpec(t, recs, spec, Layout{}, 2), `INPUT: 1 Record for 1 Bin and 15 Total Packets
 OUTPUT: Top 2 Bins by Packets
                                     dIP|                                    sIP|        Packets|  %Packets|   cumul_%|
                             2001:db8::2|                            2001:db8::1|             15|100.000000|100.000000|

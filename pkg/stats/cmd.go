@@ -1,0 +1,401 @@
+package stats
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gflow/gflow/pkg/cli"
+	"github.com/gflow/gflow/pkg/fields"
+	"github.com/gflow/gflow/pkg/flowfile"
+	"github.com/gflow/gflow/pkg/pipe"
+	"github.com/gflow/gflow/pkg/site"
+)
+
+func init() { cli.Register("gstats", NewCommand) }
+
+type options struct {
+	fields, values                  string
+	count, threshold                uint64
+	percentage                      float64
+	top, bottom                     bool
+	binTime                         string
+	noPercents                      bool
+	overall                         bool
+	detailProtos                    string
+	noTitles, noColumns, noFinal    bool
+	columnSep, delimited            string
+	ipFormat                        string
+	integerIPs, zeroPadIPs          bool
+	timestampFormat                 string
+	epochTime                       bool
+	integerSensors, integerTCPFlags bool
+	ipv6Policy                      string
+	outputPath, pager               string
+	json                            bool
+	siteConfig                      string
+	workers                         int
+}
+
+// NewCommand builds gstats around the given streams.
+func NewCommand(std cli.IO) *cobra.Command {
+	o := &options{}
+	cmd := &cobra.Command{
+		Use:   "gstats [SWITCHES] [FILES]",
+		Short: "Top-N and bottom-N tables of flow records (SiLK's rwstats)",
+		Long: `gstats bins flow records by the --fields key, computes the --values for
+each bin and prints the Top-N or Bottom-N bins by the first value, in
+rwstats' text layout. Alternatively (--overall-stats, --detail-proto-stats)
+it prints minima, maxima, quartiles and interval counts of bytes, packets
+and bytes per packet, over all flows or per protocol.
+
+Records are read from the FILES named (flow files or streams; "-" or
+"stdin" is standard input), or from standard input when none are named.
+
+Bins whose primary value ties are printed in ascending order of their key:
+the key fields in --fields order, addresses numerically (IPv4 as
+::ffff:a.b.c.d), so the output does not depend on input order or on the
+number of CPUs (rwstats prints ties in hash order).
+
+Key fields (--fields; names in any case, a unique prefix, numeric ids,
+id ranges such as 1,3-5): sIP(1) dIP(2) sPort(3) dPort(4) protocol(5)
+packets(6) bytes(7) flags(8) sTime(9) duration(10) eTime(11) sensor(12)
+in(13) out(14) nhIP(15) scc(18) dcc(19) class(20) type(21)
+initialFlags(26) sessionFlags(27) attributes(28) application(29) iType iCode.
+
+Values (--values): Bytes, Packets, Records (alias Flows), sIP-Distinct,
+dIP-Distinct, Distinct:FIELD. The first value ranks the bins.
+
+--json prints one JSON object instead of the table:
+  {"input": {"records", "bins", "total", "total_of"},
+   "output": {"direction", "limit", "count", "threshold", "percentage", "rows"},
+   "fields": [...], "values": [...],
+   "rows": [{"key": {FIELD: text}, "values": {TITLE: n},
+             "percent": p, "cumulative": c}]}`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return run(cmd, o, args, std)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.fields, "fields", "", "Use these fields as the grouping key: names, ids or id ranges, comma separated")
+	f.StringVar(&o.values, "values", "", "Compute these values for each bin; the first is the basis for the Top-N/Bottom-N. Def. Records")
+	f.Uint64Var(&o.count, "count", 0, "Print this number of bins; 0 prints all bins")
+	f.Uint64Var(&o.threshold, "threshold", 0, "Print bins whose primary value is >= (top) or <= (bottom) this threshold")
+	f.Float64Var(&o.percentage, "percentage", 0, "Print bins whose primary value is >= (top) or <= (bottom) this percentage of the total (0-100)")
+	f.BoolVar(&o.top, "top", false, "Print the top N bins. Def. Yes")
+	f.BoolVar(&o.bottom, "bottom", false, "Print the bottom N bins")
+	f.StringVar(&o.binTime, "bin-time", "", "Floor sTime/eTime keys to multiples of this many seconds (fractional allowed, >= 0.001); without a value, 60")
+	f.Lookup("bin-time").NoOptDefVal = "60"
+	f.BoolVar(&o.noPercents, "no-percents", false, "Do not print the percentage columns")
+	f.BoolVar(&o.overall, "overall-stats", false, "Print minima, maxima, quartiles and interval counts for bytes, packets, bytes/packet over all flows")
+	f.StringVar(&o.detailProtos, "detail-proto-stats", "", "Print the same statistics for each of these protocols (list or ranges, e.g. 6,17)")
+	f.BoolVar(&o.noTitles, "no-titles", false, "Do not print the INPUT/OUTPUT lines and the column titles")
+	f.BoolVar(&o.noColumns, "no-columns", false, "Disable fixed-width columnar output")
+	f.StringVar(&o.columnSep, "column-separator", "|", "Use this character between columns")
+	f.BoolVar(&o.noFinal, "no-final-delimiter", false, "Suppress the column delimiter at the end of each line")
+	f.StringVar(&o.delimited, "delimited", "", "Shortcut for --no-columns --no-final-delimiter --column-separator=CHAR (default '|')")
+	f.Lookup("delimited").NoOptDefVal = "|"
+	f.StringVar(&o.ipFormat, "ip-format", "", "Print addresses as canonical, no-mixed, decimal, hexadecimal, zero-padded, map-v4, unmap-v6, force-ipv6 (comma-combinable). Def. canonical")
+	f.BoolVar(&o.integerIPs, "integer-ips", false, "Print addresses as integers (--ip-format=decimal)")
+	f.BoolVar(&o.zeroPadIPs, "zero-pad-ips", false, "Print addresses zero-padded (--ip-format=zero-padded)")
+	f.StringVar(&o.timestampFormat, "timestamp-format", "", "Print times as default, iso, m/d/y or epoch, optionally with ,utc or ,local. Def. default,utc")
+	f.BoolVar(&o.epochTime, "epoch-time", false, "Print times as seconds since the epoch (--timestamp-format=epoch)")
+	f.BoolVar(&o.integerSensors, "integer-sensors", false, "Print sensors as integers")
+	f.BoolVar(&o.integerTCPFlags, "integer-tcp-flags", false, "Print TCP flags as integers")
+	f.StringVar(&o.ipv6Policy, "ipv6-policy", "", "ignore (drop IPv6 flows), asv4, mix, force or only (drop IPv4 flows). Def. $GFLOW_IPV6_POLICY or mix")
+	f.StringVar(&o.outputPath, "output-path", "", "Write the output to this file instead of standard output")
+	f.StringVar(&o.pager, "pager", "", "Page output on a terminal with this program. Def. $GFLOW_PAGER, $PAGER, less")
+	f.BoolVar(&o.json, "json", false, "Print the table as JSON (see above) instead of text")
+	f.StringVar(&o.siteConfig, "site-config-file", "", "Site configuration for sensor names. Def. $GFLOW_SITE_CONFIG or ROOT/gflow.toml")
+	f.IntVar(&o.workers, "threads", 0, "Aggregate with this many threads. Def. one per CPU")
+	cli.Examples(cmd, `
+		gfilter --start-date=2015/10/09 --proto=0-255 --type=all --pass=stdout | gstats --fields=sip --values=bytes --count=20
+		gstats --fields=sip,sport --values=bytes,records --top --count=10 flows.gf
+		gstats --fields=dport --values=dip-distinct,bytes --percentage=5 --delimited=, flows.gf
+		gstats --fields=sip,dip,sport,dport,protocol --values=bytes --bottom --threshold=100 flows.gf
+		gstats --overall-stats --detail-proto-stats=6,17 flows.gf
+	`)
+	return cmd
+}
+
+func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
+	fl := cmd.Flags()
+	policy := fields.DefaultPolicy()
+	if o.ipv6Policy != "" {
+		p, err := fields.ParsePolicy(o.ipv6Policy)
+		if err != nil {
+			return cli.UsageError(err)
+		}
+		policy = p
+	}
+	lo := Layout{NoTitles: o.noTitles, NoColumns: o.noColumns, NoFinalDelim: o.noFinal, NoPercents: o.noPercents}
+	if o.columnSep == "" {
+		return cli.Usagef("Invalid column-separator: the separator may not be empty")
+	}
+	lo.Delim = o.columnSep[0]
+	if fl.Changed("delimited") {
+		lo.NoColumns, lo.NoFinalDelim = true, true
+		if o.delimited != "" {
+			lo.Delim = o.delimited[0]
+		}
+	}
+
+	protoMode := o.overall || fl.Changed("detail-proto-stats")
+	if protoMode {
+		if fl.Changed("fields") || fl.Changed("values") {
+			return cli.Usagef("Cannot combine the protocol statistics (--overall-stats, --detail-proto-stats) with --fields or --values")
+		}
+		var protos []uint8
+		if fl.Changed("detail-proto-stats") {
+			var err error
+			if protos, err = parseProtoList(o.detailProtos); err != nil {
+				return cli.UsageError(err)
+			}
+		}
+		ps := NewProtoStats(protos, policy)
+		if err := readAll(args, std, ps.Add); err != nil && !isBlockErr(err) {
+			return err
+		}
+		return writeOut(o, std, func(w io.Writer) error { return ps.WriteProtoStats(w, lo) })
+	}
+
+	spec := Spec{Policy: policy, Bottom: o.bottom}
+	if o.top && o.bottom {
+		return cli.Usagef("May only specify one of --top or --bottom.")
+	}
+	nlimits := 0
+	for _, n := range []string{"count", "threshold", "percentage"} {
+		if fl.Changed(n) {
+			nlimits++
+		}
+	}
+	switch {
+	case nlimits == 0:
+		return cli.Usagef("No stopping condition was entered. Choose one of --count, --threshold, or --percentage")
+	case nlimits > 1:
+		return cli.Usagef("May only specify one of --count, --threshold, or --percentage.")
+	case fl.Changed("count"):
+		spec.Limit, spec.Count = LimitCount, o.count
+	case fl.Changed("threshold"):
+		spec.Limit, spec.Threshold = LimitThreshold, o.threshold
+	default:
+		if o.percentage < 0 || o.percentage > 100 {
+			return cli.Usagef("Invalid percentage '%s': Value must be between 0.00 and 100.00", fl.Lookup("percentage").Value.String())
+		}
+		spec.Limit, spec.Percentage = LimitPercentage, o.percentage
+	}
+	if o.fields == "" {
+		return cli.Usagef("The --fields switch is required")
+	}
+	reg := fields.NewRegistry(fields.StatsKeys)
+	keys, err := reg.Parse(o.fields)
+	if err != nil {
+		return cli.Usagef("Invalid fields: %v", err)
+	}
+	spec.Keys = keys
+	vals := "Records"
+	if fl.Changed("values") {
+		vals = o.values
+	}
+	if spec.Values, err = ParseValues(vals, reg); err != nil {
+		return cli.UsageError(err)
+	}
+	if fl.Changed("bin-time") {
+		secs, err := strconv.ParseFloat(o.binTime, 64)
+		if err != nil || secs < 0.001 || secs > float64(1<<31-1) {
+			return cli.Usagef("Invalid bin-time '%s': Value must be a number of seconds from 0.001 to 2147483647", o.binTime)
+		}
+		spec.BinTime = int64(1000 * secs)
+	}
+	fopts, err := formatOptions(o, policy, spec)
+	if err != nil {
+		return cli.UsageError(err)
+	}
+
+	agg, err := NewAggregator(spec, o.workers)
+	if err != nil {
+		return cli.UsageError(err)
+	}
+	defer agg.Release()
+	rerr := readAll(args, std, agg.Add)
+	res := agg.Finish()
+	if rerr != nil && !isBlockErr(rerr) {
+		return rerr
+	}
+	sel := res.Select()
+	fm := fields.NewFormatter(fopts)
+	werr := writeOut(o, std, func(w io.Writer) error {
+		if o.json {
+			return WriteJSON(w, res, sel, fm, o.noPercents)
+		}
+		return WriteText(w, res, sel, fm, lo)
+	})
+	if werr != nil {
+		return werr
+	}
+	if rerr != nil {
+		return cli.Exit(1) // corrupt blocks were reported as they were met
+	}
+	return nil
+}
+
+// formatOptions builds the field formatting from the switches.
+func formatOptions(o *options, policy fields.Policy, spec Spec) (fields.Options, error) {
+	fo := fields.Options{Policy: policy, IntegerSensors: o.integerSensors, IntegerTCPFlags: o.integerTCPFlags}
+	ipf := os.Getenv("GFLOW_IP_FORMAT")
+	if o.ipFormat != "" {
+		ipf = o.ipFormat
+	}
+	if ipf != "" {
+		f, err := fields.ParseIPFormat(ipf)
+		if err != nil {
+			return fo, err
+		}
+		fo.IP = f
+	}
+	if o.integerIPs {
+		fo.IP.Base = fields.IPDecimal
+	}
+	if o.zeroPadIPs {
+		fo.IP.ZeroPad = true
+	}
+	tf := os.Getenv("GFLOW_TIMESTAMP_FORMAT")
+	if o.timestampFormat != "" {
+		tf = o.timestampFormat
+	}
+	if tf != "" {
+		t, err := fields.ParseTimeFormat(tf, false)
+		if err != nil {
+			return fo, err
+		}
+		fo.Time = t
+	}
+	if o.epochTime {
+		fo.Time.Style = fields.TimeEpoch
+	}
+	// a fractional --bin-time keeps milliseconds in the key and the text
+	fo.Msec = spec.BinTime > 0 && spec.BinTime%1000 != 0
+	for _, k := range spec.Keys {
+		if k == fields.Sensor && !o.integerSensors {
+			cfg, err := site.Open(o.siteConfig, "")
+			if err != nil {
+				return fo, err
+			}
+			fo.SensorName = cfg.SensorName
+			fo.SensorWidth = 3
+			for _, s := range cfg.Sensors {
+				fo.SensorWidth = max(fo.SensorWidth, len(s.Name))
+			}
+		}
+	}
+	return fo, nil
+}
+
+func parseProtoList(s string) ([]uint8, error) {
+	var out []uint8
+	for _, tok := range strings.Split(s, ",") {
+		tok = strings.TrimSpace(tok)
+		if tok == "" {
+			continue
+		}
+		lo, hi, isRange := strings.Cut(tok, "-")
+		a, err := strconv.ParseUint(lo, 10, 8)
+		b := a
+		if err == nil && isRange {
+			b, err = strconv.ParseUint(hi, 10, 8)
+		}
+		if err != nil || b < a {
+			return nil, fmt.Errorf("Invalid detail-proto-stats '%s': Protocols must be numbers or ranges from 0 to 255", s)
+		}
+		for p := a; p <= b; p++ {
+			out = append(out, uint8(p))
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("Invalid detail-proto-stats '%s': No protocols given", s)
+	}
+	return out, nil
+}
+
+type blockErrSeen struct{}
+
+func (blockErrSeen) Error() string { return "corrupt blocks skipped" }
+
+func isBlockErr(err error) bool {
+	var b blockErrSeen
+	return errors.As(err, &b)
+}
+
+// readAll feeds every block of every input to add. Corrupt blocks are
+// reported on stderr and skipped; the returned error is then blockErrSeen.
+func readAll(names []string, std cli.IO, add func([]flowfile.Record)) error {
+	in := pipe.Inputs(names, std.In)
+	defer in.Close()
+	corrupt := false
+	for in.Next() {
+		r := in.Reader()
+		for {
+			blk, err := r.NextBlock()
+			if err == io.EOF {
+				break
+			}
+			var be *flowfile.BlockError
+			if errors.As(err, &be) {
+				fmt.Fprintf(std.Err, "gstats: %v\n", be)
+				corrupt = true
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", in.Name(), err)
+			}
+			add(blk)
+		}
+	}
+	if err := in.Err(); err != nil {
+		return err
+	}
+	if corrupt {
+		return blockErrSeen{}
+	}
+	return nil
+}
+
+// writeOut sends the output to --output-path, the pager or stdout.
+func writeOut(o *options, std cli.IO, write func(io.Writer) error) error {
+	if o.outputPath != "" && o.outputPath != "-" && o.outputPath != "stdout" {
+		f, err := os.Create(o.outputPath)
+		if err != nil {
+			return fmt.Errorf("Unable to open output-path '%s': %w", o.outputPath, err)
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return fmt.Errorf("write %s: %w", o.outputPath, err)
+		}
+		return f.Close()
+	}
+	var out io.WriteCloser
+	if o.outputPath == "" {
+		p, err := cli.Pager(std, o.pager)
+		if err != nil {
+			return err
+		}
+		out = p
+	} else {
+		out = nopWriteCloser{std.Out}
+	}
+	if err := write(out); err != nil {
+		out.Close()
+		return fmt.Errorf("write: %w", err)
+	}
+	return out.Close()
+}
+
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }
