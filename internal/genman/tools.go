@@ -1,7 +1,10 @@
 package main
 
 // The packages that hold the tools' command constructors, imported for the
-// cli.Register call in their init. Add one line per tool, e.g.
-//
-//	_ "github.com/gflow/gflow/pkg/filter/cmd"
-import ()
+// cli.Register call in their init. One line per tool.
+import (
+	_ "github.com/gflow/gflow/internal/demo"      // gflowsend
+	_ "github.com/gflow/gflow/pkg/collector"      // gflowcap
+	_ "github.com/gflow/gflow/pkg/filter/gfilter" // gfilter
+	_ "github.com/gflow/gflow/pkg/mapjson/gjson"  // gjson
+)
