@@ -40,7 +40,8 @@ func ParseFlows(text string) ([]flowfile.Record, error) {
 				return nil, fmt.Errorf("line %d column %s: %v", n+2, c, err)
 			}
 		}
-		if r.Flags == 0 {
+		if r.InitFlags|r.SessionFlags != 0 {
+			// rwtuc: with initial/session flags, flags is their union
 			r.Flags = r.InitFlags | r.SessionFlags
 		}
 		r.ETime = r.STime + dur
