@@ -1,6 +1,3 @@
-// Package mapjson turns an rwstats or gstats top-N table keyed by country
-// (--fields=scc or --fields=dcc) into the JSON the world map draws, and holds
-// the map page itself, embedded so the binary can write it anywhere.
 package mapjson
 
 import (

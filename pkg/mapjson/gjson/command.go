@@ -106,6 +106,9 @@ func run(std cli.IO, o options, args []string) error {
 	if len(o.separator) > 1 {
 		return cli.Usagef("invalid --column-separator %q: want one character", o.separator)
 	}
+	if o.html != "" && o.format == "highmaps" && !o.outputSet() {
+		return cli.Usagef("--format=highmaps applies to --output; the page in --html reads the default format")
+	}
 	if o.pageOnly {
 		if o.html == "" {
 			return cli.Usagef("--page-only needs --html=DIR")

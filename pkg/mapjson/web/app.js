@@ -73,7 +73,9 @@
     svg.appendChild(svgEl("path", { "class": "graticule", d: path(d3.geoGraticule10()) }));
     gLand = svgEl("g", {});
     countries.forEach(function (f) {
-      gLand.appendChild(svgEl("path", { "class": "land", d: path(f), "data-id": numeric[f.id] || "" }));
+      // Kosovo has a shape but no ISO numeric id
+      var code = numeric[f.id] || (f.properties && f.properties.name === "Kosovo" ? "XK" : "");
+      gLand.appendChild(svgEl("path", { "class": "land", d: path(f), "data-id": code }));
     });
     svg.appendChild(gLand);
     gBubbles = svgEl("g", { id: "bubbles" });
