@@ -136,7 +136,7 @@ func sendV5(t *testing.T, to netip.AddrPort, seq0 uint32, n int, base time.Time)
 	for p := range n {
 		flows := make([]v5flow, 30)
 		for i := range flows {
-			k := p*30 + i
+			k := int(seq0) + p*30 + i // flows of later calls differ from earlier ones
 			flows[i] = v5flow{
 				src: netip.AddrFrom4([4]byte{192, 168, 1, byte(k)}), dst: netip.AddrFrom4([4]byte{8, 8, byte(k >> 8), byte(k)}),
 				sport: uint16(1024 + k), dport: 443, proto: 6, pkts: uint32(k%7 + 1), bytes: uint32(100 * (k%7 + 1)),

@@ -47,6 +47,7 @@ func newMetricsCollector(c *collector) *metricsCollector {
 		denied:        d("denied_packets_total", "Datagrams from exporters --allow does not list.", nil),
 		openFiles:     d("open_files", "Hourly files open for writing.", nil),
 		dropped:       d("dropped_records_total", "Records lost because their hourly file could not be written.", nil),
+		flushes:       d("flushes_total", "Periodic flushes of the open hourly files.", nil),
 		writeErrors:   d("write_errors_total", "Errors opening, writing or flushing hourly files.", nil),
 	}
 }
