@@ -132,11 +132,12 @@ const (
 	ErrTemplateLimit                  // template or domain refused: the exporter has too many
 	ErrRecord                         // a data record cut short (e.g. a variable-length field running past its set)
 	ErrTrailing                       // bytes after the last set or record that are not padding (decoding went on)
+	ErrExporterLimit                  // packet refused: MaxExporters exporters are known (counted in Stats.RefusedPackets)
 	NumErrorKinds
 )
 
 var errorKindNames = [NumErrorKinds]string{
-	"short", "version", "length", "set_length", "set_id", "template", "template_limit", "record", "trailing",
+	"short", "version", "length", "set_length", "set_id", "template", "template_limit", "record", "trailing", "exporter_limit",
 }
 
 // String returns the kind's name as used in metrics labels ("short", "length", …).
@@ -220,7 +221,7 @@ func (d *Decoder) Decode(dst []flowfile.Record, pkt []byte, from netip.AddrPort)
 	m.exp = d.exporter(addr)
 	if m.exp == nil {
 		d.refused++
-		return dst, &DecodeError{Kind: ErrTemplateLimit, Exporter: from, Version: m.version, Detail: fmt.Sprintf("more than %d exporters", d.opts.MaxExporters)}
+		return dst, &DecodeError{Kind: ErrExporterLimit, Exporter: from, Version: m.version, Detail: fmt.Sprintf("more than %d exporters", d.opts.MaxExporters)}
 	}
 	m.exp.st.packets++
 	m.exp.st.bytes += uint64(len(pkt))

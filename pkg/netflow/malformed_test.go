@@ -103,3 +103,17 @@ func TestTruncatedCapturePackets(t *testing.T) {
 		}
 	}
 }
+
+func TestMixedAddressFamilies(t *testing.T) {
+	d := newTestDecoder(nil)
+	recs, err := d.Decode(nil, ipfixMsg(t0s, 0, 0, set(2, tmpl(300, fs{8, 4, 0}, fs{28, 16, 0})),
+		set(300, ip("10.0.0.1"), ip("2001:db8::1"), ip("10.0.0.1"), ip("::ffff:10.0.0.2"))), exporterAddr)
+	var de *DecodeError
+	if !errors.As(err, &de) || de.Kind != ErrRecord {
+		t.Errorf("err %v, want a record error", err)
+	}
+	// the second record's IPv4-mapped address is taken as IPv4
+	if len(recs) != 1 || recs[0].DIP.String() != "10.0.0.2" {
+		t.Errorf("got %+v", recs)
+	}
+}

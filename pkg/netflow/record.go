@@ -112,7 +112,9 @@ func (m *msg) record(dst []flowfile.Record, t *template, b []byte) ([]flowfile.R
 		m.optionsRecord(t, &s)
 		return dst, off
 	}
-	m.finish(r, &s)
+	if !m.finish(r, &s) {
+		return dst[:len(dst)-1], off
+	}
 	return dst, off
 }
 
@@ -315,8 +317,14 @@ func (m *msg) samplingRate(s *scratch) (rate uint32, missing bool) {
 	return 0, missing
 }
 
-// finish completes a flow record from the collected values.
-func (m *msg) finish(r *flowfile.Record, s *scratch) {
+// finish completes a flow record from the collected values. It reports
+// false for a record that cannot be a flow: source and destination of
+// different address families.
+func (m *msg) finish(r *flowfile.Record, s *scratch) bool {
+	if r.SIP.Is4() != r.DIP.Is4() {
+		m.fail(ErrRecord, 0, "flow from %v to %v: address families differ", r.SIP, r.DIP)
+		return false
+	}
 	if s.haveBytes {
 		r.Bytes = s.bytes
 	} else {
@@ -353,6 +361,7 @@ func (m *msg) finish(r *flowfile.Record, s *scratch) {
 	}
 	applySampling(r, rate)
 	m.countFlow(r)
+	return true
 }
 
 // times sets STime and ETime from whichever encoding the record used.

@@ -54,7 +54,7 @@ func (m *msg) checkSequence(seq uint32) {
 		s.last, s.lastUnits, s.unitsKnown = seq, units, known
 		return
 	}
-	if m.version == 10 && known && (seq == s.last+m.flows || seq == s.last+units) {
+	if m.version == 10 && known && m.flows > 0 && (seq == s.last+m.flows || seq == s.last+units) {
 		// softflowd: this message's own records are already in its number.
 		s.offByOne = true
 		s.nonConformant++
