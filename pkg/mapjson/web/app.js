@@ -132,7 +132,8 @@
   function renderLegend(max, rmax, unit) {
     var box = $("legend");
     while (box.firstChild) box.removeChild(box.firstChild);
-    if (!(max > 0)) return;
+    box.hidden = !(max > 0) || rmax < 24; // on a phone the labels would overlap
+    if (box.hidden) return;
     var steps = [1, 0.25, 0.04].map(function (f) { return { v: max * f, r: rmax * Math.sqrt(f) }; });
     var w = rmax * 2 + 90, h = rmax * 2 + 6;
     var s = svgEl("svg", { width: w, height: h, viewBox: "0 0 " + w + " " + h });
