@@ -213,6 +213,22 @@ func TestMapPageInBrowser(t *testing.T) {
 		t.Errorf("%d bubbles after a failed reload, want the last good 3", n)
 	}
 
+	// ?data=URL names another document
+	other, err := doc.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "other.json"), other, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/index.html?data=other.json&refresh=0")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the data from ?data=", `document.body.dataset.ready === "true"`)
+	if n := eval[int](t, ctx, `document.querySelectorAll("circle.bubble").length`); n != len(doc.Rows) {
+		t.Errorf("with ?data=other.json %d bubbles, want %d", n, len(doc.Rows))
+	}
+
 	// from file://, where fetch() is refused, the page reads data.js
 	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+filepath.ToSlash(dir)+"/index.html?refresh=0")); err != nil {
 		t.Fatal(err)
