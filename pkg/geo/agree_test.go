@@ -59,8 +59,8 @@ func probes6(rng *rand.Rand, t *table, n int) []netip.Addr {
 		case 0:
 			u = u128{rng.Uint64(), rng.Uint64()}
 		case 1:
-			k := rng.IntN(len(t.hi6))
-			u = u128{t.hi6[k], t.lo6[k]}
+			k := rng.IntN(len(t.starts6))
+			u = t.starts6[k]
 			switch rng.IntN(3) {
 			case 0:
 				u = sub1(u)

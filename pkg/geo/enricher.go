@@ -216,7 +216,7 @@ func paint(ps []painted) *table {
 		}
 		b6.add(s, c)
 	}
-	t := &table{starts4: b4.starts, codes4: b4.codes, hi6: b6.hi, lo6: b6.lo, codes6: b6.codes}
+	t := &table{starts4: b4.starts, codes4: b4.codes, starts6: b6.starts, codes6: b6.codes}
 	t.index()
 	return t
 }

@@ -26,9 +26,11 @@ import (
 // 0x01xx never collides with one.
 const aliasMark = 0x0100
 
-// maxNetworks bounds the tree walk. A real country or city database has a
-// few million networks; a damaged or hostile file can share subtrees so that
-// the walk would never end.
+// maxNetworks bounds the tree walk. A tree without shared subtrees has at
+// most NodeCount+1 leaves; a damaged or hostile file can share subtrees so
+// that the walk would take longer than anyone waits. The aliases to the
+// IPv4 subtree are not walked, so a real file stays far below
+// 8*NodeCount+1024; a real city database has a few million networks.
 const maxNetworks = 1 << 26
 
 // u128 is an IPv6 address as two big-endian halves.
@@ -66,6 +68,28 @@ func (u u128) bits32(off uint) uint32 {
 type alias struct{ bits uint }
 
 // table holds the flattened database.
+// node6 indexes a slice of the IPv6 space on k bits starting at bit
+// shift (0 = most significant); its slots are slot6[off : off+2^k].
+type node6 struct {
+	off   uint32
+	shift uint8
+	k     uint8
+}
+
+// slot6 is either a child node (n has childBit set, the rest is the
+// node's index) or the window of ranges [lo, lo+n] to search: lo is the
+// range holding the slice's first address, lo+n the last range starting
+// inside the slice. Eight bytes, so more of the index stays in cache.
+type slot6 struct {
+	lo, n uint32
+}
+
+const childBit = 1 << 31
+
+// leafMax is the largest window left to binary search; bigger ones get a
+// child index of about one slot per range (at most 2^16 slots).
+const leafMax = 8
+
 type table struct {
 	// IPv4: starts4[i] is the first address of range i, which runs to
 	// starts4[i+1]-1; codes4[i] its country. starts4[0] == 0.
@@ -75,10 +99,16 @@ type table struct {
 	// holds len-1 so idx4[h+1] always bounds the search.
 	idx4 [65537]uint32
 
-	// IPv6, the same shape with 128-bit starts split into halves.
-	hi6, lo6 []uint64
-	codes6   []flowfile.Country
-	idx6     [65537]uint32
+	// IPv6, the same shape with 128-bit starts split into halves. The
+	// registries' space is clustered (geofeeds list thousands of /48s in
+	// one /32), so one top-bits index is not enough: node6 is a trie of
+	// indexes. Node 0 splits the space on the top 16 bits; a slice whose
+	// window still holds more than leafMax ranges points at a child node
+	// that splits it further.
+	starts6 []u128
+	codes6  []flowfile.Country
+	node6   []node6
+	slot6   []slot6
 
 	aliases []alias
 }
@@ -99,11 +129,19 @@ func (t *table) lookup4(a uint32) flowfile.Country {
 }
 
 func (t *table) lookup6(u u128) flowfile.Country {
-	h := u.hi >> 48
-	lo, hi := t.idx6[h], t.idx6[h+1]
+	n := t.node6[0]
+	var sl slot6
+	for {
+		sl = t.slot6[n.off+uint32(u.bitsAt(uint(n.shift), uint(n.k)))]
+		if sl.n&childBit == 0 {
+			break
+		}
+		n = t.node6[sl.n&^childBit]
+	}
+	lo, hi := sl.lo, sl.lo+sl.n
 	for lo < hi {
 		m := (lo + hi + 1) >> 1
-		if t.hi6[m] < u.hi || t.hi6[m] == u.hi && t.lo6[m] <= u.lo {
+		if s := t.starts6[m]; s.hi < u.hi || s.hi == u.hi && s.lo <= u.lo {
 			lo = m
 		} else {
 			hi = m - 1
@@ -132,7 +170,7 @@ func (b *builder4) add(start uint32, c flowfile.Country) {
 }
 
 type builder6 struct {
-	hi, lo []uint64
+	starts []u128
 	codes  []flowfile.Country
 }
 
@@ -140,8 +178,7 @@ func (b *builder6) add(start u128, c flowfile.Country) {
 	if n := len(b.codes); n > 0 && b.codes[n-1] == c {
 		return
 	}
-	b.hi = append(b.hi, start.hi)
-	b.lo = append(b.lo, start.lo)
+	b.starts = append(b.starts, start)
 	b.codes = append(b.codes, c)
 }
 
@@ -218,8 +255,7 @@ func buildTable(r *maxminddb.Reader) (*table, *decoder, error) {
 		if len(aliases) == 256 {
 			return errors.New("more than 256 IPv4 aliases in the search tree")
 		}
-		b6.hi = append(b6.hi, start.hi)
-		b6.lo = append(b6.lo, start.lo)
+		b6.starts = append(b6.starts, start)
 		b6.codes = append(b6.codes, flowfile.Country(aliasMark|len(aliases)))
 		aliases = append(aliases, alias{bits: nbits})
 		return nil
@@ -251,13 +287,14 @@ func buildTable(r *maxminddb.Reader) (*table, *decoder, error) {
 		return nil
 	}
 
+	limit := min(maxNetworks, 8*int(min(r.Metadata.NodeCount, maxNetworks))+1024)
 	count := 0
 	for res := range r.Networks(maxminddb.IncludeNetworksWithoutData()) {
 		if err := res.Err(); err != nil {
 			return nil, nil, err
 		}
-		if count++; count > maxNetworks {
-			return nil, nil, fmt.Errorf("search tree has more than %d networks", maxNetworks)
+		if count++; count > limit {
+			return nil, nil, fmt.Errorf("search tree of %d nodes yields more than %d networks", r.Metadata.NodeCount, limit)
 		}
 		c := flowfile.NoCountry
 		if res.Found() {
@@ -314,15 +351,15 @@ func buildTable(r *maxminddb.Reader) (*table, *decoder, error) {
 	if len(b4.starts) == 0 {
 		b4.add(0, flowfile.NoCountry)
 	}
-	if len(b6.hi) == 0 {
+	if len(b6.starts) == 0 {
 		b6.add(u128{}, flowfile.NoCountry)
 	}
-	if b4.starts[0] != 0 || b6.hi[0] != 0 || b6.lo[0] != 0 {
+	if b4.starts[0] != 0 || b6.starts[0] != (u128{}) {
 		return nil, nil, errors.New("search tree does not start at address zero")
 	}
 	t := &table{
 		starts4: slices.Clip(b4.starts), codes4: slices.Clip(b4.codes),
-		hi6: slices.Clip(b6.hi), lo6: slices.Clip(b6.lo), codes6: slices.Clip(b6.codes),
+		starts6: slices.Clip(b6.starts), codes6: slices.Clip(b6.codes),
 		aliases: aliases,
 	}
 	t.index()
@@ -335,8 +372,8 @@ func sub1(u u128) u128 {
 	return u128{hi, lo}
 }
 
-// index fills idx4 and idx6: for each top-16-bit value h, the last range
-// starting at or before h<<16 (h<<112 for IPv6).
+// index fills idx4 (for each top-16-bit value h, the last range starting
+// at or before h<<16) and the IPv6 trie.
 func (t *table) index() {
 	i := 0
 	for h := range 65536 {
@@ -347,15 +384,79 @@ func (t *table) index() {
 		t.idx4[h] = uint32(i)
 	}
 	t.idx4[65536] = uint32(len(t.starts4) - 1)
-	i = 0
-	for h := range 65536 {
-		base := uint64(h) << 48
-		for i+1 < len(t.hi6) && (t.hi6[i+1] < base || t.hi6[i+1] == base && t.lo6[i+1] == 0) {
+	t.index6()
+}
+
+// index6 builds the IPv6 trie of indexes.
+func (t *table) index6() {
+	t.node6 = t.node6[:0]
+	t.slot6 = t.slot6[:0]
+	t.build6(0, 16, u128{}, 0, uint32(len(t.starts6)-1))
+	t.node6 = slices.Clip(t.node6)
+	t.slot6 = slices.Clip(t.slot6)
+}
+
+// build6 adds a node splitting the slice that starts at base (aligned on
+// bit shift) on k bits; lo..hi is the slice's window. It returns the
+// node's index.
+func (t *table) build6(shift, k uint, base u128, lo, hi uint32) uint32 {
+	id := uint32(len(t.node6))
+	off := uint32(len(t.slot6))
+	t.node6 = append(t.node6, node6{off: off, shift: uint8(shift), k: uint8(k)})
+	n := uint32(1) << k
+	t.slot6 = append(t.slot6, make([]slot6, n)...)
+	i := lo
+	for j := range n {
+		start := base.withBits(shift, k, uint64(j))
+		// the range holding start
+		for i < hi && !start.less(t.starts6[i+1]) {
 			i++
 		}
-		t.idx6[h] = uint32(i)
+		// the last range starting inside the slice
+		e := i
+		if j == n-1 {
+			e = hi
+		} else {
+			next := base.withBits(shift, k, uint64(j)+1)
+			for e < hi && t.starts6[e+1].less(next) {
+				e++
+			}
+		}
+		sl := slot6{lo: i, n: e - i}
+		if e-i+1 > leafMax && shift+k < 128 {
+			ck := min(uint(bits.Len32(e-i+1)), 16, 128-shift-k)
+			sl.n = childBit | t.build6(shift+k, ck, start, i, e)
+		}
+		t.slot6[off+j] = sl
 	}
-	t.idx6[65536] = uint32(len(t.hi6) - 1)
+	return id
+}
+
+// bitsAt returns the k bits of u starting at bit shift (0 = most
+// significant); 0 < k <= 32, shift+k <= 128.
+func (u u128) bitsAt(shift, k uint) uint64 {
+	switch {
+	case shift+k <= 64:
+		return (u.hi << shift) >> (64 - k)
+	case shift >= 64:
+		return (u.lo << (shift - 64)) >> (64 - k)
+	}
+	return ((u.hi << shift) | (u.lo >> (64 - shift))) >> (64 - k)
+}
+
+// withBits returns u with the k bits at shift set to v (u has them zero).
+func (u u128) withBits(shift, k uint, v uint64) u128 {
+	end := shift + k // v's lowest bit lands at bit end-1
+	switch {
+	case end <= 64:
+		u.hi |= v << (64 - end)
+	case shift >= 64:
+		u.lo |= v << (128 - end)
+	default:
+		u.hi |= v >> (end - 64)
+		u.lo |= v << (128 - end)
+	}
+	return u
 }
 
 // blockEnd is the last address of the n-bit prefix starting at s.
