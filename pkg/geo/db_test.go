@@ -46,6 +46,7 @@ func TestOpenLayouts(t *testing.T) {
 		{"flat.mmdb", flat, "country_code"},
 		{"nested.mmdb", nested, "country.iso_code"},
 		{"registered.mmdb", registered, "country.iso_code"},
+		{"ipinfo.mmdb", ipinfo, "country_code"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db, err := Open(fixtureFile(t, tc.name, tc.l, 6))
@@ -114,6 +115,7 @@ func TestOpenIPv4Only(t *testing.T) {
 func TestOpenErrorsNameTheFile(t *testing.T) {
 	dir := t.TempDir()
 	noCC := fixtureFile(t, "asn.mmdb", noCountry, 6)
+	scalars := fixtureFile(t, "scalars.mmdb", scalar, 6)
 	corrupt := filepath.Join(dir, "corrupt.mmdb")
 	good := fixtureBytes(t, flat, 6, fixtureNets)
 	// keep the metadata (at the end) but wreck the search tree
@@ -139,6 +141,7 @@ func TestOpenErrorsNameTheFile(t *testing.T) {
 	missing := filepath.Join(dir, "GeoLite2-Country.mmdb")
 	for _, tc := range []struct{ path, says string }{
 		{noCC, "no record has country_code"},
+		{scalars, "no record has country_code"},
 		{corrupt, "corrupt"},
 		{text, "not a MaxMind DB file"},
 		{empty, "not a MaxMind DB file"},

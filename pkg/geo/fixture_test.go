@@ -51,9 +51,14 @@ const (
 	nested                   // MaxMind/DB-IP: {"country": {"iso_code": "US"}, ...}
 	registered               // only {"registered_country": {"iso_code": "US"}}
 	noCountry                // no country field anywhere (an ASN-like file)
+	ipinfo                   // {"country_code": "US", "country": "United States"}
+	scalar                   // records that are plain strings, not maps
 )
 
-func fixtureRecord(l layout, cc string) mmdbtype.Map {
+func fixtureRecord(l layout, cc string) mmdbtype.DataType {
+	if l == scalar {
+		return mmdbtype.String(cc)
+	}
 	if cc == "" {
 		return mmdbtype.Map{"continent": mmdbtype.Map{"code": mmdbtype.String("EU")}}
 	}
@@ -68,6 +73,8 @@ func fixtureRecord(l layout, cc string) mmdbtype.Map {
 		}
 	case registered:
 		return mmdbtype.Map{"registered_country": mmdbtype.Map{"iso_code": mmdbtype.String(cc)}}
+	case ipinfo:
+		return mmdbtype.Map{"country_code": mmdbtype.String(cc), "country": mmdbtype.String("Somewhere Else"), "continent": mmdbtype.String("Europe")}
 	}
 	return mmdbtype.Map{"autonomous_system_number": mmdbtype.Uint32(64500)}
 }

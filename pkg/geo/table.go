@@ -99,10 +99,9 @@ type table struct {
 	// holds len-1 so idx4[h+1] always bounds the search.
 	idx4 [65537]uint32
 
-	// IPv6, the same shape with 128-bit starts split into halves. The
-	// registries' space is clustered (geofeeds list thousands of /48s in
-	// one /32), so one top-bits index is not enough: node6 is a trie of
-	// indexes. Node 0 splits the space on the top 16 bits; a slice whose
+	// IPv6: the same with 128-bit starts. The registries' space is
+	// clustered (geofeeds list thousands of /48s in one /32), so one
+	// top-bits index is not enough: node6 is a trie of indexes. Node 0 splits the space on the top 16 bits; a slice whose
 	// window still holds more than leafMax ranges points at a child node
 	// that splits it further.
 	starts6 []u128
@@ -193,25 +192,28 @@ type decoder struct {
 
 // record reads both layouts: ip-location-db's flat country_code and
 // MaxMind's / DB-IP's nested country.iso_code, falling back to
-// registered_country.iso_code (some networks carry only that).
+// registered_country.iso_code (some networks carry only that). The fields
+// are decoded as any because other databases use the same names for other
+// shapes (IPinfo's "country" is a country name); only a two-character
+// string is taken as a code.
 type record struct {
-	CountryCode string `maxminddb:"country_code"`
-	Country     struct {
-		ISOCode string `maxminddb:"iso_code"`
-	} `maxminddb:"country"`
-	RegisteredCountry struct {
-		ISOCode string `maxminddb:"iso_code"`
-	} `maxminddb:"registered_country"`
+	CountryCode       any `maxminddb:"country_code"`
+	Country           any `maxminddb:"country"`
+	RegisteredCountry any `maxminddb:"registered_country"`
 }
 
+// code returns the record's country code, whether it has one, and whether
+// it came from the flat country_code field.
 func (r *record) code() (string, bool, bool) {
-	switch {
-	case r.CountryCode != "":
-		return r.CountryCode, true, true
-	case r.Country.ISOCode != "":
-		return r.Country.ISOCode, true, false
-	case r.RegisteredCountry.ISOCode != "":
-		return r.RegisteredCountry.ISOCode, true, false
+	if s, ok := r.CountryCode.(string); ok && len(s) == 2 {
+		return s, true, true
+	}
+	for _, v := range []any{r.Country, r.RegisteredCountry} {
+		if m, ok := v.(map[string]any); ok {
+			if s, ok := m["iso_code"].(string); ok && len(s) == 2 {
+				return s, true, false
+			}
+		}
 	}
 	return "", false, false
 }
@@ -223,7 +225,12 @@ func (d *decoder) codeOf(res maxminddb.Result) (flowfile.Country, error) {
 	}
 	var r record
 	if err := res.Decode(&r); err != nil {
-		return 0, fmt.Errorf("decode record of %s: %w", res.Prefix(), err)
+		// A record that is not a map has no country; one that does not
+		// decode at all means a damaged file.
+		var v any
+		if err2 := res.Decode(&v); err2 != nil {
+			return 0, fmt.Errorf("decode record of %s: %w", res.Prefix(), err)
+		}
 	}
 	s, ok, flat := r.code()
 	c := flowfile.NoCountry
