@@ -154,11 +154,23 @@ func (a *Aggregator) process(p int, r *flowfile.Record) {
 	f := a.k.familyOf(r)
 	lay := &a.k.lay[f]
 	key := st.key[:lay.words]
-	clear(key)
-	a.k.pack(r, f, key)
-	h := hashKey(key)
-	s := int(h >> 58)
-	if s%a.workers == p {
+	var h uint64
+	s, mine := 0, true
+	if a.k.partField != 0 {
+		// skip other workers' records before packing their keys
+		s = a.k.subOf(r, f, 0)
+		mine = s%a.workers == p
+	}
+	if mine {
+		clear(key)
+		a.k.pack(r, f, key)
+		h = hashKey(key)
+		if a.k.partField == 0 {
+			s = int(h >> 58)
+			mine = s%a.workers == p
+		}
+	}
+	if mine {
 		sb := &a.subs[s]
 		t := sb.bins[f]
 		if t == nil {
@@ -167,15 +179,16 @@ func (a *Aggregator) process(p int, r *flowfile.Record) {
 			sb.pairs[f] = make([]*table, len(a.dcols))
 		}
 		slot, _ := t.insert(key, h)
+		vals := t.vals(slot)
 		di := 0
 		for c, v := range a.spec.Values {
 			switch v.Kind {
 			case Bytes:
-				t.vals[c][slot] += r.Bytes
+				vals[c] += r.Bytes
 			case Packets:
-				t.vals[c][slot] += r.Packets
+				vals[c] += r.Packets
 			case Records:
-				t.vals[c][slot]++
+				vals[c]++
 			case Distinct:
 				dk := a.dkeyer[di]
 				dv := a.distinctValue(dk, r, st.dval)
@@ -186,7 +199,7 @@ func (a *Aggregator) process(p int, r *flowfile.Record) {
 					sb.pairs[f][di] = pt
 				}
 				if _, added := pt.insert(pair, hashKey(pair)); added {
-					t.vals[c][slot]++
+					vals[c]++
 				}
 				di++
 			}

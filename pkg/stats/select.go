@@ -99,10 +99,9 @@ func (r *Result) each(fn func(e entry)) {
 			if t == nil {
 				continue
 			}
-			pv := t.vals[0]
 			for i, c := range t.ctrl {
 				if c != 0 {
-					fn(entry{val: pv[i], fam: family(f), sub: uint8(si), slot: int32(i)})
+					fn(entry{val: t.data[i*t.stride+t.w], fam: family(f), sub: uint8(si), slot: int32(i)})
 				}
 			}
 		}
@@ -160,9 +159,7 @@ func (r *Result) Select() *Selection {
 		row := &sel.Rows[i]
 		row.Key = r.agg.k.unpack(t.key(int(e.slot)), e.fam)
 		row.Values = vals[i*r.agg.nvals : (i+1)*r.agg.nvals : (i+1)*r.agg.nvals]
-		for c := range row.Values {
-			row.Values[c] = t.vals[c][e.slot]
-		}
+		copy(row.Values, t.vals(int(e.slot)))
 	}
 	return sel
 }

@@ -1,18 +1,20 @@
 package stats
 
 // table is an open-addressing hash table with linear probing over
-// fixed-width keys of w words. Slot i's key is keys[i*w:(i+1)*w]; its values
-// are vals[c][i] for each value column c. ctrl[i] is 0 for an empty slot,
+// fixed-width keys of w words. Slot i holds its key and its value columns
+// side by side in data[i*stride:(i+1)*stride] (key words first), so a
+// lookup touches one cache line of data. ctrl[i] is 0 for an empty slot,
 // otherwise 0x80 | 7 bits of the key's hash, so most probes of other keys
 // end after a one-byte compare.
 type table struct {
-	w     int
-	mask  uint64
-	n     int
-	limit int // grow when n reaches it
-	ctrl  []byte
-	keys  []uint64
-	vals  [][]uint64
+	w      int
+	nvals  int
+	stride int
+	mask   uint64
+	n      int
+	limit  int // grow when n reaches it
+	ctrl   []byte
+	data   []uint64
 }
 
 // maxLoad is the fill ratio that triggers growth, in 1/16ths: 14/16 keeps
@@ -25,7 +27,7 @@ func newTable(w, nvals, capacity int) *table {
 	for c < capacity {
 		c <<= 1
 	}
-	t := &table{w: w, vals: make([][]uint64, nvals)}
+	t := &table{w: w, nvals: nvals, stride: w + nvals}
 	t.alloc(c)
 	return t
 }
@@ -34,19 +36,19 @@ func (t *table) alloc(c int) {
 	t.mask = uint64(c - 1)
 	t.limit = c * maxLoad / 16
 	t.ctrl = allocBytes(c)
-	t.keys = allocWords(c * t.w)
-	for i := range t.vals {
-		t.vals[i] = allocWords(c)
-	}
+	t.data = allocWords(c * t.stride)
 }
 
 func (t *table) free() {
 	freeBytes(t.ctrl)
-	freeWords(t.keys)
-	for i := range t.vals {
-		freeWords(t.vals[i])
-	}
-	t.ctrl, t.keys = nil, nil
+	freeWords(t.data)
+	t.ctrl, t.data = nil, nil
+}
+
+// vals returns slot i's value columns.
+func (t *table) vals(i int) []uint64 {
+	o := i*t.stride + t.w
+	return t.data[o : o+t.nvals : o+t.nvals]
 }
 
 func (t *table) capacity() int { return len(t.ctrl) }
@@ -78,11 +80,11 @@ func (t *table) insert(key []uint64, h uint64) (slot int, added bool) {
 		c := t.ctrl[i]
 		if c == 0 {
 			t.ctrl[i] = tg
-			copy(t.keys[int(i)*w:], key)
+			copy(t.data[int(i)*t.stride:], key)
 			t.n++
 			return int(i), true
 		}
-		if c == tg && equalKey(t.keys[int(i)*w:int(i)*w+w], key) {
+		if c == tg && equalKey(t.data[int(i)*t.stride:int(i)*t.stride+w], key) {
 			return int(i), false
 		}
 		i = (i + 1) & t.mask
@@ -100,26 +102,22 @@ func equalKey(a, b []uint64) bool {
 
 func (t *table) grow() {
 	old := *t
-	t.vals = make([][]uint64, len(old.vals))
 	t.alloc(old.capacity() * 2)
-	w := t.w
+	st := t.stride
 	for i, c := range old.ctrl {
 		if c == 0 {
 			continue
 		}
-		key := old.keys[i*w : i*w+w]
-		j := hashKey(key) & t.mask
+		slot := old.data[i*st : i*st+st]
+		j := hashKey(slot[:t.w]) & t.mask
 		for t.ctrl[j] != 0 {
 			j = (j + 1) & t.mask
 		}
 		t.ctrl[j] = c
-		copy(t.keys[int(j)*w:], key)
-		for v := range t.vals {
-			t.vals[v][j] = old.vals[v][i]
-		}
+		copy(t.data[int(j)*st:], slot)
 	}
 	old.free()
 }
 
 // key returns slot i's key.
-func (t *table) key(i int) []uint64 { return t.keys[i*t.w : i*t.w+t.w] }
+func (t *table) key(i int) []uint64 { return t.data[i*t.stride : i*t.stride+t.w] }
