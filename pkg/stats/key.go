@@ -71,15 +71,15 @@ func newLayout(comps []fields.ID, f family) layout {
 // keyer turns records into packed keys: it knows the key fields, the time
 // binning and both layouts.
 type keyer struct {
-	comps     []fields.ID
-	hasIP     bool
-	hasDPort  bool
-	hasProto  bool
-	timeKey   int // time fields stored in the key
-	timeReq   int // time fields requested
-	binTime   int64
-	binMsec   bool
-	lay       [2]layout
+	comps    []fields.ID
+	hasIP    bool
+	hasDPort bool
+	hasProto bool
+	timeKey  int // time fields stored in the key
+	timeReq  int // time fields requested
+	binTime  int64
+	binMsec  bool
+	lay      [2]layout
 	// partField is the key field whose hash alone picks a bin's sub-table,
 	// so a worker can skip the records of other workers' bins without
 	// packing their whole key; 0 means the whole key's hash is used.
