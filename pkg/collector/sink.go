@@ -122,11 +122,10 @@ func (s *Sink) Write(rec *flowfile.Record) error {
 }
 
 func (s *Sink) file(key FileKey) (*sinkFile, error) {
-	now := s.now()
 	if f, ok := s.files[key]; ok {
-		f.last = now
-		return f, nil
+		return f, nil // its use is stamped at the next flush (no clock read per record)
 	}
+	now := s.now()
 	if t, ok := s.failed[key]; ok {
 		if now.Sub(t) < s.cfg.RetryAfter {
 			return nil, fmt.Errorf("file for sensor %d type %s hour %s unavailable (retrying later)",
