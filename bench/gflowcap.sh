@@ -3,8 +3,10 @@
 # synthetic flows on the loopback at rising rates, 5 s each, to gflowcap and,
 # in the same run, to nfdump's nfcapd (Debian's nfdump package). For each
 # rate and collector it counts what was stored (gflowcap: the repository read
-# back; nfcapd: nfdump -I), the CPU seconds the collector used (user+system,
-# whole process life) and the bytes per flow on disk.
+# back; nfcapd: nfdump -I), the CPU seconds the collector used while flows
+# arrived (user+system, from 1.5 s after it listens until just before it is
+# stopped; the final flush at exit is not counted) and the bytes per flow on
+# disk.
 #
 #   bench/gflowcap.sh                      # default rates
 #   RATES="500000 1000000 0" bench/gflowcap.sh   # 0 = as fast as the sender can
@@ -44,7 +46,7 @@ cpu_of() { awk -v t="$tck" '{ printf "%.2f", ($14+$15)/t }' "/proc/$1/stat"; }
 
 # run_one NAME RATE: start the collector, send, stop it, count.
 run_one() {
-  local name=$1 rate=$2 dir="$OUT/$1-$2" pid sent stored bytes cpu
+  local name=$1 rate=$2 dir="$OUT/$1-$2" pid sent stored bytes cpu cpu0
   mkdir -p "$dir/data"
   case $name in
   gflowcap)
@@ -55,10 +57,16 @@ run_one() {
     nfcapd -b 127.0.0.1 -p $PORT_N -w "$dir/data" -t 60 -y -B 16777216 >"$dir/stderr" 2>&1 &
     pid=$!; port=$PORT_N ;;
   esac
-  sleep 0.5
+  # wait until the collector listens (gflowcap binds before loading its tables)
+  for _ in $(seq 100); do
+    grep -qi ":$(printf '%04X' "$port") 00000000:0000 07" /proc/net/udp && break
+    sleep 0.1
+  done
+  sleep 1.5                       # startup work (tables, templates) is not ingest
+  cpu0=$(cpu_of $pid)
   sent=$("$OUT/bin/nf9send" -addr 127.0.0.1:$port -rate "$rate" -duration "$DURATION" -count 100000000 | sed -n 's/.*sent_flows=\([0-9]*\).*/\1/p')
   sleep 1.5                       # let the collector drain its socket
-  cpu=$(cpu_of $pid)
+  cpu=$(awk -v a="$(cpu_of $pid)" -v b="$cpu0" 'BEGIN { printf "%.2f", a - b }')
   kill -TERM $pid; wait $pid || true
   case $name in
   gflowcap)

@@ -82,6 +82,14 @@ func Run(ctx context.Context, cfg Config) error {
 	if c.stats == nil {
 		c.stats = NewStats()
 	}
+	// Bind first: while the site, the country tables and the templates
+	// load, the kernel already queues what exporters send.
+	if len(cfg.Pcaps) == 0 {
+		if err := c.listen(ctx); err != nil {
+			return err
+		}
+		defer c.closeSockets() // on early errors; closing twice is harmless
+	}
 	var err error
 	var enr *geo.Enricher
 	if c.site, enr, err = loadSite(cfg.SiteConfig, cfg.DataRoot, cfg.GeoIPDB, c.logf); err != nil {
@@ -110,12 +118,6 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	c.dec = netflow.NewDecoder(opts)
 	c.loadTemplates()
-
-	if len(cfg.Pcaps) == 0 {
-		if err := c.listen(ctx); err != nil {
-			return err
-		}
-	}
 
 	sink := NewSink(SinkConfig{Open: RepoOpener(root, c.site.SensorName)})
 	c.engine = &Engine{
