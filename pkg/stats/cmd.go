@@ -236,13 +236,9 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 		}
 		return WriteText(w, res, sel, fm, lo)
 	})
-	if werr != nil {
-		return werr
-	}
-	if rerr != nil {
-		return cli.Exit(1) // corrupt blocks were reported as they were met
-	}
-	return nil
+	// corrupt blocks were reported on stderr as they were met; like
+	// gfilter, the tool goes on past them and the status stays 0
+	return werr
 }
 
 // formatOptions builds the field formatting from the switches.
