@@ -28,6 +28,10 @@ type Options struct {
 	Start         time.Time // first start time (default 2015-10-09T00:00:00Z)
 	PerHour       int       // flows per hour, which spaces the start times (default 10 M)
 	Sensors       int       // sensors with ids 0..Sensors-1 (default 1)
+	// AS fills SrcAS and DstAS. Off by default, like the NetFlow v9
+	// template of the benchmark loads (../shared/docs/BENCH.md) and
+	// routers that run no BGP.
+	AS bool
 }
 
 // DefaultStart is the start time when Options.Start is zero: the day of
@@ -48,6 +52,7 @@ type Generator struct {
 	intZipf  *rand.Zipf
 	ipv6     float64
 	sensors  int
+	as       bool
 	start    int64   // ms
 	now      float64 // ms after start
 	meanGap  float64 // ms between flow starts
@@ -96,6 +101,7 @@ func New(seed int64, opts Options) *Generator {
 		rng:     rng,
 		ipv6:    opts.IPv6,
 		sensors: opts.Sensors,
+		as:      opts.AS,
 		start:   opts.Start.UnixMilli(),
 		meanGap: float64(time.Hour/time.Millisecond) / float64(opts.PerHour),
 		nh4in:   netip.AddrFrom4([4]byte{10, 0, 0, 1}),
@@ -107,33 +113,53 @@ func New(seed int64, opts Options) *Generator {
 	for _, c := range countries {
 		total += c.w
 	}
-	asPool := make([]uint32, 2000)
-	for i := range asPool {
-		asPool[i] = uint32(1000 + rng.Intn(64000))
+	// External hosts live in announced networks, each an IPv4 /16 and an
+	// IPv6 /32 with one country and one AS. A Zipf draw spreads hosts over
+	// networks, as big cloud and content networks hold most busy hosts.
+	type network struct {
+		v4 [2]byte
+		v6 [4]byte
+		cc flowfile.Country
+		as uint32
 	}
-	g.ext = make([]host, opts.Hosts)
-	for i := range g.ext {
-		h := &g.ext[i]
-		var b4 [4]byte
+	nets := make([]network, max(20, opts.Hosts/25))
+	for i := range nets {
+		n := &nets[i]
 		for {
-			rng.Read(b4[:])
-			if publicV4(b4) {
+			n.v4 = [2]byte{byte(rng.Intn(224)), byte(rng.Intn(256))}
+			if publicV4([4]byte{n.v4[0], n.v4[1]}) {
 				break
 			}
 		}
-		h.v4 = netip.AddrFrom4(b4)
-		var b6 [16]byte
-		rng.Read(b6[:])
-		b6[0], b6[1] = 0x2a, byte(rng.Intn(16))
-		h.v6 = netip.AddrFrom16(b6)
+		n.v6 = [4]byte{0x2a, byte(rng.Intn(16)), byte(rng.Intn(256)), byte(rng.Intn(256))}
+		if rng.Intn(3) == 0 {
+			n.v6[0], n.v6[1] = 0x26, byte(rng.Intn(16))
+		}
 		w := rng.Intn(total)
 		for _, c := range countries {
 			if w -= c.w; w < 0 {
-				h.cc = flowfile.MakeCountry(c.cc)
+				n.cc = flowfile.MakeCountry(c.cc)
 				break
 			}
 		}
-		h.as = asPool[int(math.Sqrt(float64(rng.Intn(len(asPool)*len(asPool)))))]
+		n.as = uint32(1000 + rng.Intn(64000))
+	}
+	netZipf := rand.NewZipf(rng, 1.05, 1, uint64(len(nets)-1))
+	g.ext = make([]host, opts.Hosts)
+	for i := range g.ext {
+		h := &g.ext[i]
+		n := &nets[netZipf.Uint64()]
+		h.v4 = netip.AddrFrom4([4]byte{n.v4[0], n.v4[1], byte(rng.Intn(256)), byte(rng.Intn(256))})
+		var b6 [16]byte
+		copy(b6[:4], n.v6[:])
+		b6[4], b6[5] = byte(rng.Intn(256)), byte(rng.Intn(256)) // the site's /48
+		if rng.Intn(2) == 0 {
+			b6[15] = byte(1 + rng.Intn(255)) // a server's short interface id
+		} else {
+			rng.Read(b6[8:]) // a client's random interface id
+		}
+		h.v6 = netip.AddrFrom16(b6)
+		h.cc, h.as = n.cc, n.as
 	}
 	g.int = make([]host, opts.InternalHosts)
 	for i := range g.int {
@@ -244,7 +270,9 @@ func (g *Generator) Next(r *flowfile.Record) {
 		r.SIP, r.DIP = src.v4, dst.v4
 	}
 	r.SCC, r.DCC = src.cc, dst.cc
-	r.SrcAS, r.DstAS = src.as, dst.as
+	if g.as {
+		r.SrcAS, r.DstAS = src.as, dst.as
+	}
 
 	// Protocol and ports.
 	p := rng.Float64()

@@ -1,65 +1,95 @@
 package flowfile
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 )
 
-// The columns of a block's data, in the order they are stored
-// (FORMAT.md, "Block data"). Adding a column is a format change.
+// A block's data (FORMAT.md, "Block data") is two dictionaries and the
+// per-record columns that index them:
+//
+//   - the endpoint dictionary: each distinct (address, country, AS) of the
+//     block once, busiest first; records name their source and destination
+//     by index, so a host seen a thousand times costs a small number each;
+//   - the class dictionary: each distinct combination of the low-variety
+//     fields (protocol, flags, type, interfaces, next hop, …) once; a
+//     record names its class by index;
+//   - per record: class, source and destination indices, the two ports,
+//     sTime as a delta, duration, packets and bytes.
+//
+// Each column is compressed as part of the block by the block's codec.
+
+// The columns, in the order they are stored. Adding or changing a column
+// is a format change.
 const (
-	colKinds = iota
-	colSIP4
-	colSIP6
-	colDIP4
-	colDIP6
-	colNh4
-	colNh6
-	colSPort
-	colDPort
-	colProto
-	colSTime
-	colDur
-	colPackets
-	colBytes
-	colFlags
-	colInitFlags
-	colSessionFlags
-	colAttributes
-	colTOS
-	colType
-	colSensor
-	colApplication
-	colIn
-	colOut
-	colSrcAS
-	colDstAS
-	colSampling
-	colSCC
-	colDCC
+	// Per record, one byte of a number each: byte 0 (least significant)
+	// of every record's value, then byte 1, … Numbers split into byte
+	// planes like this let the entropy coder see the busy low bytes and
+	// the quiet high bytes apart; an unused high plane is constant.
+	colClass0 = iota // class index, bytes 0-1
+	colClass1
+	colSrc0 // endpoint index of (sIP, sCC, srcAS), bytes 0-2
+	colSrc1
+	colSrc2
+	colDst0 // endpoint index of (dIP, dCC, dstAS), bytes 0-2
+	colDst1
+	colDst2
+	colLo0 // the lower of sPort and dPort, bytes 0-1
+	colLo1
+	colHi0 // the higher, bytes 0-1
+	colHi1
+
+	colSTime   // per record: zigzag sTime delta from the previous record (uvarint)
+	colDur     // per record: zigzag eTime-sTime (uvarint)
+	colPackets // per record (uvarint)
+	colBytes   // per record (uvarint)
+
+	colEpKinds // per endpoint: address kind (1 byte)
+	colEp4     // per IPv4 endpoint: address (4 bytes)
+	colEp6     // per IPv6 endpoint: address (16 bytes)
+	colEpCC    // per endpoint: country code (2 bytes)
+	colEpAS    // per endpoint: AS number (4 bytes)
+
+	colClKinds        // per class: nhIP kind and port order (1 byte)
+	colClNh4          // per class with an IPv4 nhIP (4 bytes)
+	colClNh6          // per class with an IPv6 nhIP (16 bytes)
+	colClProto        // per class (1 byte)
+	colClFlags        // per class (1 byte)
+	colClInitFlags    // per class (1 byte)
+	colClSessionFlags // per class (1 byte)
+	colClAttributes   // per class (1 byte)
+	colClTOS          // per class (1 byte)
+	colClType         // per class (1 byte)
+	colClSensor       // per class (2 bytes)
+	colClApplication  // per class (2 bytes)
+	colClIn           // per class (uvarint)
+	colClOut          // per class (uvarint)
+	colClSampling     // per class (uvarint)
 	numCols
 )
 
-// colWidth is the width of one value of a fixed-width column; 0 marks a
-// varint column, -1 an address column (4 or 16 bytes per present address).
+// colWidth is the width of one value; 0 marks a uvarint column.
 var colWidth = [numCols]int{
-	colKinds: 1,
-	colSIP4:  -1, colSIP6: -1, colDIP4: -1, colDIP6: -1, colNh4: -1, colNh6: -1,
-	colSPort: 2, colDPort: 2, colProto: 1,
-	colSTime: 0, colDur: 0, colPackets: 0, colBytes: 0,
-	colFlags: 1, colInitFlags: 1, colSessionFlags: 1, colAttributes: 1, colTOS: 1,
-	colType: 1, colSensor: 2, colApplication: 2,
-	colIn: 0, colOut: 0, colSrcAS: 0, colDstAS: 0, colSampling: 0,
-	colSCC: 2, colDCC: 2,
+	colClass0: 1, colClass1: 1, colSrc0: 1, colSrc1: 1, colSrc2: 1, colDst0: 1, colDst1: 1, colDst2: 1,
+	colLo0: 1, colLo1: 1, colHi0: 1, colHi1: 1,
+	colEpKinds: 1, colEp4: 4, colEp6: 16, colEpCC: 2, colEpAS: 4,
+	colClKinds: 1, colClNh4: 4, colClNh6: 16, colClProto: 1, colClFlags: 1, colClInitFlags: 1,
+	colClSessionFlags: 1, colClAttributes: 1, colClTOS: 1, colClType: 1, colClSensor: 2, colClApplication: 2,
 }
 
-// Address kinds, two bits each for SIP, DIP and NhIP in the kinds column.
+// Address kinds, and the bits of a class's kinds byte.
 const (
 	addrNone = 0 // invalid netip.Addr
-	addrV4   = 1 // 4 bytes in the *4 column
-	addrV6   = 2 // 16 bytes in the *6 column
+	addrV4   = 1
+	addrV6   = 2
+
+	clNhMask   = 3      // bits 0-1: nhIP kind
+	clSwapped  = 1 << 2 // sPort > dPort: PortLo holds dPort, PortHi sPort
+	clReserved = 0xF8
 )
 
 func addrKind(a netip.Addr) byte {
@@ -72,29 +102,103 @@ func addrKind(a netip.Addr) byte {
 	return addrNone
 }
 
-func appendAddr(c4, c6 *[]byte, a netip.Addr) {
+func addrBytes(a netip.Addr) (b [16]byte) {
 	if a.Is4() {
-		b := a.As4()
-		*c4 = append(*c4, b[:]...)
+		v := a.As4()
+		copy(b[:], v[:])
 	} else if a.Is6() {
-		b := a.As16()
-		*c6 = append(*c6, b[:]...)
+		b = a.As16()
+	}
+	return b
+}
+
+// endpoint is one side of a flow: an address with its country code and
+// AS number.
+type endpoint struct {
+	addr [16]byte
+	as   uint32
+	cc   Country
+	kind uint8
+}
+
+// class holds a record's low-variety fields.
+type class struct {
+	nh                                                [16]byte
+	in, out, sampling                                 uint32
+	sensor, application                               uint16
+	kinds                                             uint8 // clNhMask | clSwapped
+	proto, flags, initFlags, sessionFlags, attrs, tos uint8
+	typ                                               FlowType
+}
+
+// dictionary numbers distinct keys in order of first appearance and
+// counts their uses.
+type dictionary[K comparable] struct {
+	index  map[K]uint32
+	keys   []K
+	counts []uint32
+	order  []uint32 // slots by descending count (buildOrder)
+	rank   []uint32 // slot → index in the stored dictionary
+}
+
+func (d *dictionary[K]) slot(k K) uint32 {
+	if d.index == nil {
+		d.index = make(map[K]uint32)
+	}
+	s, ok := d.index[k]
+	if !ok {
+		s = uint32(len(d.keys))
+		d.index[k] = s
+		d.keys = append(d.keys, k)
+		d.counts = append(d.counts, 0)
+	}
+	d.counts[s]++
+	return s
+}
+
+func (d *dictionary[K]) reset() {
+	clear(d.index)
+	d.keys, d.counts = d.keys[:0], d.counts[:0]
+}
+
+// buildOrder orders the keys busiest first, so that frequent keys get
+// small indices (one uvarint byte) and the compressor sees a skewed
+// distribution; ties keep the order of first appearance.
+func (d *dictionary[K]) buildOrder() {
+	d.order = d.order[:0]
+	for i := range d.keys {
+		d.order = append(d.order, uint32(i))
+	}
+	slices.SortStableFunc(d.order, func(a, b uint32) int { return cmp.Compare(d.counts[b], d.counts[a]) })
+	d.rank = slices.Grow(d.rank[:0], len(d.keys))[:len(d.keys)]
+	for r, s := range d.order {
+		d.rank[s] = uint32(r)
 	}
 }
 
 func zigzag(v int64) uint64   { return uint64(v<<1) ^ uint64(v>>63) }
 func unzigzag(u uint64) int64 { return int64(u>>1) ^ -int64(u&1) }
 
-// columns collects one block's records column by column.
+// columns collects one block's records. Write-time work is a few appends
+// and two map look-ups per record; the dictionaries are laid out at Flush.
 type columns struct {
 	col     [numCols][]byte
 	n       int
-	first   [numCols]uint64 // varint columns: the first record's value
-	vary    uint32          // varint columns: bit set once a value differs from first
-	prevS   int64           // sTime of the previous record
-	firstS  int64           // sTime of the block's first record
+	prevS   int64 // sTime of the previous record
+	firstS  int64 // sTime of the block's first record
 	scratch []byte
+	packed  []byte
+	data    [numCols][]byte
+	konst   [numCols]bool
 	sum     BlockSummary
+
+	eps     dictionary[endpoint]
+	classes dictionary[class]
+	cls     []uint32 // per record: class slot
+	src     []uint32 // per record: endpoint slots
+	dst     []uint32
+	lo, hi  []uint32 // per record: ports
+	plane   []uint32
 }
 
 func (c *columns) reset() {
@@ -102,17 +206,10 @@ func (c *columns) reset() {
 		c.col[i] = c.col[i][:0]
 	}
 	c.n = 0
-	c.vary = 0
 	c.sum = BlockSummary{}
-}
-
-func (c *columns) varint(col int, v uint64) {
-	if c.n == 0 {
-		c.first[col] = v
-	} else if v != c.first[col] {
-		c.vary |= 1 << col
-	}
-	c.col[col] = binary.AppendUvarint(c.col[col], v)
+	c.eps.reset()
+	c.classes.reset()
+	c.cls, c.src, c.dst, c.lo, c.hi = c.cls[:0], c.src[:0], c.dst[:0], c.lo[:0], c.hi[:0]
 }
 
 func (c *columns) add(r *Record) {
@@ -139,41 +236,104 @@ func (c *columns) add(r *Record) {
 		s.Types |= 1 << r.Type
 	}
 
+	lo, hi := r.SPort, r.DPort
+	kinds := addrKind(r.NhIP)
+	if lo > hi {
+		lo, hi = hi, lo
+		kinds |= clSwapped
+	}
+	c.cls = append(c.cls, c.classes.slot(class{
+		nh: addrBytes(r.NhIP), in: r.In, out: r.Out, sampling: r.SamplingRate,
+		sensor: r.Sensor, application: r.Application, kinds: kinds,
+		proto: r.Proto, flags: r.Flags, initFlags: r.InitFlags, sessionFlags: r.SessionFlags,
+		attrs: r.Attributes, tos: r.TOS, typ: r.Type,
+	}))
+	c.src = append(c.src, c.eps.slot(endpoint{addr: addrBytes(r.SIP), as: r.SrcAS, cc: r.SCC, kind: addrKind(r.SIP)}))
+	c.dst = append(c.dst, c.eps.slot(endpoint{addr: addrBytes(r.DIP), as: r.DstAS, cc: r.DCC, kind: addrKind(r.DIP)}))
+
+	c.lo = append(c.lo, uint32(lo))
+	c.hi = append(c.hi, uint32(hi))
 	col := &c.col
-	col[colKinds] = append(col[colKinds], addrKind(r.SIP)|addrKind(r.DIP)<<2|addrKind(r.NhIP)<<4)
-	appendAddr(&col[colSIP4], &col[colSIP6], r.SIP)
-	appendAddr(&col[colDIP4], &col[colDIP6], r.DIP)
-	appendAddr(&col[colNh4], &col[colNh6], r.NhIP)
-	col[colSPort] = binary.LittleEndian.AppendUint16(col[colSPort], r.SPort)
-	col[colDPort] = binary.LittleEndian.AppendUint16(col[colDPort], r.DPort)
-	col[colProto] = append(col[colProto], r.Proto)
-	c.varint(colSTime, zigzag(r.STime-c.prevS))
+	col[colSTime] = binary.AppendUvarint(col[colSTime], zigzag(r.STime-c.prevS))
 	c.prevS = r.STime
-	c.varint(colDur, zigzag(r.ETime-r.STime))
-	c.varint(colPackets, r.Packets)
-	c.varint(colBytes, r.Bytes)
-	col[colFlags] = append(col[colFlags], r.Flags)
-	col[colInitFlags] = append(col[colInitFlags], r.InitFlags)
-	col[colSessionFlags] = append(col[colSessionFlags], r.SessionFlags)
-	col[colAttributes] = append(col[colAttributes], r.Attributes)
-	col[colTOS] = append(col[colTOS], r.TOS)
-	col[colType] = append(col[colType], byte(r.Type))
-	col[colSensor] = binary.LittleEndian.AppendUint16(col[colSensor], r.Sensor)
-	col[colApplication] = binary.LittleEndian.AppendUint16(col[colApplication], r.Application)
-	c.varint(colIn, uint64(r.In))
-	c.varint(colOut, uint64(r.Out))
-	c.varint(colSrcAS, uint64(r.SrcAS))
-	c.varint(colDstAS, uint64(r.DstAS))
-	c.varint(colSampling, uint64(r.SamplingRate))
-	col[colSCC] = binary.LittleEndian.AppendUint16(col[colSCC], uint16(r.SCC))
-	col[colDCC] = binary.LittleEndian.AppendUint16(col[colDCC], uint16(r.DCC))
+	col[colDur] = binary.AppendUvarint(col[colDur], zigzag(r.ETime-r.STime))
+	col[colPackets] = binary.AppendUvarint(col[colPackets], r.Packets)
+	col[colBytes] = binary.AppendUvarint(col[colBytes], r.Bytes)
 	c.n++
 }
 
-// repeats reports whether b is one w-byte value repeated.
+// buildDictionaries lays out the dictionary and index columns.
+func (c *columns) buildDictionaries() {
+	col := &c.col
+	for i := colEpKinds; i < numCols; i++ {
+		col[i] = col[i][:0]
+	}
+	c.eps.buildOrder()
+	for _, s := range c.eps.order {
+		e := &c.eps.keys[s]
+		col[colEpKinds] = append(col[colEpKinds], e.kind)
+		switch e.kind {
+		case addrV4:
+			col[colEp4] = append(col[colEp4], e.addr[:4]...)
+		case addrV6:
+			col[colEp6] = append(col[colEp6], e.addr[:]...)
+		}
+		col[colEpCC] = binary.LittleEndian.AppendUint16(col[colEpCC], uint16(e.cc))
+		col[colEpAS] = binary.LittleEndian.AppendUint32(col[colEpAS], e.as)
+	}
+	c.classes.buildOrder()
+	for _, s := range c.classes.order {
+		k := &c.classes.keys[s]
+		col[colClKinds] = append(col[colClKinds], k.kinds)
+		switch k.kinds & clNhMask {
+		case addrV4:
+			col[colClNh4] = append(col[colClNh4], k.nh[:4]...)
+		case addrV6:
+			col[colClNh6] = append(col[colClNh6], k.nh[:]...)
+		}
+		col[colClProto] = append(col[colClProto], k.proto)
+		col[colClFlags] = append(col[colClFlags], k.flags)
+		col[colClInitFlags] = append(col[colClInitFlags], k.initFlags)
+		col[colClSessionFlags] = append(col[colClSessionFlags], k.sessionFlags)
+		col[colClAttributes] = append(col[colClAttributes], k.attrs)
+		col[colClTOS] = append(col[colClTOS], k.tos)
+		col[colClType] = append(col[colClType], byte(k.typ))
+		col[colClSensor] = binary.LittleEndian.AppendUint16(col[colClSensor], k.sensor)
+		col[colClApplication] = binary.LittleEndian.AppendUint16(col[colClApplication], k.application)
+		col[colClIn] = binary.AppendUvarint(col[colClIn], uint64(k.in))
+		col[colClOut] = binary.AppendUvarint(col[colClOut], uint64(k.out))
+		col[colClSampling] = binary.AppendUvarint(col[colClSampling], uint64(k.sampling))
+	}
+	c.appendPlanes(colClass0, 2, c.cls, c.classes.rank)
+	c.appendPlanes(colSrc0, 3, c.src, c.eps.rank)
+	c.appendPlanes(colDst0, 3, c.dst, c.eps.rank)
+	c.appendPlanes(colLo0, 2, c.lo, nil)
+	c.appendPlanes(colHi0, 2, c.hi, nil)
+}
+
+// appendPlanes fills the byte-plane columns first..first+planes-1 with
+// vals, mapped through rank if it is not nil.
+func (c *columns) appendPlanes(first, planes int, vals, rank []uint32) {
+	for j := range planes {
+		b := c.col[first+j][:0]
+		sh := 8 * j
+		if rank != nil {
+			for _, v := range vals {
+				b = append(b, byte(rank[v]>>sh))
+			}
+		} else {
+			for _, v := range vals {
+				b = append(b, byte(v>>sh))
+			}
+		}
+		c.col[first+j] = b
+	}
+}
+
+// repeats reports whether b is one w-byte value repeated at least twice.
 func repeats(b []byte, w int) bool {
-	if len(b) <= w || len(b)%w != 0 {
-		return len(b) == w
+	if w <= 0 || len(b) < 2*w || len(b)%w != 0 {
+		return false
 	}
 	first := b[:w]
 	for i := w; i < len(b); i += w {
@@ -184,10 +344,9 @@ func repeats(b []byte, w int) bool {
 	return true
 }
 
-// appendData appends the block's column data (FORMAT.md, "Block data"):
-// each column is uvarint(len<<1 | constant) and its bytes; a constant
-// column holds one value that every record shares.
-func (c *columns) appendData(b []byte) []byte {
+// finish lays out the block's columns: c.data[i] and c.konst[i].
+func (c *columns) finish() {
+	c.buildDictionaries()
 	for i := range numCols {
 		data := c.col[i]
 		if i == colSTime {
@@ -198,83 +357,253 @@ func (c *columns) appendData(b []byte) []byte {
 			c.scratch = append(c.scratch, data[1:]...)
 			data = c.scratch
 		}
-		konst := false
+		var konst bool
 		switch w := colWidth[i]; {
 		case w > 0:
-			konst = repeats(data, w)
-		case w < 0:
-			aw := 4
-			if (i-colSIP4)%2 == 1 {
-				aw = 16
-			}
-			konst = len(data) > 0 && repeats(data, aw)
-		default:
-			konst = c.vary&(1<<i) == 0
-		}
-		if konst {
-			switch w := colWidth[i]; {
-			case w > 0:
+			if konst = repeats(data, w); konst {
 				data = data[:w]
-			case w < 0:
-				data = data[:4+12*((i-colSIP4)%2)]
-			default:
-				data = binary.AppendUvarint(nil, c.first[i])
+			}
+		case w == 0:
+			_, w = binary.Uvarint(data)
+			if konst = repeats(data, w); konst {
+				data = data[:w]
 			}
 		}
-		hdr := uint64(len(data)) << 1
-		if konst {
-			hdr |= 1
+		c.data[i], c.konst[i] = data, konst
+	}
+}
+
+// Bits of a column header (FORMAT.md, "Block data").
+const (
+	colPacked = 1 << 0 // stored compressed by the block's codec
+	colConst  = 1 << 1 // one value shared by all the column's entries
+	colShift  = 2      // the column's data length follows these bits
+)
+
+// minPack is the shortest column worth compressing.
+const minPack = 64
+
+// appendPayload appends the block's payload (FORMAT.md, "Block data"):
+// the number of endpoints and classes, then for each column its header
+// uvarint(len<<2 | const<<1 | packed), for a packed column the uvarint
+// length of the stored bytes, and the stored bytes. Each column is
+// compressed on its own, so the compressor's entropy coder fits each
+// column's statistics. It returns the payload and the total length of
+// the columns' data.
+func (c *columns) appendPayload(b []byte, comp *compressor) ([]byte, int, error) {
+	c.finish()
+	b = binary.AppendUvarint(b, uint64(len(c.eps.keys)))
+	b = binary.AppendUvarint(b, uint64(len(c.classes.keys)))
+	total := 0
+	for i := range numCols {
+		data := c.data[i]
+		total += len(data)
+		hdr := uint64(len(data)) << colShift
+		if c.konst[i] {
+			hdr |= colConst
+		}
+		if comp != nil && comp.codec != CodecNone && len(data) >= minPack {
+			packed, err := comp.compress(c.packed, data)
+			if err != nil {
+				return b, 0, fmt.Errorf("column %d: %w", i, err)
+			}
+			c.packed = packed
+			if len(packed) < len(data) {
+				b = binary.AppendUvarint(b, hdr|colPacked)
+				b = binary.AppendUvarint(b, uint64(len(packed)))
+				b = append(b, packed...)
+				continue
+			}
 		}
 		b = binary.AppendUvarint(b, hdr)
 		b = append(b, data...)
 	}
-	return b
+	return b, total, nil
 }
 
-var errColumns = errors.New("column data does not match the record count")
+var errColumns = errors.New("column length does not match the number of values")
 
 // colView is one column of a block being decoded.
 type colView struct {
-	b      []byte
-	konst  bool
-	stride int    // fixed/address columns: bytes per record, 0 if constant
-	value  uint64 // varint columns: the constant value
+	b     []byte
+	konst bool
+	pos   int    // read position of next and uvarints
+	value uint64 // uvarint columns: the constant value
 }
 
-// decodeColumns decodes raw column data of n records into recs[:n].
-// minSTime is the block header's base for the sTime deltas.
-func decodeColumns(raw []byte, n int, minSTime int64, recs []Record) error {
+// at returns value i of a fixed-width column checked by checkFixed.
+func (c *colView) at(i, w int) []byte {
+	if c.konst {
+		return c.b[:w]
+	}
+	return c.b[i*w : i*w+w]
+}
+
+// next returns the next value of a fixed-width column checked by checkFixed.
+func (c *colView) next(w int) []byte {
+	if c.konst {
+		return c.b[:w]
+	}
+	p := c.pos
+	c.pos += w
+	return c.b[p : p+w]
+}
+
+// uvarints decodes len(dst) values of a uvarint column.
+func (c *colView) uvarints(dst []uint64) error {
+	if c.konst {
+		for i := range dst {
+			dst[i] = c.value
+		}
+		return nil
+	}
+	b, p := c.b, c.pos
+	for i := range dst {
+		if p < len(b) && b[p] < 0x80 {
+			dst[i] = uint64(b[p])
+			p++
+			continue
+		}
+		if p >= len(b) {
+			return errColumns
+		}
+		v, k := binary.Uvarint(b[p:])
+		if k <= 0 {
+			return errors.New("bad uvarint")
+		}
+		dst[i] = v
+		p += k
+	}
+	c.pos = p
+	return nil
+}
+
+// planes decodes values base..base+len(dst) of the byte-plane columns
+// cv[first:first+planes].
+func planes(cv *[numCols]colView, first, planes int, dst []uint64, base int) {
+	for j := range planes {
+		c := &cv[first+j]
+		sh := 8 * j
+		if c.konst {
+			x := uint64(c.b[0]) << sh
+			if j == 0 {
+				for i := range dst {
+					dst[i] = x
+				}
+			} else {
+				for i := range dst {
+					dst[i] |= x
+				}
+			}
+			continue
+		}
+		p := c.b[base : base+len(dst)]
+		if j == 0 {
+			for i := range dst {
+				dst[i] = uint64(p[i])
+			}
+		} else {
+			for i := range dst {
+				dst[i] |= uint64(p[i]) << sh
+			}
+		}
+	}
+}
+
+// checkFixed checks that a fixed-width column holds want values of w
+// bytes, or one value if it is constant.
+func checkFixed(c *colView, want, w int) error {
+	switch {
+	case want == 0 && len(c.b) == 0:
+	case c.konst && len(c.b) == w && want >= 2:
+	case !c.konst && len(c.b) == want*w:
+	default:
+		return errColumns
+	}
+	return nil
+}
+
+// decodeChunk is how many records are decoded column by column at a time:
+// few enough that they stay in the CPU cache between columns.
+const decodeChunk = 256
+
+// dictEntry is a decoded endpoint.
+type dictEntry struct {
+	addr netip.Addr
+	as   uint32
+	cc   Country
+}
+
+// blockDecoder holds the scratch space of block decoding, reused from
+// block to block.
+type blockDecoder struct {
+	eps     []dictEntry
+	classes []Record // the class fields of each class, other fields zero
+	swapped []bool   // per class
+	vals    [decodeChunk]uint64
+	vals2   [decodeChunk]uint64
+	vals3   [decodeChunk]uint64
+}
+
+// decode decodes a block payload (already checked against its CRC) of n
+// records into recs[:n]. minSTime is the block header's base for the
+// sTime deltas; rawLen its total length of column data; dec decompresses
+// packed columns.
+func (d *blockDecoder) decode(payload []byte, n int, minSTime int64, rawLen int, dec *decompressor, codec Codec, recs []Record) error {
+	ne, k := binary.Uvarint(payload)
+	if k <= 0 || ne > 2*uint64(n) {
+		return errors.New("bad endpoint count")
+	}
+	p := payload[k:]
+	nc, k := binary.Uvarint(p)
+	if k <= 0 || nc > uint64(n) {
+		return errors.New("bad class count")
+	}
+	p = p[k:]
 	var cv [numCols]colView
-	p := raw
+	dec.raw = slices.Grow(dec.raw[:0], rawLen)
+	total := 0
 	for i := range numCols {
 		hdr, k := binary.Uvarint(p)
-		if k <= 0 || hdr>>1 > uint64(len(p)-k) {
-			return fmt.Errorf("column %d: bad length", i)
+		if k <= 0 {
+			return fmt.Errorf("column %d: bad header", i)
 		}
-		l := int(hdr >> 1)
-		cv[i] = colView{b: p[k : k+l], konst: hdr&1 != 0}
-		p = p[k+l:]
+		p = p[k:]
+		l := hdr >> colShift
+		if l > uint64(rawLen-total) {
+			return fmt.Errorf("column %d: length %d overruns the block's %d bytes", i, l, rawLen)
+		}
+		total += int(l)
+		cv[i].konst = hdr&colConst != 0
+		if hdr&colPacked == 0 {
+			if l > uint64(len(p)) {
+				return fmt.Errorf("column %d: truncated", i)
+			}
+			cv[i].b, p = p[:l], p[l:]
+			continue
+		}
+		sl, k := binary.Uvarint(p)
+		if k <= 0 || sl > uint64(len(p)-k) {
+			return fmt.Errorf("column %d: bad stored length", i)
+		}
+		stored := p[k : k+int(sl)]
+		p = p[k+int(sl):]
+		b, err := dec.column(codec, stored, int(l))
+		if err != nil {
+			return fmt.Errorf("column %d: %w", i, err)
+		}
+		cv[i].b = b
 	}
 	if len(p) != 0 {
 		return fmt.Errorf("%d bytes after the last column", len(p))
 	}
-	// Fixed-width columns: n values, or one if constant.
+	if total != rawLen {
+		return fmt.Errorf("columns hold %d bytes, block header says %d", total, rawLen)
+	}
+	E, C := int(ne), int(nc)
 	for i := range numCols {
 		c := &cv[i]
-		w := colWidth[i]
-		switch {
-		case w > 0:
-			if c.konst {
-				if len(c.b) != w {
-					return fmt.Errorf("column %d: %w", i, errColumns)
-				}
-			} else {
-				if len(c.b) != n*w {
-					return fmt.Errorf("column %d: %w", i, errColumns)
-				}
-				c.stride = w
-			}
-		case w == 0 && c.konst:
+		if colWidth[i] == 0 && c.konst {
 			v, k := binary.Uvarint(c.b)
 			if k <= 0 || k != len(c.b) {
 				return fmt.Errorf("column %d: bad constant", i)
@@ -282,118 +611,176 @@ func decodeColumns(raw []byte, n int, minSTime int64, recs []Record) error {
 			c.value = v
 		}
 	}
-	// Address columns: as many values as the kinds column announces.
-	var cnt [6]int
-	kinds := cv[colKinds]
-	for i := range n {
-		k := kinds.b[i*kinds.stride]
-		if k>>6 != 0 || k&3 == 3 || k>>2&3 == 3 || k>>4&3 == 3 {
-			return fmt.Errorf("record %d: bad address kinds %#x", i, k)
-		}
-		for a := range 3 {
-			switch k >> (2 * a) & 3 {
-			case addrV4:
-				cnt[2*a]++
-			case addrV6:
-				cnt[2*a+1]++
-			}
-		}
+	// Fixed-width columns hold one value per record, endpoint or class,
+	// address columns one per address of their kind.
+	var want [numCols]int
+	for i := colClass0; i <= colHi1; i++ {
+		want[i] = n
 	}
-	for j := range 6 {
-		c := &cv[colSIP4+j]
-		aw := 4 + 12*(j%2)
-		switch {
-		case cnt[j] == 0:
-			if len(c.b) != 0 {
-				return fmt.Errorf("column %d: %w", colSIP4+j, errColumns)
-			}
-		case c.konst:
-			if len(c.b) != aw {
-				return fmt.Errorf("column %d: %w", colSIP4+j, errColumns)
-			}
+	for i := colEpKinds; i < colClKinds; i++ {
+		want[i] = E
+	}
+	for i := colClKinds; i < numCols; i++ {
+		want[i] = C
+	}
+	want[colEp4], want[colEp6], want[colClNh4], want[colClNh6] = 0, 0, 0, 0
+	if err := checkFixed(&cv[colEpKinds], E, 1); err != nil {
+		return fmt.Errorf("endpoint kinds: %w", err)
+	}
+	for i := range E {
+		switch cv[colEpKinds].at(i, 1)[0] {
+		case addrNone:
+		case addrV4:
+			want[colEp4]++
+		case addrV6:
+			want[colEp6]++
 		default:
-			if len(c.b) != cnt[j]*aw {
-				return fmt.Errorf("column %d: %w", colSIP4+j, errColumns)
+			return fmt.Errorf("endpoint %d: bad address kind", i)
+		}
+	}
+	if err := checkFixed(&cv[colClKinds], C, 1); err != nil {
+		return fmt.Errorf("class kinds: %w", err)
+	}
+	for i := range C {
+		k := cv[colClKinds].at(i, 1)[0]
+		if k&clReserved != 0 || k&clNhMask == 3 {
+			return fmt.Errorf("class %d: bad kinds byte %#x", i, k)
+		}
+		if h := k & clNhMask; h != addrNone {
+			want[colClNh4+int(h)-1]++
+		}
+	}
+	for i := range numCols {
+		if w := colWidth[i]; w > 0 {
+			if err := checkFixed(&cv[i], want[i], w); err != nil {
+				return fmt.Errorf("column %d: %w", i, err)
 			}
-			c.stride = aw
 		}
 	}
 
-	var vpos [numCols]int // read positions of varint columns
-	var apos [6]int       // read positions of address columns
+	// The endpoints.
+	d.eps = slices.Grow(d.eps[:0], E)[:E]
+	for i := range d.eps {
+		e := &d.eps[i]
+		switch cv[colEpKinds].at(i, 1)[0] {
+		case addrV4:
+			e.addr = netip.AddrFrom4([4]byte(cv[colEp4].next(4)))
+		case addrV6:
+			e.addr = netip.AddrFrom16([16]byte(cv[colEp6].next(16)))
+		default:
+			e.addr = netip.Addr{}
+		}
+		e.cc = Country(binary.LittleEndian.Uint16(cv[colEpCC].at(i, 2)))
+		e.as = binary.LittleEndian.Uint32(cv[colEpAS].at(i, 4))
+	}
+	// The classes, as records with only the class fields set.
+	d.classes = slices.Grow(d.classes[:0], C)[:C]
+	d.swapped = slices.Grow(d.swapped[:0], C)[:C]
+	for i := range d.classes {
+		t := &d.classes[i]
+		*t = Record{}
+		k := cv[colClKinds].at(i, 1)[0]
+		switch k & clNhMask {
+		case addrV4:
+			t.NhIP = netip.AddrFrom4([4]byte(cv[colClNh4].next(4)))
+		case addrV6:
+			t.NhIP = netip.AddrFrom16([16]byte(cv[colClNh6].next(16)))
+		}
+		d.swapped[i] = k&clSwapped != 0
+		t.Proto = cv[colClProto].at(i, 1)[0]
+		t.Flags = cv[colClFlags].at(i, 1)[0]
+		t.InitFlags = cv[colClInitFlags].at(i, 1)[0]
+		t.SessionFlags = cv[colClSessionFlags].at(i, 1)[0]
+		t.Attributes = cv[colClAttributes].at(i, 1)[0]
+		t.TOS = cv[colClTOS].at(i, 1)[0]
+		t.Type = FlowType(cv[colClType].at(i, 1)[0])
+		t.Sensor = binary.LittleEndian.Uint16(cv[colClSensor].at(i, 2))
+		t.Application = binary.LittleEndian.Uint16(cv[colClApplication].at(i, 2))
+	}
+	for _, f := range [...]struct {
+		col int
+		set func(*Record, uint64)
+	}{
+		{colClIn, func(r *Record, v uint64) { r.In = uint32(v) }},
+		{colClOut, func(r *Record, v uint64) { r.Out = uint32(v) }},
+		{colClSampling, func(r *Record, v uint64) { r.SamplingRate = uint32(v) }},
+	} {
+		for base := 0; base < C; base += decodeChunk {
+			v := d.vals[:min(decodeChunk, C-base)]
+			if err := cv[f.col].uvarints(v); err != nil {
+				return fmt.Errorf("column %d: %w", f.col, err)
+			}
+			for i, x := range v {
+				if x > 1<<32-1 {
+					return fmt.Errorf("column %d: value %d out of range", f.col, x)
+				}
+				f.set(&d.classes[base+i], x)
+			}
+		}
+	}
+
+	// The records.
 	prev := minSTime
-	for i := range recs[:n] {
-		r := &recs[i]
-		k := kinds.b[i*kinds.stride]
-		r.SIP = readAddr(k&3, &cv[colSIP4], &cv[colSIP6], &apos[0], &apos[1])
-		r.DIP = readAddr(k>>2&3, &cv[colDIP4], &cv[colDIP6], &apos[2], &apos[3])
-		r.NhIP = readAddr(k>>4&3, &cv[colNh4], &cv[colNh6], &apos[4], &apos[5])
-		r.SPort = binary.LittleEndian.Uint16(cv[colSPort].b[i*cv[colSPort].stride:])
-		r.DPort = binary.LittleEndian.Uint16(cv[colDPort].b[i*cv[colDPort].stride:])
-		r.Proto = cv[colProto].b[i*cv[colProto].stride]
-
-		var v [numCols]uint64
-		for _, j := range varintCols {
-			c := &cv[j]
-			if c.konst {
-				v[j] = c.value
-				continue
+	eps, classes, swapped := d.eps, d.classes, d.swapped
+	for base := 0; base < n; base += decodeChunk {
+		rs := recs[base:min(base+decodeChunk, n)]
+		m := len(rs)
+		v, w, x := d.vals[:m], d.vals2[:m], d.vals3[:m]
+		planes(&cv, colClass0, 2, v, base)
+		planes(&cv, colLo0, 2, w, base)
+		planes(&cv, colHi0, 2, x, base)
+		for i := range rs {
+			ci := v[i]
+			if ci >= uint64(C) {
+				return fmt.Errorf("record %d: class %d out of range", base+i, ci)
 			}
-			q := vpos[j]
-			if q < len(c.b) && c.b[q] < 0x80 {
-				v[j] = uint64(c.b[q])
-				vpos[j] = q + 1
-				continue
+			if w[i] > 0xFFFF || x[i] > 0xFFFF {
+				return fmt.Errorf("record %d: port out of range", base+i)
 			}
-			x, m := binary.Uvarint(c.b[min(q, len(c.b)):])
-			if m <= 0 {
-				return fmt.Errorf("column %d record %d: bad varint", j, i)
+			rs[i] = classes[ci]
+			l, h := uint16(w[i]), uint16(x[i])
+			if swapped[ci] {
+				l, h = h, l
 			}
-			v[j] = x
-			vpos[j] = q + m
+			rs[i].SPort, rs[i].DPort = l, h
 		}
-		prev += unzigzag(v[colSTime])
-		r.STime = prev
-		r.ETime = prev + unzigzag(v[colDur])
-		r.Packets = v[colPackets]
-		r.Bytes = v[colBytes]
-		r.In = uint32(v[colIn])
-		r.Out = uint32(v[colOut])
-		r.SrcAS = uint32(v[colSrcAS])
-		r.DstAS = uint32(v[colDstAS])
-		r.SamplingRate = uint32(v[colSampling])
-
-		r.Flags = cv[colFlags].b[i*cv[colFlags].stride]
-		r.InitFlags = cv[colInitFlags].b[i*cv[colInitFlags].stride]
-		r.SessionFlags = cv[colSessionFlags].b[i*cv[colSessionFlags].stride]
-		r.Attributes = cv[colAttributes].b[i*cv[colAttributes].stride]
-		r.TOS = cv[colTOS].b[i*cv[colTOS].stride]
-		r.Type = FlowType(cv[colType].b[i*cv[colType].stride])
-		r.Sensor = binary.LittleEndian.Uint16(cv[colSensor].b[i*cv[colSensor].stride:])
-		r.Application = binary.LittleEndian.Uint16(cv[colApplication].b[i*cv[colApplication].stride:])
-		r.SCC = Country(binary.LittleEndian.Uint16(cv[colSCC].b[i*cv[colSCC].stride:]))
-		r.DCC = Country(binary.LittleEndian.Uint16(cv[colDCC].b[i*cv[colDCC].stride:]))
+		planes(&cv, colSrc0, 3, v, base)
+		planes(&cv, colDst0, 3, w, base)
+		for i := range rs {
+			if v[i] >= uint64(E) || w[i] >= uint64(E) {
+				return fmt.Errorf("record %d: endpoint out of range", base+i)
+			}
+			s, t := &eps[v[i]], &eps[w[i]]
+			r := &rs[i]
+			r.SIP, r.SCC, r.SrcAS = s.addr, s.cc, s.as
+			r.DIP, r.DCC, r.DstAS = t.addr, t.cc, t.as
+		}
+		if err := cv[colSTime].uvarints(v); err != nil {
+			return fmt.Errorf("sTime column: %w", err)
+		}
+		if err := cv[colDur].uvarints(w); err != nil {
+			return fmt.Errorf("duration column: %w", err)
+		}
+		for i := range rs {
+			prev += unzigzag(v[i])
+			rs[i].STime = prev
+			rs[i].ETime = prev + unzigzag(w[i])
+		}
+		if err := cv[colPackets].uvarints(v); err != nil {
+			return fmt.Errorf("packets column: %w", err)
+		}
+		if err := cv[colBytes].uvarints(w); err != nil {
+			return fmt.Errorf("bytes column: %w", err)
+		}
+		for i := range rs {
+			rs[i].Packets = v[i]
+			rs[i].Bytes = w[i]
+		}
 	}
-	for _, j := range varintCols {
-		if !cv[j].konst && vpos[j] != len(cv[j].b) {
+	for j := range numCols {
+		if colWidth[j] == 0 && !cv[j].konst && cv[j].pos != len(cv[j].b) {
 			return fmt.Errorf("column %d: %w", j, errColumns)
 		}
 	}
 	return nil
-}
-
-var varintCols = [...]int{colSTime, colDur, colPackets, colBytes, colIn, colOut, colSrcAS, colDstAS, colSampling}
-
-func readAddr(kind byte, c4, c6 *colView, p4, p6 *int) netip.Addr {
-	switch kind {
-	case addrV4:
-		b := c4.b[*p4:]
-		*p4 += c4.stride
-		return netip.AddrFrom4([4]byte(b[:4]))
-	case addrV6:
-		b := c6.b[*p6:]
-		*p6 += c6.stride
-		return netip.AddrFrom16([16]byte(b[:16]))
-	}
-	return netip.Addr{}
 }

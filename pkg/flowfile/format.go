@@ -28,7 +28,7 @@ const (
 	MaxBlockBytes = 16 << 20
 
 	// DefaultBlockRecords is how many records a Writer puts in a full block.
-	DefaultBlockRecords = 1 << 14
+	DefaultBlockRecords = 1 << 16
 
 	fileHeaderFixed = 22   // magic..hour, before the two strings
 	fileHeaderMax   = 1024 // header_len upper bound

@@ -21,7 +21,6 @@ type Writer struct {
 	cols   columns
 	comp   compressor
 	raw    []byte
-	packed []byte
 	out    []byte
 	limit  int
 	offset int64 // bytes written, or the file size for OpenAppend
@@ -117,29 +116,20 @@ func (w *Writer) Flush() error {
 	if w.cols.n == 0 {
 		return nil
 	}
-	w.raw = w.cols.appendData(w.raw[:0])
 	sum := &w.cols.sum
 	sum.Records = w.cols.n
-	sum.rawLen = len(w.raw)
-	payload := w.raw
-	sum.Codec = CodecNone
-	if w.comp.codec != CodecNone {
-		p, err := w.comp.compress(w.packed, w.raw)
-		if err != nil {
-			w.err = fmt.Errorf("compress block %d: %w", w.blocks, err)
-			return w.err
-		}
-		w.packed = p
-		// Incompressible data is stored as is, so a payload is never
-		// longer than its column data (FORMAT.md, "Codecs").
-		if len(p) < len(w.raw) {
-			payload, sum.Codec = p, w.comp.codec
-		}
-	}
-	if len(w.raw) > MaxBlockBytes {
-		w.err = fmt.Errorf("block %d: %d bytes of column data exceed the maximum", w.blocks, len(w.raw))
+	sum.Codec = w.comp.codec
+	payload, rawLen, err := w.cols.appendPayload(w.raw[:0], &w.comp)
+	w.raw = payload
+	if err != nil {
+		w.err = fmt.Errorf("compress block %d: %w", w.blocks, err)
 		return w.err
 	}
+	if rawLen > MaxBlockBytes || len(payload) > MaxBlockBytes {
+		w.err = fmt.Errorf("block %d: %d bytes of column data exceed the maximum", w.blocks, rawLen)
+		return w.err
+	}
+	sum.rawLen = rawLen
 	sum.payloadLen = len(payload)
 	sum.payloadCRC = crc32.Checksum(payload, castagnoli)
 	w.out = appendBlockHeader(w.out[:0], sum)

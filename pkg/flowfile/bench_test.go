@@ -1,0 +1,161 @@
+package flowfile_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gflow/gflow/internal/flowgen"
+	"github.com/gflow/gflow/pkg/flowfile"
+)
+
+// benchRecords is how many flowgen records the benchmarks write and read:
+// GFLOW_BENCH_RECORDS, default 1 M (the reported figures use 10 M).
+func benchRecords() int {
+	if n, err := strconv.Atoi(os.Getenv("GFLOW_BENCH_RECORDS")); err == nil && n > 0 {
+		return n
+	}
+	return 1_000_000
+}
+
+var benchData = struct {
+	sync.Mutex
+	recs  []flowfile.Record
+	files map[flowfile.Codec][]byte
+}{files: map[flowfile.Codec][]byte{}}
+
+func benchRecs() []flowfile.Record {
+	benchData.Lock()
+	defer benchData.Unlock()
+	if benchData.recs == nil {
+		benchData.recs = make([]flowfile.Record, benchRecords())
+		flowgen.New(7, flowgen.Options{}).Fill(benchData.recs)
+	}
+	return benchData.recs
+}
+
+func benchFile(b *testing.B, codec flowfile.Codec) []byte {
+	recs := benchRecs()
+	benchData.Lock()
+	defer benchData.Unlock()
+	if f, ok := benchData.files[codec]; ok {
+		return f
+	}
+	var buf bytes.Buffer
+	w, err := flowfile.NewWriter(&buf, flowfile.Header{Kind: flowfile.KindStream, Codec: codec})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := w.WriteBlock(recs); err != nil {
+		b.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	benchData.files[codec] = buf.Bytes()
+	return buf.Bytes()
+}
+
+var codecs = []flowfile.Codec{flowfile.CodecZstd, flowfile.CodecS2, flowfile.CodecNone}
+
+// BenchmarkWrite measures encoding and compressing flowgen records into
+// memory; bytes/rec is the size on disk.
+func BenchmarkWrite(b *testing.B) {
+	recs := benchRecs()
+	for _, codec := range codecs {
+		b.Run(codec.String(), func(b *testing.B) {
+			var size int
+			startCPU(b)
+			for b.Loop() {
+				var cw countWriter
+				w, err := flowfile.NewWriter(&cw, flowfile.Header{Kind: flowfile.KindStream, Codec: codec})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := w.WriteBlock(recs); err != nil {
+					b.Fatal(err)
+				}
+				if err := w.Close(); err != nil {
+					b.Fatal(err)
+				}
+				size = cw.n
+			}
+			reportRecords(b, len(recs))
+			b.ReportMetric(float64(size)/float64(len(recs)), "bytes/rec")
+		})
+	}
+}
+
+// BenchmarkRead measures reading and decoding records from memory, one
+// core.
+func BenchmarkRead(b *testing.B) {
+	for _, codec := range codecs {
+		b.Run(codec.String(), func(b *testing.B) {
+			data := benchFile(b, codec)
+			n := 0
+			startCPU(b)
+			for b.Loop() {
+				r, err := flowfile.NewReader(bytes.NewReader(data))
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = 0
+				for {
+					blk, err := r.NextBlock()
+					if errors.Is(err, io.EOF) {
+						break
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					n += len(blk)
+				}
+				r.Close()
+			}
+			reportRecords(b, n)
+		})
+	}
+}
+
+// reportRecords reports wall-clock and CPU figures per record. The CPU
+// figures (process user+system time) are the ones to quote on a shared
+// machine, where wall time counts other people's work too.
+func reportRecords(b *testing.B, perOp int) {
+	total := float64(perOp) * float64(b.N)
+	b.ReportMetric(total/b.Elapsed().Seconds(), "rec/s")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/total, "ns/rec")
+	if cpu := cpuTime() - benchCPUStart; cpu > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/total, "cpu-ns/rec")
+		b.ReportMetric(total/cpu.Seconds(), "rec/cpu-s")
+	}
+	b.ReportMetric(0, "ns/op")
+}
+
+var benchCPUStart time.Duration
+
+// startCPU marks the start of the measured loop for reportRecords.
+func startCPU(b *testing.B) {
+	b.Helper()
+	runtime.GC()
+	benchCPUStart = cpuTime()
+	b.ResetTimer()
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+type countWriter struct{ n int }
+
+func (c *countWriter) Write(p []byte) (int, error) { c.n += len(p); return len(p), nil }
