@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -96,4 +97,8 @@ func sum(recs []flowfile.Record) totals {
 		t.bytes += recs[i].Bytes
 	}
 	return t
+}
+
+func contextWithCancel() (context.Context, context.CancelFunc) {
+	return context.WithCancel(context.Background())
 }
