@@ -443,3 +443,36 @@ func TestErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestStdinAndXargs(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "flows.gf")
+	writeStream(t, file, fixtureFlows(t), 0)
+	data, _ := os.ReadFile(file)
+	for _, name := range []string{"stdin", "-"} {
+		var out, errb bytes.Buffer
+		std := cli.IO{In: bytes.NewReader(data), Out: &out, Err: &errb}
+		if status := cli.Run(NewCommand(std), []string{"--proto=17", "--pass=stdout", name}, std); status != 0 {
+			t.Fatalf("%s: status %d: %s", name, status, errb.String())
+		}
+		if n := len(readStream(t, out.Bytes())); n != 48 {
+			t.Errorf("%s: %d records, want 48", name, n)
+		}
+	}
+	list := filepath.Join(dir, "list")
+	os.WriteFile(list, []byte(file+"\n\n"+file+"\n"), 0o644)
+	_, errs, status := gf(t, "--xargs="+list, "--proto=17", "--print-stat")
+	if status != 0 || errs != statsLine(2, 400, 96)+"\n" {
+		t.Errorf("--xargs=FILE: status %d, %q", status, errs)
+	}
+	var out, errb bytes.Buffer
+	std := cli.IO{In: strings.NewReader(file + "\n"), Out: &out, Err: &errb}
+	if status := cli.Run(NewCommand(std), []string{"--xargs", "--proto=17", "--print-stat"}, std); status != 0 || errb.String() != statsLine(1, 200, 48)+"\n" {
+		t.Errorf("--xargs from stdin: status %d, %q", status, errb.String())
+	}
+	// --all-destination needs no partitioning switch
+	out2, errs, status := gf(t, "--all=stdout", file)
+	if status != 0 || len(readStream(t, out2)) != 200 {
+		t.Errorf("--all=stdout alone: status %d, %s", status, errs)
+	}
+}
