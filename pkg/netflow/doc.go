@@ -20,9 +20,11 @@
 //
 // A Decoder is safe for concurrent use: Decode, Stats, SaveTemplates and
 // LoadTemplates serialise on an internal mutex held for one packet at a time.
-// Concurrent Decode calls therefore do not run in parallel; for decoding on
-// several cores, give each socket (or each group of exporters) its own
-// Decoder — templates are per exporter anyway.
+// Concurrent Decode calls therefore do not run in parallel. One Decoder
+// decodes several million flows per second on one core (BenchmarkDecode*),
+// so one Decoder shared by all sockets is the simple choice. With several
+// Decoders, all packets of an exporter must reach the same one (templates
+// are per Decoder) and each saves its own templates.
 //
 // # Templates
 //
@@ -60,7 +62,11 @@
 // destination port (type<<8|code, the Cisco convention) and are stored as
 // SiLK does, DPort = type<<8|code with SPort 0. The exporter's direction
 // field (61) is ignored: classification decides direction. Counters and
-// other integers may come in any size from 1 to 8 bytes, big-endian.
+// other integers may come in any size from 1 to 8 bytes, big-endian. A
+// record whose source and destination are of different address families is
+// dropped (ErrRecord). The decoder leaves Sensor, Type, SCC, DCC,
+// Application, InitFlags, SessionFlags and Attributes zero: they are the
+// collector's to fill.
 //
 // Times (STime, ETime: ms since the epoch, UTC; ETime >= STime):
 //   - v5/v9 First/Last (IE 22/21, 4 bytes): sysUptime ms, anchored by the
