@@ -109,7 +109,7 @@ func (d *decompressor) column(codec Codec, stored []byte, rawLen int) ([]byte, e
 		if err != nil {
 			return nil, fmt.Errorf("s2: %w", err)
 		}
-		if len(out) != rawLen || (rawLen > 0 && &out[0] != &d.raw[start:start+1][0]) {
+		if len(out) != rawLen || (rawLen > 0 && &out[0] != &d.raw[start : start+1][0]) {
 			return nil, errors.New("s2: decoded into the wrong buffer")
 		}
 		d.raw = d.raw[:start+rawLen]
@@ -129,7 +129,7 @@ func (d *decompressor) column(codec Codec, stored []byte, rawLen int) ([]byte, e
 		if len(out) != rawLen {
 			return nil, fmt.Errorf("zstd: decoded length %d, column header says %d", len(out), rawLen)
 		}
-		if rawLen > 0 && &out[0] != &d.raw[start:start+1][0] {
+		if rawLen > 0 && &out[0] != &d.raw[start : start+1][0] {
 			copy(d.raw[start:start+rawLen], out) // cannot happen with a length-checked frame; stay correct anyway
 		}
 		d.raw = d.raw[:start+rawLen]

@@ -21,7 +21,7 @@ import (
 //   - per record: class, source and destination indices, the two ports,
 //     sTime as a delta, duration, packets and bytes.
 //
-// Each column is compressed as part of the block by the block's codec.
+// Each column is compressed on its own by the block's codec.
 
 // The columns, in the order they are stored. Adding or changing a column
 // is a format change.
