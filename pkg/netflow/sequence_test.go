@@ -122,3 +122,31 @@ func TestSequenceCaptures(t *testing.T) {
 		t.Errorf("lost %d reordered %d restarts %d flows %d", e.LostExports, e.Reordered, e.Restarts, e.Flows)
 	}
 }
+
+func TestSequenceIPFIXRestart(t *testing.T) {
+	// IPFIX has no uptime: a big backwards jump is a restart, a small one a
+	// late message.
+	d := newTestDecoder(nil)
+	rec := v4Data("10.0.0.1", "10.0.0.2", 1, 2, 17, 1, 40)
+	decodeOne(t, d, ipfixMsg(t0s, 5_000_000, 0, set(2, tmpl(300, v4Fields...)), set(300, rec)))
+	decodeOne(t, d, ipfixMsg(t0s, 5_000_001, 0, set(300, rec)))
+	decodeOne(t, d, ipfixMsg(t0s, 0, 0, set(2, tmpl(300, v4Fields...)), set(300, rec)))
+	decodeOne(t, d, ipfixMsg(t0s, 1, 0, set(300, rec)))
+	ds := domainStats(t, d)
+	if ds.LostExports != 0 || ds.Restarts != 1 || ds.Reordered != 0 {
+		t.Fatalf("lost %d restarts %d reordered %d, want 0 1 0", ds.LostExports, ds.Restarts, ds.Reordered)
+	}
+}
+
+func TestSequenceV5UptimeReset(t *testing.T) {
+	// A v5 exporter that restarts and happens to continue near its old
+	// numbers is recognised by its uptime going back.
+	d := newTestDecoder(nil)
+	r := v5Rec{src: "10.0.0.1", dst: "10.0.0.2", pkts: 1, octets: 40, proto: 17}
+	decodeOne(t, d, v5Pkt(9_000_000, t0s, 0, 0, 0, r, r))
+	decodeOne(t, d, v5Pkt(9_001_000, t0s, 0, 2, 0, r, r))
+	decodeOne(t, d, v5Pkt(2_000, t0s+1, 0, 1, 0, r))
+	if ds := domainStats(t, d); ds.Restarts != 1 || ds.Reordered != 0 || ds.LostExports != 0 {
+		t.Fatalf("restarts %d reordered %d lost %d, want 1 0 0", ds.Restarts, ds.Reordered, ds.LostExports)
+	}
+}
