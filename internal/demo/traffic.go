@@ -186,16 +186,16 @@ type service struct {
 }
 
 var services = []service{
-	{6, 443, 55, 60e3, 2.4},   // HTTPS
-	{17, 443, 12, 400e3, 2.2}, // QUIC (video)
+	{6, 443, 55, 60e3, 2.0},   // HTTPS
+	{17, 443, 12, 400e3, 1.8}, // QUIC (video)
 	{6, 80, 6, 20e3, 2.0},
 	{17, 53, 10, 180, 0.4}, // DNS
 	{6, 993, 3, 30e3, 1.5}, // IMAPS
-	{6, 22, 2, 200e3, 2.5},
+	{6, 22, 2, 100e3, 2.0},
 	{17, 123, 2, 90, 0.1}, // NTP
 	{6, 8080, 1, 50e3, 2},
 	{6, 25, 1, 15e3, 1},
-	{17, 51820, 2, 2e6, 1.8}, // WireGuard
+	{17, 51820, 2, 1e6, 1.5}, // WireGuard
 	{1, 0, 2, 300, 0.5},      // ping
 	{58, 0, 1, 300, 0.5},
 }
@@ -255,7 +255,8 @@ func Generate(a *Addresses, site Site, o Options) []flowfile.Record {
 			local = hostAddr(site, h, false)
 		}
 		start := hour.Add(time.Duration(r.Int64N(int64(time.Hour - 2*time.Minute))))
-		down := math.Max(40, math.Exp(math.Log(s.median)+s.sigma*r.NormFloat64()))
+		// Log-normal volumes, capped at 1 GB: a long tail without absurd outliers.
+		down := math.Min(1e9, math.Max(40, math.Exp(math.Log(s.median)+s.sigma*r.NormFloat64())))
 		dur := time.Duration(math.Min(float64(110*time.Second), float64(time.Duration(50+r.IntN(2000))*time.Millisecond)*math.Max(1, math.Log10(down))))
 		clientPort := uint16(32768 + r.IntN(28000))
 		inRec, outRec := conversation(s, local, remote, clientPort, down, start, dur, r)
