@@ -76,15 +76,20 @@ type node6 struct {
 	k     uint8
 }
 
-// slot6 is either a child node (n has childBit set, the rest is the
-// node's index) or the window of ranges [lo, lo+n] to search: lo is the
-// range holding the slice's first address, lo+n the last range starting
-// inside the slice. Eight bytes, so more of the index stays in cache.
+// slot6 is one of: a child node (n has childBit set, the rest is the
+// node's index); the answer itself, when one range covers the whole slice
+// (n has codeBit set, the low 16 bits are the code); or the window of
+// ranges [lo, lo+n] to search: lo is the range holding the slice's first
+// address, lo+n the last range starting inside the slice. Eight bytes, so
+// more of the index stays in cache.
 type slot6 struct {
 	lo, n uint32
 }
 
-const childBit = 1 << 31
+const (
+	childBit = 1 << 31
+	codeBit  = 1 << 30
+)
 
 // leafMax is the largest window left to binary search; bigger ones get a
 // child index of about one slot per range (at most 2^16 slots).
@@ -137,7 +142,21 @@ func (t *table) lookup6(u u128) flowfile.Country {
 		}
 		n = t.node6[sl.n&^childBit]
 	}
-	lo, hi := sl.lo, sl.lo+sl.n
+	var c flowfile.Country
+	if sl.n&codeBit != 0 {
+		c = flowfile.Country(sl.n)
+	} else {
+		c = t.search6(u, sl.lo, sl.lo+sl.n)
+	}
+	if c&0xff00 == aliasMark {
+		return t.lookup4(u.bits32(t.aliases[c&0xff].bits))
+	}
+	return c
+}
+
+// search6 returns the code of the last range in [lo, hi] starting at or
+// before u; starts6[lo] <= u holds.
+func (t *table) search6(u u128, lo, hi uint32) flowfile.Country {
 	for lo < hi {
 		m := (lo + hi + 1) >> 1
 		if s := t.starts6[m]; s.hi < u.hi || s.hi == u.hi && s.lo <= u.lo {
@@ -146,11 +165,7 @@ func (t *table) lookup6(u u128) flowfile.Country {
 			hi = m - 1
 		}
 	}
-	c := t.codes6[lo]
-	if c&0xff00 == aliasMark {
-		return t.lookup4(u.bits32(t.aliases[c&0xff].bits))
-	}
-	return c
+	return t.codes6[lo]
 }
 
 // builder collects ranges in address order and merges neighbours with the
@@ -430,6 +445,9 @@ func (t *table) build6(shift, k uint, base u128, lo, hi uint32) uint32 {
 			}
 		}
 		sl := slot6{lo: i, n: e - i}
+		if e == i {
+			sl.n = codeBit | uint32(t.codes6[i])
+		}
 		if e-i+1 > leafMax && shift+k < 128 {
 			ck := min(uint(bits.Len32(e-i+1)), 16, 128-shift-k)
 			sl.n = childBit | t.build6(shift+k, ck, start, i, e)
