@@ -14,6 +14,7 @@ import (
 
 	"github.com/gflow/gflow/internal/flowgen"
 	"github.com/gflow/gflow/pkg/flowfile"
+	"github.com/klauspost/compress/zstd"
 )
 
 // benchRecords is how many flowgen records the benchmarks write and read:
@@ -159,3 +160,20 @@ func cpuTime() time.Duration {
 type countWriter struct{ n int }
 
 func (c *countWriter) Write(p []byte) (int, error) { c.n += len(p); return len(p), nil }
+
+// BenchmarkZstdLevels compares the size and the CPU cost of writing one
+// full block at each zstd level (the measurement behind zstdLevel).
+func BenchmarkZstdLevels(b *testing.B) {
+	recs := benchRecs()[:flowfile.MaxBlockRecords]
+	for _, lvl := range []zstd.EncoderLevel{zstd.SpeedFastest, zstd.SpeedDefault, zstd.SpeedBetterCompression, zstd.SpeedBestCompression} {
+		b.Run(lvl.String(), func(b *testing.B) {
+			size := 0
+			startCPU(b)
+			for b.Loop() {
+				size = flowfile.PayloadSize(recs, lvl)
+			}
+			reportRecords(b, len(recs))
+			b.ReportMetric(float64(size)/float64(len(recs)), "bytes/rec")
+		})
+	}
+}
