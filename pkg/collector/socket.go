@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -26,7 +27,8 @@ type Socket struct {
 	Granted int
 	// Requested is what --rcvbuf asked for.
 	Requested int
-	ino       uint64 // socket inode, to find the kernel's drop counter
+	ino       uint64        // socket inode, to find the kernel's drop counter
+	drops     atomic.Uint64 // last drop count read, kept after Close
 }
 
 // ListenUDP binds addr ("127.0.0.1:2055", "[::]:2055") with a receive buffer
@@ -68,10 +70,23 @@ func (s *Socket) Short() bool { return s.Requested > 0 && s.Granted < s.Requeste
 
 // KernelDrops returns the number of datagrams the kernel dropped on this
 // socket because its receive buffer was full, and whether the count is known.
-func (s *Socket) KernelDrops() (uint64, bool) { return kernelDrops(s.ino) }
+// After Close it returns the count read last.
+func (s *Socket) KernelDrops() (uint64, bool) {
+	d, ok := kernelDrops(s.ino)
+	if !ok {
+		d = s.drops.Load()
+		return d, d > 0 || s.ino != 0
+	}
+	s.drops.Store(d)
+	return d, true
+}
 
-// Close closes the socket; a blocked ReadBatch returns an error.
-func (s *Socket) Close() error { return s.Conn.Close() }
+// Close closes the socket; a blocked ReadBatch returns an error. The drop
+// count is read first, so the final summary still has it.
+func (s *Socket) Close() error {
+	s.KernelDrops()
+	return s.Conn.Close()
+}
 
 // LocalAddr is the bound address (with the port the kernel chose for ":0").
 func (s *Socket) LocalAddr() netip.AddrPort {
