@@ -1,0 +1,451 @@
+package cut
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gflow/gflow/pkg/cli"
+	"github.com/gflow/gflow/pkg/cut/textout"
+	"github.com/gflow/gflow/pkg/fields"
+	"github.com/gflow/gflow/pkg/flowfile"
+	"github.com/gflow/gflow/pkg/pipe"
+	"github.com/gflow/gflow/pkg/site"
+)
+
+func init() { cli.Register("gcut", NewCommand) }
+
+type options struct {
+	fields                          string
+	allFields                       bool
+	numRecs, startRec, endRec, tail string
+	dryRun                          bool
+	icmpTypeAndCode                 bool
+	noTitles, noColumns, noFinal    bool
+	columnSep, delimited            string
+	ipFormat                        string
+	integerIPs, zeroPadIPs          bool
+	timestampFormat                 string
+	epochTime                       bool
+	integerSensors, integerTCPFlags bool
+	ipv6Policy                      string
+	outputPath, pager               string
+	json                            bool
+	siteConfig                      string
+}
+
+// NewCommand builds gcut around the given streams.
+func NewCommand(std cli.IO) *cobra.Command {
+	o := &options{}
+	cmd := &cobra.Command{
+		Use:   "gcut [SWITCHES] [FILES]",
+		Short: "Print flow records as text (SiLK's rwcut)",
+		Long: `gcut prints flow records as text, one line per record in input order, in
+rwcut's layout: columns right-aligned and separated by '|', a title line
+first. Records are read from the FILES named (flow files or streams; "-"
+or "stdin" is standard input), or from standard input when none are named.
+When standard output is a terminal the text goes through $GFLOW_PAGER,
+$PAGER or less (--pager to choose, --output-path to avoid).
+
+Fields (--fields; names in any case, a unique prefix, numeric ids, id
+ranges such as 1-5,9): sIP(1) dIP(2) sPort(3) dPort(4) protocol(5)
+packets(6) bytes(7) flags(8) sTime(9) duration(10) eTime(11) sensor(12)
+in(13) out(14) nhIP(15) scc(18) dcc(19) class(20) type(21) sTime+msec(22)
+eTime+msec(23) dur+msec(24) initialFlags(26) sessionFlags(27)
+attributes(28) application(29) iType iCode; icmpTypeCode means iType,iCode.
+Default 1-12. Times print with milliseconds unless --timestamp-format has
+no-msec (then the duration prints in whole seconds, titled durat).
+
+--json prints one JSON object per record and line instead, keys the field
+names above in --fields order; counts, ports and durations (seconds) are
+numbers, epoch times too; addresses, other times, flags (letters), sensors,
+class and type are strings; iType and iCode are null for non-ICMP flows.`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return run(cmd, o, args, std)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.fields, "fields", "", "Print these fields: names, ids or id ranges, comma separated. Def. 1-12")
+	f.BoolVar(&o.allFields, "all-fields", false, "Print all fields")
+	f.StringVar(&o.numRecs, "num-recs", "", "Print no more than this number of records. Def. all")
+	f.StringVar(&o.startRec, "start-rec-num", "", "Start printing with this record number, where 1 is the first. Conflicts with --tail-recs")
+	f.StringVar(&o.endRec, "end-rec-num", "", "End printing with this record number. Conflicts with --tail-recs")
+	f.StringVar(&o.tail, "tail-recs", "", "Print this number of records from the end of the input. Conflicts with --start-rec-num and --end-rec-num")
+	f.BoolVar(&o.dryRun, "dry-run", false, "Check the switches, print the column titles and exit")
+	f.BoolVar(&o.icmpTypeAndCode, "icmp-type-and-code", false, "Print the ICMP type and code in the sPort and dPort columns (deprecated; use iType,iCode)")
+	f.BoolVar(&o.noTitles, "no-titles", false, "Do not print the column titles")
+	f.BoolVar(&o.noColumns, "no-columns", false, "Disable fixed-width columnar output")
+	f.StringVar(&o.columnSep, "column-separator", "|", "Use this character between columns")
+	f.BoolVar(&o.noFinal, "no-final-delimiter", false, "Suppress the column delimiter at the end of each line")
+	f.StringVar(&o.delimited, "delimited", "", "Shortcut for --no-columns --no-final-delimiter --column-separator=CHAR (default '|')")
+	f.Lookup("delimited").NoOptDefVal = "|"
+	f.StringVar(&o.ipFormat, "ip-format", "", "Print addresses as canonical, no-mixed, decimal, hexadecimal, zero-padded, map-v4, unmap-v6, force-ipv6 (comma-combinable). Def. $GFLOW_IP_FORMAT or canonical")
+	f.BoolVar(&o.integerIPs, "integer-ips", false, "Print addresses as integers (--ip-format=decimal)")
+	f.BoolVar(&o.zeroPadIPs, "zero-pad-ips", false, "Print addresses zero-padded (--ip-format=zero-padded)")
+	f.StringVar(&o.timestampFormat, "timestamp-format", "", "Print times as default, iso, m/d/y or epoch, optionally with ,utc or ,local and ,no-msec. Def. $GFLOW_TIMESTAMP_FORMAT or default")
+	f.BoolVar(&o.epochTime, "epoch-time", false, "Print times as seconds since the epoch (--timestamp-format=epoch)")
+	f.BoolVar(&o.integerSensors, "integer-sensors", false, "Print sensors as integers")
+	f.BoolVar(&o.integerTCPFlags, "integer-tcp-flags", false, "Print TCP flags as integers")
+	f.StringVar(&o.ipv6Policy, "ipv6-policy", "", "ignore (skip IPv6 flows, 15-wide IP columns), asv4, mix, force (print IPv4 as IPv6) or only (skip IPv4 flows). Def. $GFLOW_IPV6_POLICY or mix")
+	f.StringVar(&o.outputPath, "output-path", "", "Write the text to this file (or stdout, stderr) instead of standard output through the pager")
+	f.StringVar(&o.pager, "pager", "", "Page output on a terminal with this program. Def. $GFLOW_PAGER, $PAGER, less")
+	f.BoolVar(&o.json, "json", false, "Print one JSON object per record (see above) instead of text")
+	f.StringVar(&o.siteConfig, "site-config-file", "", "Site configuration for sensor names. Def. $GFLOW_SITE_CONFIG or ROOT/gflow.toml")
+	cli.Examples(cmd, `
+		gfilter --start-date=2015/10/09 --scc=ch --type=all --pass=stdout | gcut --fields=sip,dip,dport,bytes,stime
+		gcut --all-fields --timestamp-format=epoch --num-recs=20 flows.gf
+		gcut --fields=1-5,bytes --delimited=, --no-titles --tail-recs=100 flows.gf
+		gcut --json --fields=sip,dip,bytes,stime flows.gf | jq .
+	`)
+	return cmd
+}
+
+// selection says which records print: skip, then at most num (0 = all);
+// with tail, the last tail records (at most num of them).
+type selection struct {
+	skip, num, tail uint64
+}
+
+func parseCount(name, v string, min uint64) (uint64, error) {
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return 0, cli.Usagef("Invalid %s '%s': Not a number from %d to %d", name, v, min, uint64(1<<64-1))
+	}
+	if n < min {
+		return 0, cli.Usagef("Invalid %s '%s': Value is below minimum", name, v)
+	}
+	return n, nil
+}
+
+// parseSelection applies rwcut's rules for the record-number switches.
+func parseSelection(o *options, changed func(string) bool) (selection, error) {
+	var s selection
+	var start, end uint64
+	var err error
+	if changed("num-recs") {
+		if s.num, err = parseCount("num-recs", o.numRecs, 0); err != nil {
+			return s, err
+		}
+	}
+	if changed("start-rec-num") {
+		if start, err = parseCount("start-rec-num", o.startRec, 1); err != nil {
+			return s, err
+		}
+	}
+	if changed("end-rec-num") {
+		if end, err = parseCount("end-rec-num", o.endRec, 0); err != nil {
+			return s, err
+		}
+	}
+	if changed("tail-recs") {
+		if s.tail, err = parseCount("tail-recs", o.tail, 1); err != nil {
+			return s, err
+		}
+		if start != 0 || end != 0 {
+			return s, cli.Usagef("May not use --tail-recs when --start-rec-num or --end-rec-num is specified")
+		}
+		if s.num >= s.tail {
+			s.num = 0
+		}
+	}
+	if start != 0 {
+		s.skip = start - 1
+	}
+	if end != 0 {
+		switch {
+		case end < start:
+			return s, cli.Usagef("The end-rec-num is less than the start-rec-num: %d < %d", end, start)
+		case start != 0:
+			s.num = end - s.skip
+		case s.num > 0 && s.num < end:
+			s.skip = end - s.num
+		default:
+			s.num = end
+		}
+	}
+	return s, nil
+}
+
+func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
+	fl := cmd.Flags()
+	if fl.Changed("fields") && o.allFields {
+		return cli.Usagef("Invalid all-fields: The --fields switch was already given")
+	}
+	ids := fields.CutDefault
+	switch {
+	case o.allFields:
+		ids = AllFields
+	case fl.Changed("fields"):
+		var err error
+		if ids, err = ParseFields(o.fields); err != nil {
+			return cli.Usagef("Invalid fields: %v", err)
+		}
+	}
+	sel, err := parseSelection(o, fl.Changed)
+	if err != nil {
+		return err
+	}
+	lo := Layout{NoTitles: o.noTitles, NoColumns: o.noColumns, NoFinalDelim: o.noFinal, ICMPTypeAndCode: o.icmpTypeAndCode}
+	if o.columnSep == "" {
+		return cli.Usagef("Invalid column-separator: the separator may not be empty")
+	}
+	lo.Delim = o.columnSep[0]
+	if fl.Changed("delimited") {
+		lo.NoColumns, lo.NoFinalDelim = true, true
+		if o.delimited != "" {
+			lo.Delim = o.delimited[0]
+		}
+	}
+	fo, err := FormatOptions(FormatSwitches{
+		IPFormat: o.ipFormat, IntegerIPs: o.integerIPs, ZeroPadIPs: o.zeroPadIPs,
+		TimestampFormat: o.timestampFormat, EpochTime: o.epochTime,
+		IntegerSensors: o.integerSensors, IntegerTCPFlags: o.integerTCPFlags,
+		IPv6Policy: o.ipv6Policy,
+	})
+	if err != nil {
+		return cli.UsageError(err)
+	}
+	for _, id := range ids {
+		if id == fields.Sensor && !o.integerSensors {
+			cfg, err := site.Open(o.siteConfig, "")
+			if err != nil {
+				return err
+			}
+			fo.SensorName = cfg.SensorName
+			fo.SensorWidth = 3
+			for _, s := range cfg.Sensors {
+				fo.SensorWidth = max(fo.SensorWidth, len(s.Name))
+			}
+		}
+	}
+	p := NewPrinter(fields.NewFormatter(fo), ids, lo)
+
+	out, err := textout.Open(o.outputPath, o.pager, std)
+	if err != nil {
+		return err
+	}
+	c := &cutter{p: p, out: out, sel: sel, policy: fo.Policy, json: o.json, std: std}
+	if o.dryRun {
+		c.titles()
+		return out.Close()
+	}
+	rerr := c.run(args)
+	if cerr := out.Close(); cerr != nil && (rerr == nil || errors.Is(rerr, errCorrupt)) {
+		return cerr
+	}
+	if errors.Is(rerr, errCorrupt) {
+		return cli.Exit(1) // corrupt blocks were reported as they were met
+	}
+	return rerr
+}
+
+// ParseFields reads a gcut --fields value: rwcut's names and ids, plus
+// icmpTypeCode for iType,iCode.
+func ParseFields(spec string) ([]fields.ID, error) {
+	reg := fields.NewRegistry(fields.CutFields)
+	toks := strings.Split(spec, ",")
+	for i, tok := range toks {
+		if strings.EqualFold(strings.TrimSpace(tok), "icmpTypeCode") {
+			toks[i] = "iType,iCode"
+		}
+	}
+	return reg.Parse(strings.Join(toks, ","))
+}
+
+// FormatSwitches are the text formatting switches gcut and gcount share
+// with rwcut and rwcount.
+type FormatSwitches struct {
+	IPFormat                        string
+	IntegerIPs, ZeroPadIPs          bool
+	TimestampFormat                 string
+	EpochTime                       bool
+	IntegerSensors, IntegerTCPFlags bool
+	IPv6Policy                      string
+}
+
+// FormatOptions turns the switches (and $GFLOW_IP_FORMAT,
+// $GFLOW_TIMESTAMP_FORMAT, $GFLOW_IPV6_POLICY) into field options, with
+// rwcut's milliseconds unless the timestamp format says no-msec.
+func FormatOptions(s FormatSwitches) (fields.Options, error) {
+	fo := fields.Options{Policy: fields.DefaultPolicy(), IntegerSensors: s.IntegerSensors, IntegerTCPFlags: s.IntegerTCPFlags}
+	if s.IPv6Policy != "" {
+		p, err := fields.ParsePolicy(s.IPv6Policy)
+		if err != nil {
+			return fo, err
+		}
+		fo.Policy = p
+	}
+	ipf := os.Getenv("GFLOW_IP_FORMAT")
+	if s.IPFormat != "" {
+		ipf = s.IPFormat
+	}
+	if ipf != "" {
+		f, err := fields.ParseIPFormat(ipf)
+		if err != nil {
+			return fo, err
+		}
+		fo.IP = f
+	}
+	if s.IntegerIPs {
+		fo.IP.Base = fields.IPDecimal
+	}
+	if s.ZeroPadIPs {
+		fo.IP.ZeroPad = true
+	}
+	tf := os.Getenv("GFLOW_TIMESTAMP_FORMAT")
+	if s.TimestampFormat != "" {
+		tf = s.TimestampFormat
+	}
+	if tf != "" {
+		t, err := fields.ParseTimeFormat(tf, true)
+		if err != nil {
+			return fo, err
+		}
+		fo.Time = t
+	}
+	if s.EpochTime {
+		fo.Time.Style = fields.TimeEpoch
+	}
+	fo.Msec = !fo.Time.NoMsec
+	return fo, nil
+}
+
+var errCorrupt = errors.New("corrupt blocks skipped")
+
+// cutter reads the inputs and prints the selected records.
+type cutter struct {
+	p      *Printer
+	out    *textout.Writer
+	sel    selection
+	policy fields.Policy
+	json   bool
+	std    cli.IO
+	buf    []byte
+	ring   []flowfile.Record
+	next   int // tail: where the next record goes once ring is full
+}
+
+func (c *cutter) titles() {
+	if c.json {
+		return
+	}
+	c.buf = c.p.AppendTitles(c.buf[:0])
+	c.out.Write(c.buf)
+}
+
+func (c *cutter) row(r *flowfile.Record) error {
+	if c.json {
+		c.buf = c.p.AppendJSON(c.buf[:0], r)
+	} else {
+		c.buf = c.p.AppendRow(c.buf[:0], r)
+	}
+	if _, err := c.out.Write(c.buf); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	return nil
+}
+
+// run reads every input. It returns errCorrupt (after printing what it
+// could) when corrupt blocks were skipped.
+func (c *cutter) run(names []string) error {
+	in := pipe.Inputs(names, c.std.In)
+	defer in.Close()
+	corrupt := false
+	limited := c.sel.num > 0
+	titled := false
+	done := false
+	for !done && in.Next() {
+		if !titled && c.sel.tail == 0 {
+			c.titles()
+			titled = true
+		}
+		r := in.Reader()
+		for !done {
+			blk, err := r.NextBlock()
+			if err == io.EOF {
+				break
+			}
+			var be *flowfile.BlockError
+			if errors.As(err, &be) {
+				fmt.Fprintf(c.std.Err, "gcut: %v\n", be)
+				corrupt = true
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", in.Name(), err)
+			}
+			for i := range blk {
+				rec := &blk[i]
+				if !c.policy.Keep(rec.IsIPv6()) {
+					continue
+				}
+				if c.sel.tail > 0 {
+					c.keep(rec)
+					continue
+				}
+				if c.sel.skip > 0 {
+					c.sel.skip--
+					continue
+				}
+				if err := c.row(rec); err != nil {
+					return err
+				}
+				if limited {
+					if c.sel.num--; c.sel.num == 0 {
+						done = true
+						break
+					}
+				}
+			}
+		}
+	}
+	if err := in.Err(); err != nil {
+		return err
+	}
+	if c.sel.tail > 0 {
+		if err := c.printTail(); err != nil {
+			return err
+		}
+	} else if !titled {
+		c.titles()
+	}
+	if corrupt {
+		return errCorrupt
+	}
+	return nil
+}
+
+// keep remembers the last sel.tail records.
+func (c *cutter) keep(r *flowfile.Record) {
+	if uint64(len(c.ring)) < c.sel.tail {
+		c.ring = append(c.ring, *r)
+		return
+	}
+	c.ring[c.next] = *r
+	c.next++
+	if c.next == len(c.ring) {
+		c.next = 0
+	}
+}
+
+// printTail prints the kept records oldest first; with --num-recs only the
+// first (oldest) num of them, as rwcut does.
+func (c *cutter) printTail() error {
+	c.titles()
+	n := uint64(len(c.ring))
+	if c.sel.num > 0 && c.sel.num < n {
+		n = c.sel.num
+	}
+	for i := uint64(0); i < n; i++ {
+		if err := c.row(&c.ring[(uint64(c.next)+i)%uint64(len(c.ring))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
