@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/gflow/gflow/pkg/flowfile"
 )
 
 // Retention deletes whole hourly files, oldest first, when they are older
@@ -39,19 +41,6 @@ type hourlyFile struct {
 	size int64
 }
 
-// hourOfName parses the hour from an hourly file name FT-SENSOR_YYYYMMDD.HH.
-func hourOfName(name string) (time.Time, bool) {
-	i := strings.LastIndexByte(name, '_')
-	if i < 1 || len(name)-i-1 != len("20060102.15") {
-		return time.Time{}, false
-	}
-	t, err := time.Parse("20060102.15", name[i+1:])
-	if err != nil {
-		return time.Time{}, false
-	}
-	return t.UTC(), true
-}
-
 // Enabled reports whether any limit is set.
 func (r *Retention) Enabled() bool { return r.MaxAge > 0 || r.MaxBytes > 0 }
 
@@ -76,10 +65,11 @@ func (r *Retention) Run(now time.Time) (RetentionResult, error) {
 		if !d.Type().IsRegular() {
 			return nil
 		}
-		hour, ok := hourOfName(d.Name())
-		if !ok {
-			return nil
+		rf, err := flowfile.ParseRepoPath(path)
+		if err != nil {
+			return nil // not an hourly file: never ours to delete
 		}
+		hour := rf.Hour
 		info, err := d.Info()
 		if err != nil {
 			return nil // gone since the directory was read

@@ -71,6 +71,9 @@ func TestRetentionByAgeDeletesWholeOldHoursAndEmptyDirs(t *testing.T) {
 func TestRetentionBySizeDeletesOldestFirst(t *testing.T) {
 	root := t.TempDir()
 	paths := mkRepo(t, root, 1000, "2023-11-14T19", "2023-11-14T20", "2023-11-14T21", "2023-11-14T22")
+	// Files that are not hourly flow files are never retention's to delete.
+	os.WriteFile(filepath.Join(root, "gflow.toml"), make([]byte, 5000), 0o644)
+	os.WriteFile(filepath.Join(root, "in", "notes_20231114.19"), make([]byte, 5000), 0o644)
 	r := Retention{Root: root, MaxBytes: 2500}
 	res, err := r.Run(time.Date(2023, 11, 14, 22, 30, 0, 0, time.UTC))
 	if err != nil {
@@ -83,6 +86,11 @@ func TestRetentionBySizeDeletesOldestFirst(t *testing.T) {
 		_, err := os.Stat(p)
 		if gone := os.IsNotExist(err); gone != (i < 2) {
 			t.Errorf("%s: gone=%v", p, gone)
+		}
+	}
+	for _, p := range []string{"gflow.toml", "in/notes_20231114.19"} {
+		if _, err := os.Stat(filepath.Join(root, p)); err != nil {
+			t.Errorf("retention touched %s: %v", p, err)
 		}
 	}
 }
