@@ -18,8 +18,8 @@ func refLookup(t testing.TB, r *maxminddb.Reader, a netip.Addr) flowfile.Country
 	if !res.Found() {
 		return flowfile.NoCountry // not in the tree, or IPv6 in an IPv4-only file
 	}
-	var rec record
-	if err := res.Decode(&rec); err != nil {
+	rec, err := decodeRecord(res)
+	if err != nil {
 		t.Fatalf("decode %s: %v", a, err)
 	}
 	s, ok, _ := rec.code()

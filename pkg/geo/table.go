@@ -207,30 +207,69 @@ type decoder struct {
 
 // record reads both layouts: ip-location-db's flat country_code and
 // MaxMind's / DB-IP's nested country.iso_code, falling back to
-// registered_country.iso_code (some networks carry only that). The fields
-// are decoded as any because other databases use the same names for other
-// shapes (IPinfo's "country" is a country name); only a two-character
-// string is taken as a code.
+// registered_country.iso_code (some networks carry only that).
 type record struct {
+	CountryCode string `maxminddb:"country_code"`
+	Country     struct {
+		ISOCode string `maxminddb:"iso_code"`
+	} `maxminddb:"country"`
+	RegisteredCountry struct {
+		ISOCode string `maxminddb:"iso_code"`
+	} `maxminddb:"registered_country"`
+}
+
+// looseRecord is the fallback when a record does not fit record: other
+// databases use the same names for other shapes (IPinfo's "country" is a
+// country name).
+type looseRecord struct {
 	CountryCode       any `maxminddb:"country_code"`
 	Country           any `maxminddb:"country"`
 	RegisteredCountry any `maxminddb:"registered_country"`
 }
 
 // code returns the record's country code, whether it has one, and whether
-// it came from the flat country_code field.
+// it came from the flat country_code field. Only a two-character string is
+// taken as a code.
 func (r *record) code() (string, bool, bool) {
-	if s, ok := r.CountryCode.(string); ok && len(s) == 2 {
-		return s, true, true
-	}
-	for _, v := range []any{r.Country, r.RegisteredCountry} {
-		if m, ok := v.(map[string]any); ok {
-			if s, ok := m["iso_code"].(string); ok && len(s) == 2 {
-				return s, true, false
-			}
-		}
+	switch {
+	case len(r.CountryCode) == 2:
+		return r.CountryCode, true, true
+	case len(r.Country.ISOCode) == 2:
+		return r.Country.ISOCode, true, false
+	case len(r.RegisteredCountry.ISOCode) == 2:
+		return r.RegisteredCountry.ISOCode, true, false
 	}
 	return "", false, false
+}
+
+// decodeRecord reads the country fields of the record res points at. A
+// record that is not a map has none; one that does not decode at all
+// means a damaged file.
+func decodeRecord(res maxminddb.Result) (record, error) {
+	var r record
+	err := res.Decode(&r)
+	if err == nil {
+		return r, nil
+	}
+	var l looseRecord
+	if err2 := res.Decode(&l); err2 != nil {
+		var v any
+		if res.Decode(&v) != nil {
+			return r, err
+		}
+		return record{}, nil // not a map
+	}
+	r = record{}
+	r.CountryCode, _ = l.CountryCode.(string)
+	for _, f := range []struct {
+		v   any
+		dst *string
+	}{{l.Country, &r.Country.ISOCode}, {l.RegisteredCountry, &r.RegisteredCountry.ISOCode}} {
+		if m, ok := f.v.(map[string]any); ok {
+			*f.dst, _ = m["iso_code"].(string)
+		}
+	}
+	return r, nil
 }
 
 func (d *decoder) codeOf(res maxminddb.Result) (flowfile.Country, error) {
@@ -238,14 +277,9 @@ func (d *decoder) codeOf(res maxminddb.Result) (flowfile.Country, error) {
 	if c, ok := d.cache[off]; ok {
 		return c, nil
 	}
-	var r record
-	if err := res.Decode(&r); err != nil {
-		// A record that is not a map has no country; one that does not
-		// decode at all means a damaged file.
-		var v any
-		if err2 := res.Decode(&v); err2 != nil {
-			return 0, fmt.Errorf("decode record of %s: %w", res.Prefix(), err)
-		}
+	r, err := decodeRecord(res)
+	if err != nil {
+		return 0, fmt.Errorf("decode record of %s: %w", res.Prefix(), err)
 	}
 	s, ok, flat := r.code()
 	c := flowfile.NoCountry
