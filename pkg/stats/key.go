@@ -188,7 +188,7 @@ func (k *keyer) subOf(r *flowfile.Record, f family, h uint64) int {
 		}
 		if f == fam6 {
 			hi, lo := addr16(a)
-			v = hi ^ lo*0x9e3779b97f4a7c15
+			v = fmix64(hi) ^ lo
 		} else {
 			v = addr4(a)
 		}
@@ -197,10 +197,9 @@ func (k *keyer) subOf(r *flowfile.Record, f family, h uint64) int {
 	case fields.DPort:
 		v = uint64(r.DPort)
 	}
-	v *= 0x9e3779b97f4a7c15
-	v ^= v >> 29
-	v *= 0xbf58476d1ce4e5b9
-	return int(v >> 58)
+	// a different seed than hashKey's, so the sub-table says nothing
+	// about a key's slot inside it
+	return int(fmix64(v^0x13198a2e03707344) >> 58)
 }
 
 type bitWriter struct {

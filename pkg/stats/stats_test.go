@@ -276,3 +276,72 @@ OUTPUT: Top 2 Bins by Packets
                             2001:db8::2|                            2001:db8::1|             15|100.000000|100.000000|
 `)
 }
+
+func TestDistinctValues(t *testing.T) {
+	recs := ipv4Only(loadFlows(t, "worked-examples-flows.txt"))
+	for _, w := range workerCounts {
+		spec := Spec{Keys: keys(t, "proto"), Values: values(t, "distinct:sport,records"), Limit: LimitCount, Count: 3, Policy: fields.PolicyIgnore}
+		check(t, "distinct:sport", runSpec(t, recs, spec, Layout{}, w), `INPUT: 9 Records for 3 Bins and 8 Total sPort-Distinct
+OUTPUT: Top 3 Bins by sPort-Distinct
+pro|sPort|   Records|%sPort-Dis|   cumul_%|
+  6|    4|         5| 50.000000|   50.0000|
+ 17|    3|         3| 37.500000|   87.5000|
+  1|    1|         1| 12.500000|  100.0000|
+`)
+		spec = Spec{Keys: keys(t, "dport"), Values: values(t, "bytes,sip-distinct"), Limit: LimitCount, Count: 2, Policy: fields.PolicyIgnore}
+		check(t, "sip-distinct secondary", runSpec(t, recs, spec, Layout{}, w), `INPUT: 9 Records for 9 Bins and 85726 Total Bytes
+OUTPUT: Top 2 Bins by Bytes
+dPort|               Bytes|sIP-Distin|    %Bytes|   cumul_%|
+60000|               64000|         1| 74.656464| 74.656464|
+51001|               12000|         1| 13.998087| 88.654551|
+`)
+	}
+	if _, err := NewAggregator(Spec{Keys: keys(t, "sport"), Values: values(t, "distinct:sport")}, 1); err == nil {
+		t.Error("distinct over a key field accepted")
+	}
+	for _, bad := range []string{"distinct", "bytes:x", "bytes,bytes", "distinct:nope", "byt,flows,flows"} {
+		if _, err := ParseValues(bad, fields.NewRegistry(fields.StatsKeys)); err == nil {
+			t.Errorf("values %q accepted", bad)
+		}
+	}
+}
+
+func TestBinTime(t *testing.T) {
+	recs := loadFlows(t, "worked-examples-flows.txt")
+	spec := Spec{Keys: keys(t, "stime"), Values: values(t, "records"), Limit: LimitCount, Count: 0, BinTime: 3600000, Policy: fields.PolicyMix}
+	check(t, "hour bins", runSpec(t, recs, spec, Layout{NoPercents: true}, 2), `INPUT: 10 Records for 2 Bins and 10 Total Records
+OUTPUT: Top 2 Bins by Records
+              sTime|   Records|
+2015/10/09T00:00:00|         7|
+2015/10/09T01:00:00|         3|
+`)
+	// all three time fields: the last one follows from the other two, and
+	// the duration becomes the difference of the binned times
+	spec = Spec{Keys: keys(t, "stime,duration,etime"), Values: values(t, "bytes"), Limit: LimitCount, Count: 2, BinTime: 60000, Policy: fields.PolicyMix}
+	check(t, "three times", runSpec(t, recs, spec, Layout{NoPercents: true}, 1), `INPUT: 10 Records for 9 Bins and 94726 Total Bytes
+OUTPUT: Top 2 Bins by Bytes
+              sTime|durat|              eTime|               Bytes|
+2015/10/09T01:30:00|  120|2015/10/09T01:32:00|               64000|
+2015/10/09T00:02:00|    0|2015/10/09T00:02:00|               12000|
+`)
+	// without --bin-time, times bin to the second
+	spec = Spec{Keys: keys(t, "etime"), Values: values(t, "bytes"), Limit: LimitCount, Count: 1, Policy: fields.PolicyMix}
+	check(t, "etime", runSpec(t, recs, spec, Layout{NoPercents: true}, 1), `INPUT: 10 Records for 9 Bins and 94726 Total Bytes
+OUTPUT: Top 1 Bin by Bytes
+              eTime|               Bytes|
+2015/10/09T01:32:00|               64000|
+`)
+}
+
+func FuzzParseValues(f *testing.F) {
+	for _, s := range []string{"bytes", "distinct:sip,flows", "sip-distinct:x", "distinct:", "b,p,r"} {
+		f.Add(s)
+	}
+	reg := fields.NewRegistry(fields.StatsKeys)
+	f.Fuzz(func(t *testing.T, s string) {
+		vals, err := ParseValues(s, reg)
+		if err == nil && len(vals) == 0 {
+			t.Fatalf("%q: no values and no error", s)
+		}
+	})
+}

@@ -55,16 +55,22 @@ func (t *table) capacity() int { return len(t.ctrl) }
 
 func tag(h uint64) byte { return byte(h>>48) | 0x80 }
 
-// hashKey mixes a key's words (a multiply-xorshift hash).
+// hashKey mixes a key's words with murmur3's 64-bit finalizer after each
+// word, so every bit of the key reaches the low bits that pick a slot.
 func hashKey(key []uint64) uint64 {
 	h := uint64(0x243f6a8885a308d3)
 	for _, w := range key {
-		h ^= w
-		h *= 0x9e3779b97f4a7c15
-		h ^= h >> 29
+		h = fmix64(h ^ w)
 	}
-	h *= 0xbf58476d1ce4e5b9
-	h ^= h >> 32
+	return h
+}
+
+func fmix64(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
 	return h
 }
 
