@@ -177,3 +177,32 @@ func BenchmarkZstdLevels(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkParallelRead measures ParallelReader over the zstd file with
+// GOMAXPROCS workers; rec/s is the figure gfilter and gstats get.
+func BenchmarkParallelRead(b *testing.B) {
+	data := benchFile(b, flowfile.CodecZstd)
+	n := 0
+	startCPU(b)
+	for b.Loop() {
+		r, err := flowfile.NewReader(bytes.NewReader(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		pr := flowfile.NewParallelReader(r, 0)
+		n = 0
+		for {
+			blk, err := pr.NextBlock()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += len(blk)
+		}
+		pr.Close()
+		r.Close()
+	}
+	reportRecords(b, n)
+}

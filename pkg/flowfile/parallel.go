@@ -1,0 +1,155 @@
+package flowfile
+
+import (
+	"runtime"
+	"sync"
+)
+
+// ParallelReader decodes the blocks of one input on several goroutines,
+// one decompressor each, and returns them in file order. The calling
+// goroutine reads the blocks' bytes (with the Reader's block filter and
+// its recovery from corrupt blocks) and hands them out; decoding, the
+// expensive part, runs on the workers while the caller works on the
+// previous block.
+//
+//	pr := flowfile.NewParallelReader(r, 0) // GOMAXPROCS workers
+//	defer pr.Close()
+//	for {
+//		blk, err := pr.NextBlock()
+//		...
+//	}
+//
+// A ParallelReader is not safe for concurrent use; it uses r, which the
+// caller still closes.
+type ParallelReader struct {
+	r        *Reader
+	slots    []*pslot
+	jobs     chan *pslot
+	head     int // slot of the oldest block in flight
+	inflight int
+	cur      *pslot // the slot returned last, until the next call
+	pos      int    // Next's position in cur
+	wg       sync.WaitGroup
+	closed   bool
+}
+
+type pslot struct {
+	sum     BlockSummary
+	payload []byte
+	recs    []Record
+	err     error
+	done    chan struct{} // one token when the slot is decoded
+}
+
+// NewParallelReader returns a ParallelReader that decodes r's blocks on
+// workers goroutines (GOMAXPROCS if workers <= 0).
+func NewParallelReader(r *Reader, workers int) *ParallelReader {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	p := &ParallelReader{r: r, jobs: make(chan *pslot, 2*workers)}
+	for range 2 * workers {
+		p.slots = append(p.slots, &pslot{done: make(chan struct{}, 1)})
+	}
+	p.wg.Add(workers)
+	for range workers {
+		go p.work()
+	}
+	return p
+}
+
+func (p *ParallelReader) work() {
+	defer p.wg.Done()
+	var d decompressor
+	defer d.release()
+	for s := range p.jobs {
+		recs, err := d.decodeBlock(&s.sum, s.payload, s.recs[:cap(s.recs)])
+		s.recs = recs
+		if err != nil {
+			s.err = p.r.blockError(s.sum.Offset, s.sum.Index, err)
+		}
+		s.done <- struct{}{}
+	}
+}
+
+// fill hands out blocks until every slot is in flight or the input has
+// no complete block left; it returns the error that stopped it (io.EOF
+// at the end).
+func (p *ParallelReader) fill() error {
+	for p.inflight < len(p.slots) {
+		s := p.slots[(p.head+p.inflight)%len(p.slots)]
+		payload, err := p.r.nextFrame(&s.sum)
+		if err != nil {
+			if be, ok := err.(*BlockError); ok {
+				s.err, s.recs = be, s.recs[:0]
+				s.done <- struct{}{}
+				p.inflight++
+				continue
+			}
+			return err
+		}
+		s.payload = append(s.payload[:0], payload...)
+		s.err = nil
+		p.jobs <- s
+		p.inflight++
+	}
+	return nil
+}
+
+// NextBlock returns the records of the next block, as Reader.NextBlock
+// does: the slice is valid until the next call, a corrupt block returns a
+// *BlockError and the next call goes on, and io.EOF ends the input (call
+// again to read what a growing file gained).
+func (p *ParallelReader) NextBlock() ([]Record, error) {
+	p.cur, p.pos = nil, 0
+	err := p.fill()
+	if p.inflight == 0 {
+		return nil, err
+	}
+	s := p.slots[p.head]
+	<-s.done
+	p.head = (p.head + 1) % len(p.slots)
+	p.inflight--
+	if s.err != nil {
+		return nil, s.err
+	}
+	p.cur = s
+	return s.recs, nil
+}
+
+// Next returns the next record, valid until the next call of Next or
+// NextBlock.
+func (p *ParallelReader) Next() (*Record, error) {
+	for p.cur == nil || p.pos >= len(p.cur.recs) {
+		if _, err := p.NextBlock(); err != nil {
+			return nil, err
+		}
+	}
+	rec := &p.cur.recs[p.pos]
+	p.pos++
+	return rec, nil
+}
+
+// Summary returns the summary of the block NextBlock last returned.
+func (p *ParallelReader) Summary() *BlockSummary {
+	if p.cur == nil {
+		return &BlockSummary{}
+	}
+	return &p.cur.sum
+}
+
+// Close waits for the blocks in flight and stops the workers. It does
+// not close the Reader.
+func (p *ParallelReader) Close() error {
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	for ; p.inflight > 0; p.inflight-- {
+		<-p.slots[p.head].done
+		p.head = (p.head + 1) % len(p.slots)
+	}
+	close(p.jobs)
+	p.wg.Wait()
+	return nil
+}
