@@ -100,3 +100,32 @@ func TestLoadTemplatesRefusesBadFiles(t *testing.T) {
 		}
 	}
 }
+
+// FuzzLoadTemplates: a damaged template file is refused or loaded, and what
+// is loaded then decodes the capture without trouble.
+func FuzzLoadTemplates(f *testing.F) {
+	for _, c := range captures[1:] {
+		pkts := capturePackets(f, c.file)
+		d := newTestDecoder(nil)
+		d.Decode(nil, pkts[0], exporterAddr) //nolint:errcheck // seeds only
+		var buf bytes.Buffer
+		if err := d.SaveTemplates(&buf); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(buf.Bytes())
+	}
+	pkts := capturePackets(f, "softflowd-ipfix-a-Amilli.pcap")[:4]
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d := newTestDecoder(func(o *Options) { o.MaxTemplatesPerExporter = 64 })
+		if err := d.LoadTemplates(bytes.NewReader(data)); err != nil {
+			return
+		}
+		for _, p := range pkts {
+			d.Decode(nil, p, exporterAddr) //nolint:errcheck // must only not panic
+		}
+		var buf bytes.Buffer
+		if err := d.SaveTemplates(&buf); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
