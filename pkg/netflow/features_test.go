@@ -2,6 +2,7 @@ package netflow
 
 import (
 	"errors"
+	"io"
 	"net/netip"
 	"testing"
 	"time"
@@ -388,5 +389,37 @@ func TestBGPNextHopFallback(t *testing.T) {
 	recs := decodeOne(t, nil, p)
 	if len(recs) != 1 || recs[0].NhIP != netip.MustParseAddr("192.0.2.254") {
 		t.Errorf("got %+v", recs)
+	}
+}
+
+// TestConcurrentUse runs Decode, Stats and SaveTemplates at once; with
+// -race it checks the documented concurrency safety.
+func TestConcurrentUse(t *testing.T) {
+	d := newTestDecoder(nil)
+	pkts := capturePackets(t, "softflowd-v9-a.pcap")
+	done := make(chan bool)
+	for g := range 2 {
+		go func() {
+			var recs []flowfile.Record
+			for _, p := range pkts {
+				recs, _ = d.Decode(recs[:0], p, netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, 2, byte(g)}), 9))
+			}
+			done <- true
+		}()
+	}
+	go func() {
+		for range 20 {
+			d.Stats()
+			d.SaveTemplates(io.Discard) //nolint:errcheck // io.Discard does not fail
+		}
+		done <- true
+	}()
+	for range 3 {
+		<-done
+	}
+	for _, e := range d.Stats().Exporters {
+		if e.Flows != 1000 {
+			t.Errorf("%v: %d flows, want 1000", e.Exporter, e.Flows)
+		}
 	}
 }
