@@ -82,9 +82,11 @@ func Builtin() (*DB, error) {
 
 // Open loads a user's MaxMind DB file: MaxMind GeoLite2/GeoIP2 Country or
 // City, DB-IP, or ip-location-db. The country is read from country_code
-// (ip-location-db) or country.iso_code, then registered_country.iso_code
-// (MaxMind, DB-IP). A missing or corrupt file, or one with no country field
-// in any record, is an error that names the file.
+// (ip-location-db) or country.iso_code, then registered_country.iso_code,
+// then represented_country.iso_code (MaxMind, DB-IP); networks with only a
+// continent get SiLK's continent codes (eu, ap, xf, xa, xn, xo, xs), as
+// rwgeoip2ccmap gives them. A missing or corrupt file, or one with no
+// country field in any record, is an error that names the file.
 func Open(path string) (*DB, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {

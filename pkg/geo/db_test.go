@@ -19,7 +19,7 @@ var fixtureWant = map[string]string{
 	"1.2.3.4":           "cn",
 	"1.2.4.0":           "au",
 	"2.2.2.2":           "fr",
-	"5.5.5.5":           "--", // continent-only record
+	"5.5.5.5":           "eu", // continent-only record: SiLK's continent code
 	"8.8.8.8":           "us",
 	"8.8.9.1":           "--",
 	"130.59.31.80":      "ch",
@@ -226,5 +226,34 @@ func TestBuiltin(t *testing.T) {
 	}
 	if got := db.Lookup(netip.Addr{}); got != flowfile.NoCountry {
 		t.Errorf("Lookup(zero Addr) = %s", got)
+	}
+}
+
+func TestRecordFallbacks(t *testing.T) {
+	var r record
+	r.Continent.Code = "AS"
+	if s, ok, _ := r.code(); s != "ap" || ok {
+		t.Errorf("continent AS: %q %v, want ap and no country field", s, ok)
+	}
+	r.RepresentedCountry.ISOCode = "US"
+	if s, ok, _ := r.code(); s != "US" || !ok {
+		t.Errorf("represented US: %q %v", s, ok)
+	}
+	r.RegisteredCountry.ISOCode = "DE"
+	if s, _, _ := r.code(); s != "DE" {
+		t.Errorf("registered DE beats represented: %q", s)
+	}
+	r.Country.ISOCode = "FR"
+	if s, _, flat := r.code(); s != "FR" || flat {
+		t.Errorf("country FR: %q flat=%v", s, flat)
+	}
+	r.CountryCode = "CH"
+	if s, _, flat := r.code(); s != "CH" || !flat {
+		t.Errorf("country_code CH: %q flat=%v", s, flat)
+	}
+	r = record{}
+	r.Continent.Code = "ZZ"
+	if s, ok, _ := r.code(); s != "" || ok {
+		t.Errorf("unknown continent: %q %v", s, ok)
 	}
 }

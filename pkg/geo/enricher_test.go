@@ -79,7 +79,7 @@ func TestEnricherRule(t *testing.T) {
 		"2a02:1201::1": "ch",
 		// the database, no entry → "--"
 		"1.2.3.4":      "cn",
-		"5.5.5.5":      "--",
+		"5.5.5.5":      "eu",
 		"8.8.9.9":      "--",
 		"2a00:1450::1": "ie",
 	} {

@@ -207,7 +207,8 @@ type decoder struct {
 
 // record reads both layouts: ip-location-db's flat country_code and
 // MaxMind's / DB-IP's nested country.iso_code, falling back to
-// registered_country.iso_code (some networks carry only that).
+// registered_country.iso_code (some networks carry only that), then, as
+// SiLK's rwgeoip2ccmap does, represented_country and the continent.
 type record struct {
 	CountryCode string `maxminddb:"country_code"`
 	Country     struct {
@@ -216,20 +217,36 @@ type record struct {
 	RegisteredCountry struct {
 		ISOCode string `maxminddb:"iso_code"`
 	} `maxminddb:"registered_country"`
+	RepresentedCountry struct {
+		ISOCode string `maxminddb:"iso_code"`
+	} `maxminddb:"represented_country"`
+	Continent struct {
+		Code string `maxminddb:"code"`
+	} `maxminddb:"continent"`
+}
+
+// continentCodes are SiLK's codes for MaxMind's continent-only networks:
+// eu and ap as legacy GeoIP had them, and rwgeoip2ccmap's invented ones.
+var continentCodes = map[string]string{
+	"EU": "eu", "AS": "ap", "AF": "xf", "AN": "xa", "NA": "xn", "OC": "xo", "SA": "xs",
 }
 
 // looseRecord is the fallback when a record does not fit record: other
 // databases use the same names for other shapes (IPinfo's "country" is a
 // country name).
 type looseRecord struct {
-	CountryCode       any `maxminddb:"country_code"`
-	Country           any `maxminddb:"country"`
-	RegisteredCountry any `maxminddb:"registered_country"`
+	CountryCode        any `maxminddb:"country_code"`
+	Country            any `maxminddb:"country"`
+	RegisteredCountry  any `maxminddb:"registered_country"`
+	RepresentedCountry any `maxminddb:"represented_country"`
+	Continent          any `maxminddb:"continent"`
 }
 
-// code returns the record's country code, whether it has one, and whether
-// it came from the flat country_code field. Only a two-character string is
-// taken as a code.
+// code returns the record's code, whether it has a country field, and
+// whether that was the flat country_code. Only a two-character string is
+// taken as a code. A continent-only record gives SiLK's continent code but
+// does not count as a country field: a file of nothing else is not a
+// country database.
 func (r *record) code() (string, bool, bool) {
 	switch {
 	case len(r.CountryCode) == 2:
@@ -238,6 +255,11 @@ func (r *record) code() (string, bool, bool) {
 		return r.Country.ISOCode, true, false
 	case len(r.RegisteredCountry.ISOCode) == 2:
 		return r.RegisteredCountry.ISOCode, true, false
+	case len(r.RepresentedCountry.ISOCode) == 2:
+		return r.RepresentedCountry.ISOCode, true, false
+	}
+	if c, ok := continentCodes[r.Continent.Code]; ok {
+		return c, false, false
 	}
 	return "", false, false
 }
@@ -264,10 +286,17 @@ func decodeRecord(res maxminddb.Result) (record, error) {
 	for _, f := range []struct {
 		v   any
 		dst *string
-	}{{l.Country, &r.Country.ISOCode}, {l.RegisteredCountry, &r.RegisteredCountry.ISOCode}} {
+	}{
+		{l.Country, &r.Country.ISOCode},
+		{l.RegisteredCountry, &r.RegisteredCountry.ISOCode},
+		{l.RepresentedCountry, &r.RepresentedCountry.ISOCode},
+	} {
 		if m, ok := f.v.(map[string]any); ok {
 			*f.dst, _ = m["iso_code"].(string)
 		}
+	}
+	if m, ok := l.Continent.(map[string]any); ok {
+		r.Continent.Code, _ = m["code"].(string)
 	}
 	return r, nil
 }
@@ -282,11 +311,10 @@ func (d *decoder) codeOf(res maxminddb.Result) (flowfile.Country, error) {
 		return 0, fmt.Errorf("decode record of %s: %w", res.Prefix(), err)
 	}
 	s, ok, flat := r.code()
-	c := flowfile.NoCountry
+	c := flowfile.MakeCountry(s) // "" → NoCountry
 	if ok {
 		d.found = true
 		d.flat = d.flat || flat
-		c = flowfile.MakeCountry(s)
 	}
 	d.cache[off] = c
 	return c, nil
@@ -460,7 +488,7 @@ func (t *table) build6(shift, k uint, base u128, lo, hi uint32) uint32 {
 	off := uint32(len(t.slot6))
 	t.node6 = append(t.node6, node6{off: off, shift: uint8(shift), k: uint8(k)})
 	n := uint32(1) << k
-	t.slot6 = append(t.slot6, make([]slot6, n)...)
+	t.slot6 = slices.Grow(t.slot6, int(n))[:int(off)+int(n)]
 	i := lo
 	for j := range n {
 		start := base.withBits(shift, k, uint64(j))
