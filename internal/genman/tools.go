@@ -5,6 +5,7 @@ package main
 import (
 	_ "github.com/gflow/gflow/internal/demo"      // gflowsend
 	_ "github.com/gflow/gflow/pkg/collector"      // gflowcap
+	_ "github.com/gflow/gflow/pkg/count"          // gcount
 	_ "github.com/gflow/gflow/pkg/cut"            // gcut
 	_ "github.com/gflow/gflow/pkg/filter/gfilter" // gfilter
 	_ "github.com/gflow/gflow/pkg/mapjson/gjson"  // gjson
