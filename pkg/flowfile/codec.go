@@ -152,7 +152,10 @@ func (d *decompressor) decodeBlock(s *BlockSummary, payload []byte, recs []Recor
 		recs = make([]Record, s.Records)
 	}
 	recs = recs[:s.Records]
-	if err := d.blk.decode(payload, s.Records, s.MinSTime, s.rawLen, d, s.Codec, recs); err != nil {
+	if err := d.blk.prepare(payload, s.Records, s.MinSTime, s.rawLen, d, s.Codec); err != nil {
+		return recs[:0], err
+	}
+	if _, err := d.blk.run(recs); err != nil {
 		return recs[:0], err
 	}
 	return recs, nil

@@ -543,13 +543,20 @@ type blockDecoder struct {
 	vals    [decodeChunk]uint64
 	vals2   [decodeChunk]uint64
 	vals3   [decodeChunk]uint64
+
+	// the block prepared for run
+	cv             [numCols]colView
+	n, done        int
+	prev           int64
+	nEps, nClasses int
 }
 
-// decode decodes a block payload (already checked against its CRC) of n
-// records into recs[:n]. minSTime is the block header's base for the
-// sTime deltas; rawLen its total length of column data; dec decompresses
-// packed columns.
-func (d *blockDecoder) decode(payload []byte, n int, minSTime int64, rawLen int, dec *decompressor, codec Codec, recs []Record) error {
+// prepare makes ready to decode a block payload (already checked against
+// its CRC) of n records: it decompresses the columns, checks their lengths
+// and decodes the dictionaries; run then decodes the records. minSTime is
+// the block header's base for the sTime deltas, rawLen its total length
+// of column data; dec decompresses packed columns.
+func (d *blockDecoder) prepare(payload []byte, n int, minSTime int64, rawLen int, dec *decompressor, codec Codec) error {
 	ne, k := binary.Uvarint(payload)
 	if k <= 0 || ne > 2*uint64(n) {
 		return errors.New("bad endpoint count")
@@ -719,23 +726,35 @@ func (d *blockDecoder) decode(payload []byte, n int, minSTime int64, rawLen int,
 		}
 	}
 
-	// The records.
-	prev := minSTime
+	d.cv, d.n, d.done, d.prev, d.nEps, d.nClasses = cv, n, 0, minSTime, E, C
+	return nil
+}
+
+// run decodes the next records of the prepared block into recs, at most
+// len(recs) of them, and returns how many. At the end of the block it
+// checks that every column was used up.
+func (d *blockDecoder) run(recs []Record) (int, error) {
+	n := min(len(recs), d.n-d.done)
+	cv := &d.cv
+	prev := d.prev
+	E, C := d.nEps, d.nClasses
 	eps, classes, swapped := d.eps, d.classes, d.swapped
-	for base := 0; base < n; base += decodeChunk {
-		rs := recs[base:min(base+decodeChunk, n)]
+	start := d.done
+	for off := 0; off < n; off += decodeChunk {
+		base := start + off
+		rs := recs[off:min(off+decodeChunk, n)]
 		m := len(rs)
 		v, w, x := d.vals[:m], d.vals2[:m], d.vals3[:m]
-		planes(&cv, colClass0, 2, v, base)
-		planes(&cv, colLo0, 2, w, base)
-		planes(&cv, colHi0, 2, x, base)
+		planes(cv, colClass0, 2, v, base)
+		planes(cv, colLo0, 2, w, base)
+		planes(cv, colHi0, 2, x, base)
 		for i := range rs {
 			ci := v[i]
 			if ci >= uint64(C) {
-				return fmt.Errorf("record %d: class %d out of range", base+i, ci)
+				return 0, fmt.Errorf("record %d: class %d out of range", base+i, ci)
 			}
 			if w[i] > 0xFFFF || x[i] > 0xFFFF {
-				return fmt.Errorf("record %d: port out of range", base+i)
+				return 0, fmt.Errorf("record %d: port out of range", base+i)
 			}
 			rs[i] = classes[ci]
 			l, h := uint16(w[i]), uint16(x[i])
@@ -744,11 +763,11 @@ func (d *blockDecoder) decode(payload []byte, n int, minSTime int64, rawLen int,
 			}
 			rs[i].SPort, rs[i].DPort = l, h
 		}
-		planes(&cv, colSrc0, 3, v, base)
-		planes(&cv, colDst0, 3, w, base)
+		planes(cv, colSrc0, 3, v, base)
+		planes(cv, colDst0, 3, w, base)
 		for i := range rs {
 			if v[i] >= uint64(E) || w[i] >= uint64(E) {
-				return fmt.Errorf("record %d: endpoint out of range", base+i)
+				return 0, fmt.Errorf("record %d: endpoint out of range", base+i)
 			}
 			s, t := &eps[v[i]], &eps[w[i]]
 			r := &rs[i]
@@ -756,10 +775,10 @@ func (d *blockDecoder) decode(payload []byte, n int, minSTime int64, rawLen int,
 			r.DIP, r.DCC, r.DstAS = t.addr, t.cc, t.as
 		}
 		if err := cv[colSTime].uvarints(v); err != nil {
-			return fmt.Errorf("sTime column: %w", err)
+			return 0, fmt.Errorf("sTime column: %w", err)
 		}
 		if err := cv[colDur].uvarints(w); err != nil {
-			return fmt.Errorf("duration column: %w", err)
+			return 0, fmt.Errorf("duration column: %w", err)
 		}
 		for i := range rs {
 			prev += unzigzag(v[i])
@@ -767,20 +786,28 @@ func (d *blockDecoder) decode(payload []byte, n int, minSTime int64, rawLen int,
 			rs[i].ETime = prev + unzigzag(w[i])
 		}
 		if err := cv[colPackets].uvarints(v); err != nil {
-			return fmt.Errorf("packets column: %w", err)
+			return 0, fmt.Errorf("packets column: %w", err)
 		}
 		if err := cv[colBytes].uvarints(w); err != nil {
-			return fmt.Errorf("bytes column: %w", err)
+			return 0, fmt.Errorf("bytes column: %w", err)
 		}
 		for i := range rs {
 			rs[i].Packets = v[i]
 			rs[i].Bytes = w[i]
 		}
 	}
-	for j := range numCols {
-		if colWidth[j] == 0 && !cv[j].konst && cv[j].pos != len(cv[j].b) {
-			return fmt.Errorf("column %d: %w", j, errColumns)
+	d.prev = prev
+	d.done += n
+	if d.done == d.n {
+		for j := range numCols {
+			if colWidth[j] == 0 && !cv[j].konst && cv[j].pos != len(cv[j].b) {
+				return 0, fmt.Errorf("column %d: %w", j, errColumns)
+			}
 		}
 	}
-	return nil
+	return n, nil
 }
+
+// remaining returns how many records of the prepared block run has not
+// decoded yet.
+func (d *blockDecoder) remaining() int { return d.n - d.done }

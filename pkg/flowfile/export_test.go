@@ -16,3 +16,4 @@ func PayloadSize(recs []Record, level zstd.EncoderLevel) int {
 	}
 	return len(b)
 }
+

@@ -107,7 +107,8 @@ func (r *Reader) SetName(name string) { r.name = name }
 // whose summary keep rejects. A nil keep reads every block.
 func (r *Reader) SetBlockFilter(keep func(*BlockSummary) bool) { r.filter = keep }
 
-// Summary returns the summary of the block NextBlock last returned.
+// Summary returns the summary of the block NextBlock last returned
+// records of.
 func (r *Reader) Summary() *BlockSummary { return &r.sum }
 
 // Offset returns the input offset of the next unread byte.
@@ -142,22 +143,40 @@ func (r *Reader) Next() (*Record, error) {
 	return rec, nil
 }
 
-// NextBlock returns the records of the next block. The slice is reused by
-// the next call of Next or NextBlock.
+// RunRecords is the most records NextBlock returns at a time. A block
+// (up to MaxBlockRecords) is decoded in runs this long, so that the
+// records are still in the CPU cache when the caller looks at them.
+const RunRecords = 2048
+
+// NextBlock returns the next records: the next run of at most RunRecords
+// records of the current block, then of the next block. The slice is
+// reused by the next call of Next or NextBlock. Summary describes the
+// block the records come from.
 func (r *Reader) NextBlock() ([]Record, error) {
 	r.pos = 0
 	r.recs = r.recs[:0]
-	payload, err := r.nextFrame(&r.sum)
-	if err != nil {
-		return nil, err
+	blk := &r.dec.blk
+	if blk.remaining() == 0 {
+		payload, err := r.nextFrame(&r.sum)
+		if err != nil {
+			return nil, err
+		}
+		if err := blk.prepare(payload, r.sum.Records, r.sum.MinSTime, r.sum.rawLen, &r.dec, r.sum.Codec); err != nil {
+			blk.n, blk.done = 0, 0
+			return nil, r.blockError(r.sum.Offset, r.sum.Index, err)
+		}
 	}
-	recs, err := r.dec.decodeBlock(&r.sum, payload, r.recs[:cap(r.recs)])
-	r.recs = recs
+	if cap(r.recs) < RunRecords {
+		r.recs = make([]Record, RunRecords)
+	}
+	n, err := blk.run(r.recs[:RunRecords])
 	if err != nil {
+		blk.n, blk.done = 0, 0
 		return nil, r.blockError(r.sum.Offset, r.sum.Index, err)
 	}
-	r.pos = len(recs) // Next starts over after NextBlock
-	return recs, nil
+	r.recs = r.recs[:n]
+	r.pos = n // Next starts over after NextBlock
+	return r.recs, nil
 }
 
 func (r *Reader) blockError(off int64, idx int, err error) *BlockError {
