@@ -16,4 +16,3 @@ func PayloadSize(recs []Record, level zstd.EncoderLevel) int {
 	}
 	return len(b)
 }
-
