@@ -157,66 +157,91 @@ type painted struct {
 }
 
 // paint turns prefixes, later ones winning, into range tables with
-// ruleNone where no prefix lies. There are tens of prefixes, so the simple
-// way does: cut the space at every prefix boundary, then give each piece
-// the code of the last prefix covering it.
+// ruleNone where no prefix lies. A site may list thousands of networks, so
+// it sweeps: the space is cut at every prefix boundary, and since prefixes
+// either nest or do not meet, the prefixes holding a cut form a chain kept
+// on a stack, each entry remembering the strongest prefix at or below it.
 func paint(ps []painted) *table {
-	var cuts4 []uint32
-	var cuts6 []u128
-	cuts4 = append(cuts4, 0)
-	cuts6 = append(cuts6, u128{})
-	for _, x := range ps {
+	var v4, v6 []span
+	for prio, x := range ps {
 		if x.p.Addr().Is4() {
-			s := u32(x.p.Addr())
-			e := uint32(blockEnd(u128{0, uint64(s)}, uint(x.p.Bits())+96).lo)
-			cuts4 = append(cuts4, s)
-			if e != ^uint32(0) {
-				cuts4 = append(cuts4, e+1)
-			}
+			s := u128{0, uint64(u32(x.p.Addr()))}
+			v4 = append(v4, span{s, blockEnd(s, uint(x.p.Bits())+96), prio, x.c})
 		} else {
 			s := u128From(x.p.Addr())
-			if n, wrap := blockEnd(s, uint(x.p.Bits())).add1(); !wrap {
-				cuts6 = append(cuts6, s, n)
-			} else {
-				cuts6 = append(cuts6, s)
-			}
+			v6 = append(v6, span{s, blockEnd(s, uint(x.p.Bits())), prio, x.c})
 		}
 	}
-	slices.Sort(cuts4)
-	cuts4 = slices.Compact(cuts4)
-	slices.SortFunc(cuts6, func(a, b u128) int {
-		switch {
-		case a.less(b):
-			return -1
-		case b.less(a):
-			return 1
-		}
-		return 0
-	})
-	cuts6 = slices.Compact(cuts6)
-
 	var b4 builder4
-	for _, s := range cuts4 {
-		c := ruleNone
-		for _, x := range ps {
-			if x.p.Addr().Is4() && x.p.Contains(netip.AddrFrom4([4]byte{byte(s >> 24), byte(s >> 16), byte(s >> 8), byte(s)})) {
-				c = x.c
-			}
-		}
-		b4.add(s, c)
-	}
+	sweep(v4, u128{0, 1<<32 - 1}, func(start u128, c flowfile.Country) { b4.add(uint32(start.lo), c) })
 	var b6 builder6
-	for _, s := range cuts6 {
-		c := ruleNone
-		a := addrOf(s)
-		for _, x := range ps {
-			if x.p.Addr().Is6() && x.p.Contains(a) {
-				c = x.c
-			}
-		}
-		b6.add(s, c)
-	}
+	sweep(v6, u128{^uint64(0), ^uint64(0)}, func(start u128, c flowfile.Country) { b6.add(start, c) })
 	t := &table{starts4: b4.starts, codes4: b4.codes, starts6: b6.starts, codes6: b6.codes}
 	t.index()
 	return t
+}
+
+// span is a painted prefix as an address range; prio orders the rules
+// (higher wins).
+type span struct {
+	start, end u128
+	prio       int
+	c          flowfile.Country
+}
+
+func cmp128(a, b u128) int {
+	switch {
+	case a.less(b):
+		return -1
+	case b.less(a):
+		return 1
+	}
+	return 0
+}
+
+// sweep calls emit for each piece of the space [0, last] in address order,
+// with the code of the strongest span holding it.
+func sweep(spans []span, last u128, emit func(start u128, c flowfile.Country)) {
+	// outer spans first at the same start, so the stack is a chain
+	slices.SortStableFunc(spans, func(a, b span) int {
+		if c := cmp128(a.start, b.start); c != 0 {
+			return c
+		}
+		return -cmp128(a.end, b.end)
+	})
+	cuts := []u128{{}}
+	for _, x := range spans {
+		cuts = append(cuts, x.start)
+		if n, wrap := x.end.add1(); !wrap && !last.less(n) {
+			cuts = append(cuts, n)
+		}
+	}
+	slices.SortFunc(cuts, cmp128)
+	cuts = slices.Compact(cuts)
+
+	type entry struct {
+		end  u128
+		best int // index into spans of the strongest span in the chain
+	}
+	var stack []entry
+	next := 0
+	for _, c := range cuts {
+		for len(stack) > 0 && stack[len(stack)-1].end.less(c) {
+			stack = stack[:len(stack)-1]
+		}
+		for next < len(spans) && !c.less(spans[next].start) {
+			x := spans[next]
+			best := next
+			if n := len(stack); n > 0 && spans[stack[n-1].best].prio > x.prio {
+				best = stack[n-1].best
+			}
+			stack = append(stack, entry{x.end, best})
+			next++
+		}
+		code := ruleNone
+		if n := len(stack); n > 0 {
+			code = spans[stack[n-1].best].c
+		}
+		emit(c, code)
+	}
 }
