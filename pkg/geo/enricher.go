@@ -49,10 +49,10 @@ type Override struct {
 //  4. the site's overrides, the longest matching prefix winning;
 //  5. the database; no entry → "--".
 //
-// The first three steps are one lookup in a prefix table built at start,
-// the overrides a second one; both are the same flattened form as the
-// database's, so an Enricher allocates nothing per address. It is
-// read-only and safe for concurrent use.
+// Steps 2 to 4 are merged at start into one range table of the same
+// flattened form as the database's, so an address costs two table lookups
+// at most and no allocation. An Enricher is read-only and safe for
+// concurrent use.
 type Enricher struct {
 	db *DB
 	// rules holds steps 2–4 merged: ranges with a code, or ruleNone for
