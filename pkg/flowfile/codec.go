@@ -29,6 +29,8 @@ func getZstdEncoder(level zstd.EncoderLevel) (*zstd.Encoder, error) {
 		zstd.WithEncoderLevel(level),
 		zstd.WithEncoderConcurrency(1),
 		zstd.WithWindowSize(1<<22),
+		// The block's CRC-32C already covers every stored byte.
+		zstd.WithEncoderCRC(false),
 	)
 }
 
@@ -40,6 +42,7 @@ func getZstdDecoder() (*zstd.Decoder, error) {
 		zstd.WithDecoderConcurrency(1),
 		zstd.WithDecoderMaxMemory(MaxBlockBytes),
 		zstd.WithDecoderMaxWindow(MaxBlockBytes),
+		zstd.IgnoreChecksum(true),
 	)
 }
 
