@@ -138,7 +138,7 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	}
 	var pv PlotValue
 	if fl.Changed("plot-value") && o.plot == "" {
-		return cli.Usagef("The --plot-value switch requires --plot")
+		return errors.New("The --plot-value switch requires --plot")
 	}
 	if o.plot != "" {
 		if pv, err = ParsePlotValue(o.plotValue); err != nil {
@@ -217,7 +217,7 @@ func parseWindow(o *options, spec *Spec) error {
 	ceil := t.Ceiling() + 1
 	if spec.Start != NoStart {
 		if ceil <= spec.Start {
-			return cli.Usagef("The end-time is less than start-time: %s < %s",
+			return fmt.Errorf("The end-time is less than start-time: %s < %s",
 				time.UnixMilli(ceil).UTC().Format("2006/01/02T15:04:05"),
 				time.UnixMilli(spec.Start).UTC().Format("2006/01/02T15:04:05"))
 		}

@@ -148,7 +148,7 @@ func parseSelection(o *options, changed func(string) bool) (selection, error) {
 			return s, err
 		}
 		if start != 0 || end != 0 {
-			return s, cli.Usagef("May not use --tail-recs when --start-rec-num or --end-rec-num is specified")
+			return s, errors.New("May not use --tail-recs when --start-rec-num or --end-rec-num is specified")
 		}
 		if s.num >= s.tail {
 			s.num = 0
@@ -160,7 +160,7 @@ func parseSelection(o *options, changed func(string) bool) (selection, error) {
 	if end != 0 {
 		switch {
 		case end < start:
-			return s, cli.Usagef("The end-rec-num is less than the start-rec-num: %d < %d", end, start)
+			return s, fmt.Errorf("The end-rec-num is less than the start-rec-num: %d < %d", end, start)
 		case start != 0:
 			s.num = end - s.skip
 		case s.num > 0 && s.num < end:
@@ -175,7 +175,7 @@ func parseSelection(o *options, changed func(string) bool) (selection, error) {
 func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	fl := cmd.Flags()
 	if fl.Changed("fields") && o.allFields {
-		return cli.Usagef("Invalid all-fields: The --fields switch was already given")
+		return errors.New("Invalid all-fields: The --fields switch was already given")
 	}
 	ids := fields.CutDefault
 	switch {

@@ -149,10 +149,10 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	}
 	p, err := NewParser(popts)
 	if err != nil {
-		return cli.UsageError(err)
+		return err
 	}
 	if o.badLines != "" && o.badLines == o.outputPath {
-		return cli.Usagef("Cannot use same stream for bad input and records")
+		return errors.New("Cannot use same stream for bad input and records")
 	}
 	if err := pipe.CheckNotTerminal(o.outputPath, std.Out); err != nil {
 		return err

@@ -365,6 +365,9 @@ type values struct {
 	rec          *flowfile.Record
 	eTime, dur   int64
 	itype, icode uint8
+	// noICMP: the line left iType or iCode empty, as gcut prints them for
+	// flows that are not ICMP; dPort then stays as given.
+	noICMP bool
 }
 
 // LineError is a line that does not parse; Msg is rwtuc's wording.
@@ -423,7 +426,7 @@ func (p *Parser) ParseLine(line []byte, r *flowfile.Record) error {
 // one address family for the record.
 func (p *Parser) finish(st *values) error {
 	l, r := &p.l, st.rec
-	if l.haveICMP && (r.Proto == 1 || r.Proto == 58) {
+	if l.haveICMP && !st.noICMP && (r.Proto == 1 || r.Proto == 58) {
 		r.DPort = uint16(st.itype)<<8 | uint16(st.icode)
 	}
 	if r.InitFlags|r.SessionFlags != 0 {
@@ -537,12 +540,17 @@ func (p *Parser) set(c col, v []byte, st *values) string {
 	case colOut:
 		u, reason = parseUint(v, 0, 1<<32-1)
 		r.Out = uint32(u)
-	case colIType:
+	case colIType, colICode:
+		if len(v) == 0 {
+			st.noICMP = true
+			break
+		}
 		u, reason = parseUint(v, 0, 255)
-		st.itype = uint8(u)
-	case colICode:
-		u, reason = parseUint(v, 0, 255)
-		st.icode = uint8(u)
+		if c == colIType {
+			st.itype = uint8(u)
+		} else {
+			st.icode = uint8(u)
+		}
 	case colTOS:
 		u, reason = parseUint(v, 0, 255)
 		r.TOS = uint8(u)

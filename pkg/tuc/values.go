@@ -1,6 +1,7 @@
 package tuc
 
 import (
+	"math/bits"
 	"net/netip"
 	"unsafe"
 )
@@ -87,11 +88,7 @@ func parseIP(b []byte) (netip.Addr, string) {
 		return a, ""
 	}
 	if dots == 0 {
-		v, reason := parseUint(b, 0, 1<<32-1)
-		if reason != "" {
-			return netip.Addr{}, reason
-		}
-		return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), ""
+		return parseIntegerIP(b)
 	}
 	if dots != 3 {
 		return netip.Addr{}, errBadChar
@@ -385,4 +382,37 @@ func daysFromCivil(y, m, d int) int64 {
 	doy := (153*mp+2)/5 + d - 1
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
 	return int64(era*146097 + doe - 719468)
+}
+
+// parseIntegerIP parses an address written as an integer (rwcut
+// --ip-format=decimal): IPv4 up to 2^32-1, IPv6 above.
+func parseIntegerIP(b []byte) (netip.Addr, string) {
+	var hi, lo uint64
+	for _, c := range b {
+		if !isDigit(c) {
+			return netip.Addr{}, errBadChar
+		}
+		// (hi,lo) = (hi,lo)*10 + d, with overflow past 128 bits refused
+		h1, l1 := bits.Mul64(lo, 10)
+		h2, h3 := bits.Mul64(hi, 10)
+		if h2 != 0 {
+			return netip.Addr{}, errOverflow
+		}
+		var carry uint64
+		lo, carry = bits.Add64(l1, uint64(c-'0'), 0)
+		var c2 uint64
+		hi, c2 = bits.Add64(h3, h1, carry)
+		if c2 != 0 {
+			return netip.Addr{}, errOverflow
+		}
+	}
+	if hi == 0 && lo <= 1<<32-1 {
+		return netip.AddrFrom4([4]byte{byte(lo >> 24), byte(lo >> 16), byte(lo >> 8), byte(lo)}), ""
+	}
+	var a [16]byte
+	for i := 0; i < 8; i++ {
+		a[i] = byte(hi >> (56 - 8*i))
+		a[8+i] = byte(lo >> (56 - 8*i))
+	}
+	return netip.AddrFrom16(a), ""
 }
