@@ -1,8 +1,11 @@
 package flowfile
 
 import (
+	"errors"
+	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // ParallelReader decodes the blocks of one input on several goroutines,
@@ -152,4 +155,109 @@ func (p *ParallelReader) Close() error {
 	close(p.jobs)
 	p.wg.Wait()
 	return nil
+}
+
+// Process reads r's blocks and hands their records to fn on workers
+// goroutines (GOMAXPROCS if workers <= 0), for work that does not need
+// the records in file order, such as counting or aggregating per worker
+// and merging at the end. Each worker decodes a whole block, one run of
+// at most RunRecords records at a time, calling fn(worker, run) with
+// each run while it is in the CPU cache. Calls with the same worker
+// number come one after another; calls of different workers run at the
+// same time. The run is reused after fn returns.
+//
+// A corrupt block is passed to onBad (if not nil; calls are serialised)
+// and skipped. Process returns at the end of the input (a growing file
+// can be processed again from where it stopped), on a read error, or
+// with the first error fn returns.
+func Process(r *Reader, workers int, fn func(worker int, run []Record) error, onBad func(*BlockError)) error {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	type job struct {
+		sum     BlockSummary
+		payload []byte
+	}
+	jobs := make(chan *job, workers)
+	free := make(chan *job, 2*workers)
+	for range 2 * workers {
+		free <- &job{}
+	}
+	var (
+		mu       sync.Mutex
+		firstErr error
+		stop     atomic.Bool
+		wg       sync.WaitGroup
+	)
+	bad := func(be *BlockError) {
+		if onBad != nil {
+			mu.Lock()
+			onBad(be)
+			mu.Unlock()
+		}
+	}
+	fail := func(err error) {
+		mu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		mu.Unlock()
+		stop.Store(true)
+	}
+	wg.Add(workers)
+	for w := range workers {
+		go func() {
+			defer wg.Done()
+			var d decompressor
+			defer d.release()
+			run := make([]Record, RunRecords)
+			for j := range jobs {
+				if stop.Load() {
+					free <- j
+					continue
+				}
+				s := &j.sum
+				if err := d.blk.prepare(j.payload, s.Records, s.MinSTime, s.rawLen, &d, s.Codec); err != nil {
+					bad(r.blockError(s.Offset, s.Index, err))
+					free <- j
+					continue
+				}
+				for d.blk.remaining() > 0 {
+					n, err := d.blk.run(run)
+					if err != nil {
+						d.blk.n, d.blk.done = 0, 0
+						bad(r.blockError(s.Offset, s.Index, err))
+						break
+					}
+					if err := fn(w, run[:n]); err != nil {
+						d.blk.n, d.blk.done = 0, 0
+						fail(err)
+						break
+					}
+				}
+				free <- j
+			}
+		}()
+	}
+	for !stop.Load() {
+		j := <-free
+		payload, err := r.nextFrame(&j.sum)
+		if err != nil {
+			free <- j
+			var be *BlockError
+			if errors.As(err, &be) {
+				bad(be)
+				continue
+			}
+			if !errors.Is(err, io.EOF) {
+				fail(err)
+			}
+			break
+		}
+		j.payload = append(j.payload[:0], payload...)
+		jobs <- j
+	}
+	close(jobs)
+	wg.Wait()
+	return firstErr
 }

@@ -128,3 +128,60 @@ func TestBlockSummary(t *testing.T) {
 		t.Error("Overlaps is wrong at the edges")
 	}
 }
+
+func TestProcess(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "iw-S3_20151009.00")
+	offs := writeBlocks(t, path, 10, 5000) // blocks longer than a run
+	data, _ := os.ReadFile(path)
+	data[offs[4]+100] ^= 0xFF
+	os.WriteFile(path, data, 0o644)
+	want, _ := readBlocks(t, path)
+	var wantN int
+	var wantBytes uint64
+	for _, b := range want {
+		for _, r := range b {
+			wantN++
+			wantBytes += r.Bytes
+		}
+	}
+	for _, workers := range []int{1, 3} {
+		r, err := flowfile.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts := make([]int, workers)
+		sums := make([]uint64, workers)
+		var bad []*flowfile.BlockError
+		err = flowfile.Process(r, workers, func(w int, run []flowfile.Record) error {
+			if len(run) > flowfile.RunRecords {
+				t.Errorf("run of %d records", len(run))
+			}
+			counts[w] += len(run)
+			for i := range run {
+				sums[w] += run[i].Bytes
+			}
+			return nil
+		}, func(be *flowfile.BlockError) { bad = append(bad, be) })
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, sum := 0, uint64(0)
+		for w := range workers {
+			n, sum = n+counts[w], sum+sums[w]
+		}
+		if n != wantN || sum != wantBytes {
+			t.Errorf("%d workers: %d records, %d bytes; Reader read %d, %d", workers, n, sum, wantN, wantBytes)
+		}
+		if len(bad) != 1 || bad[0].Offset != offs[4] {
+			t.Errorf("%d workers: bad blocks %v, want the one at %d", workers, bad, offs[4])
+		}
+	}
+	// An error from fn stops the processing and is returned.
+	r, _ := flowfile.Open(path)
+	defer r.Close()
+	stop := errors.New("enough")
+	if err := flowfile.Process(r, 2, func(int, []flowfile.Record) error { return stop }, nil); err != stop {
+		t.Errorf("Process returned %v, want fn's error", err)
+	}
+}
