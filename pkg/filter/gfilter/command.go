@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime"
 	"strings"
@@ -259,6 +260,21 @@ func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 				continue
 			}
 			in.names = append(in.names, rf.Path)
+		}
+	}
+	// a missing input is reported before any output is created
+	if !in.repo {
+		for _, n := range in.names {
+			if n == "stdin" || n == "-" {
+				continue
+			}
+			if _, err := os.Stat(n); err != nil {
+				var pe *fs.PathError
+				if errors.As(err, &pe) {
+					err = pe.Err
+				}
+				return fmt.Errorf("Cannot read input '%s': %v", n, err)
+			}
 		}
 	}
 	if o.dryRun {

@@ -430,7 +430,7 @@ func TestErrors(t *testing.T) {
 		{[]string{"--proto=6", "--pass=stdout", "--class=foo", file}, "Invalid class 'foo': the only class is 'all'"},
 		{[]string{"--proto=6", "--pass=stdout", "--sensors=S9", file}, "Invalid sensors 'S9': unknown sensor"},
 		{[]string{"--proto=6", "--pass=stdout", "--flowtypes=all/in", "--type=in", file}, "Cannot use --flowtypes with --class or --type"},
-		{[]string{"--proto=6", "--pass=stdout", filepath.Join(dir, "nope")}, "nope"},
+		{[]string{"--proto=6", "--pass=stdout", filepath.Join(dir, "nope")}, "Cannot read input '" + filepath.Join(dir, "nope") + "': no such file or directory"},
 		{[]string{"--print-stat", "--print-volume-stat", file}, "Cannot use --print-statistics and --print-volume-statistics together"},
 	}
 	for _, c := range cases {
@@ -438,7 +438,7 @@ func TestErrors(t *testing.T) {
 		if status != 1 || !strings.HasPrefix(errs, "gfilter: ") || !strings.Contains(errs, c.want) || strings.Count(errs, "\n") != 1 {
 			t.Errorf("%v: status %d, stderr %q; want one line with %q", c.args, status, errs, c.want)
 		}
-		if len(out) != 0 && !strings.Contains(c.want, "nope") {
+		if len(out) != 0 {
 			t.Errorf("%v: wrote %d bytes on stdout", c.args, len(out))
 		}
 	}
