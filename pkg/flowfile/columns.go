@@ -198,7 +198,6 @@ type columns struct {
 	src     []uint32 // per record: endpoint slots
 	dst     []uint32
 	lo, hi  []uint32 // per record: ports
-	plane   []uint32
 }
 
 func (c *columns) reset() {
