@@ -80,10 +80,6 @@ type keyer struct {
 	binTime  int64
 	binMsec  bool
 	lay      [2]layout
-	// partField is the key field whose hash alone picks a bin's sub-table,
-	// so a worker can skip the records of other workers' bins without
-	// packing their whole key; 0 means the whole key's hash is used.
-	partField fields.ID
 }
 
 func newKeyer(keys []fields.ID, binTime int64) *keyer {
@@ -127,14 +123,6 @@ func newKeyer(keys []fields.ID, binTime int64) *keyer {
 	if k.binTime > 1 && (k.timeReq == 0 || k.timeReq == timeD) {
 		k.binTime = 0
 	}
-	// prefer the field with the most distinct values in real traffic
-	for _, want := range []fields.ID{fields.SIP, fields.DIP, fields.SPort, fields.DPort, fields.NhIP} {
-		for _, id := range k.comps {
-			if id == want && k.partField == 0 {
-				k.partField = id
-			}
-		}
-	}
 	k.lay[fam4] = newLayout(k.comps, fam4)
 	k.lay[fam6] = newLayout(k.comps, fam6)
 	return k
@@ -170,36 +158,6 @@ func (k *keyer) times(r *flowfile.Record) (st, el int64) {
 		st -= (st + el) % b
 	}
 	return
-}
-
-// subOf picks the sub-table of r's bin: from the hash of partField's value
-// when there is one, else from the whole key's hash h.
-func (k *keyer) subOf(r *flowfile.Record, f family, h uint64) int {
-	var v uint64
-	switch k.partField {
-	case 0:
-		return int(h >> 58)
-	case fields.SIP, fields.DIP, fields.NhIP:
-		a := r.SIP
-		if k.partField == fields.DIP {
-			a = r.DIP
-		} else if k.partField == fields.NhIP {
-			a = r.NhIP
-		}
-		if f == fam6 {
-			hi, lo := addr16(a)
-			v = fmix64(hi) ^ lo
-		} else {
-			v = addr4(a)
-		}
-	case fields.SPort:
-		v = uint64(r.SPort)
-	case fields.DPort:
-		v = uint64(r.DPort)
-	}
-	// a different seed than hashKey's, so the sub-table says nothing
-	// about a key's slot inside it
-	return int(fmix64(v^0x13198a2e03707344) >> 58)
 }
 
 type bitWriter struct {
