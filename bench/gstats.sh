@@ -16,7 +16,8 @@
 # Needs: go, Debian's nfdump (apt-get install -y nfdump), /usr/bin/time.
 # Environment: COUNT (flows to send, default 10500000), RATE (800000),
 # DURATION (20), RUNS (3), BINS (6500000), BINRECS (7000000), PORT (29995),
-# KEEP=1 keeps the work directory.
+# KEEP=1 keeps the work directory, REUSE=DIR reuses the nfcapd files of a
+# kept work directory instead of sending again.
 set -eu
 
 COUNT=${COUNT:-10500000}
@@ -46,6 +47,10 @@ echo "== build"
 cp -r "$shared/tools/nf9send" "$work/nf9send-src"
 (cd "$work/nf9send-src" && go build -o "$work/nf9send" .)
 
+if [ -n "${REUSE:-}" ]; then
+	echo "== reuse the flows nfcapd stored in $REUSE/nfcapd"
+	cp -r "$REUSE/nfcapd" "$work/nfcapd"
+else
 echo "== store Load 2 with nfcapd (count $COUNT, rate $RATE/s)"
 mkdir -p "$work/nfcapd"
 sysctl -w net.core.rmem_max=33554432 >/dev/null 2>&1 || true
@@ -57,6 +62,7 @@ sleep 2
 kill "$(cat "$work/nfcapd.pid")"
 while kill -0 "$(cat "$work/nfcapd.pid")" 2>/dev/null; do sleep 0.2; done
 rm -f "$work/nfcapd.pid"
+fi
 stored=$(nfdump -R "$work/nfcapd" -I | awk '/^Flows:/ {print $2}')
 echo "nfcapd stored $stored flows ($(du -sb "$work/nfcapd" | cut -f1) bytes)"
 

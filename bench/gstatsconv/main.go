@@ -57,9 +57,6 @@ func main() {
 	fmt.Fprintf(os.Stderr, "gstatsconv: wrote %d records to %s\n", n, *out)
 }
 
-// nfdump's TCP flag string: one slot per flag, CWR first, FIN last.
-const nfFlags = "CEUAPRSF"
-
 func convert(w *flowfile.Writer) (int, error) {
 	sc := bufio.NewScanner(os.Stdin)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -86,8 +83,10 @@ func convert(w *flowfile.Writer) (int, error) {
 		r.DPort = uint16(atoi(f[5]))
 		r.Proto = uint8(atoi(f[6]))
 		for i := 0; i < len(f[7]) && i < 8; i++ {
+			// nfdump's flag string has one slot per flag, CEUAPRSF:
+			// CWR (bit 7) first, FIN (bit 0) last
 			if f[7][i] != '.' {
-				r.Flags |= 1 << (7 - i) // CEUAPRSF: C is bit 7, F bit 0
+				r.Flags |= 1 << (7 - i)
 			}
 		}
 		r.Packets = uint64(atoi(f[8]))

@@ -3,7 +3,6 @@ package stats
 import (
 	"slices"
 
-	"github.com/gflow/gflow/pkg/fields"
 	"github.com/gflow/gflow/pkg/flowfile"
 )
 
@@ -240,6 +239,3 @@ func (s *selector) topN(n int) []entry {
 	})
 	return h
 }
-
-// keyFields lists the key fields in print order.
-func (r *Result) keyFields() []fields.ID { return r.agg.spec.Keys }
