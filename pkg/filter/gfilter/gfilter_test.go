@@ -476,3 +476,51 @@ func TestStdinAndXargs(t *testing.T) {
 		t.Errorf("--all=stdout alone: status %d, %s", status, errs)
 	}
 }
+
+// Lanes (several goroutines decoding alternate blocks of one file) must
+// give the same records in the same order as one reader, also when blocks
+// are skipped by their summaries and when one is corrupt.
+func TestLanesKeepOrder(t *testing.T) {
+	dir := t.TempDir()
+	recs := fixtureFlows(t)
+	var many []flowfile.Record
+	for i := range 20 {
+		for _, r := range recs {
+			r.Application = uint16(i) // tells the copies apart
+			many = append(many, r)
+		}
+	}
+	file := filepath.Join(dir, "many.gf")
+	writeStream(t, file, many, 37) // 109 blocks, times out of order across blocks
+	data, _ := os.ReadFile(file)
+	rd, _ := flowfile.NewReader(bytes.NewReader(data))
+	for range 12 {
+		rd.NextBlock()
+	}
+	off, end := rd.Summary().Offset, rd.Offset()
+	data[off+(end-off)/2] ^= 0x55
+	bad := filepath.Join(dir, "bad.gf")
+	os.WriteFile(bad, data, 0o644)
+	for _, in := range []string{file, bad} {
+		for _, args := range [][]string{
+			{"--proto=6"},
+			{"--stime=2015/10/09:00:30-2015/10/09:01:10"},
+			{"--proto=0-255", "--print-volume-statistics=stderr"},
+		} {
+			one, errs1, st1 := gf(t, append(args, "--threads=1", "--pass=stdout", in)...)
+			four, errs4, st4 := gf(t, append(args, "--threads=4", "--pass=stdout", in)...)
+			if st1 != 0 || st4 != 0 || errs1 != errs4 {
+				t.Errorf("%s %v: status %d/%d, stderr %q / %q", in, args, st1, st4, errs1, errs4)
+			}
+			a, b := readStream(t, one), readStream(t, four)
+			if len(a) == 0 || len(a) != len(b) {
+				t.Fatalf("%s %v: %d records with one lane, %d with four", in, args, len(a), len(b))
+			}
+			for i := range a {
+				if a[i] != b[i] {
+					t.Fatalf("%s %v: record %d differs", in, args, i)
+				}
+			}
+		}
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/gflow/gflow/pkg/cli"
@@ -25,16 +27,27 @@ type counts struct {
 // batch is the result of filtering one block: the records each kind of
 // destination wants, and the block's counts.
 type batch struct {
+	index           int // block number in its file; batches are written in this order
 	pass, fail, all []flowfile.Record
 	c               counts
 	warn            error // a corrupt block or unreadable tail: reported, not fatal
 }
 
-// fileResult streams a file's batches to the writer, in file order.
+// fileResult streams a file's batches to the writer. A regular file is
+// read by several lanes at once: lane k of n decodes the blocks whose
+// number is k modulo n and only steps over the others, so one big file
+// still keeps every core busy. Each lane sends its batches in block order
+// and the writer merges the lanes by block number.
 type fileResult struct {
-	name    string
-	batches chan *batch
-	err     error // set before batches is closed: the file could not be opened
+	name  string
+	lanes []chan *batch
+	err   error // set by lane 0 before its channel is closed: the file could not be opened
+}
+
+// lane is one unit of work: lane k of a file.
+type lane struct {
+	fr *fileResult
+	k  int
 }
 
 var batchPool = sync.Pool{New: func() any { return new(batch) }}
@@ -43,6 +56,7 @@ func (b *batch) reset() {
 	b.pass, b.fail, b.all = b.pass[:0], b.fail[:0], b.all[:0]
 	b.c = counts{}
 	b.warn = nil
+	b.index = 0
 }
 
 // process reads the inputs on o.threads goroutines (one file each), filters
@@ -85,29 +99,38 @@ func process(f *filter.Filter, o *options, in inputs, std cli.IO) error {
 	skip := o.printVol == ""
 
 	stop := make(chan struct{})
+	threads := max(1, o.threads)
 	results := make([]*fileResult, len(in.names))
 	for i, n := range in.names {
-		results[i] = &fileResult{name: n, batches: make(chan *batch, 8)}
+		nl := 1
+		if threads > 1 && laneable(n) {
+			nl = threads
+		}
+		results[i] = &fileResult{name: n, lanes: make([]chan *batch, nl)}
+		for k := range results[i].lanes {
+			results[i].lanes[k] = make(chan *batch, 8)
+		}
 	}
-	jobs := make(chan *fileResult)
-	threads := max(1, o.threads)
+	jobs := make(chan lane)
 	var wg sync.WaitGroup
 	for range threads {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for fr := range jobs {
-				readFile(fr, f, want, skip, std.In, stop)
+			for l := range jobs {
+				readLane(l, f, want, skip, std.In, stop)
 			}
 		}()
 	}
 	go func() {
 		defer close(jobs)
 		for _, fr := range results {
-			select {
-			case jobs <- fr:
-			case <-stop:
-				return
+			for k := range fr.lanes {
+				select {
+				case jobs <- lane{fr, k}:
+				case <-stop:
+					return
+				}
 			}
 		}
 	}()
@@ -145,7 +168,7 @@ func process(f *filter.Filter, o *options, in inputs, std cli.IO) error {
 files:
 	for i, fr := range results {
 		progress.Update("gfilter: reading file %d/%d %s", i+1, len(results), fr.name)
-		for b := range fr.batches {
+		for b := range merged(fr) {
 			if b.warn != nil {
 				progress.Done()
 				fmt.Fprintf(std.Err, "gfilter: warning: %v\n", b.warn)
@@ -212,33 +235,104 @@ func addCounts(t, c *counts) {
 	t.passBytes += c.passBytes
 }
 
-// readFile filters one input and sends its batches; it closes fr.batches
-// when done. It stops early when stop is closed.
-func readFile(fr *fileResult, f *filter.Filter, want wants, skip bool, stdin io.Reader, stop <-chan struct{}) {
-	defer close(fr.batches)
-	in := pipe.Inputs([]string{fr.name}, stdin)
-	defer in.Close()
-	if !in.Next() {
-		fr.err = in.Err()
-		if fr.err == nil {
-			fr.err = fmt.Errorf("%s: cannot read", fr.name)
-		}
-		return
+// laneable reports whether name can be read by several lanes at once: a
+// regular file (not standard input, not gzipped).
+func laneable(name string) bool {
+	if name == "stdin" || name == "-" || strings.HasSuffix(name, ".gz") {
+		return false
 	}
-	r := in.Reader()
-	var skipped uint64
-	if skip {
-		r.SetBlockFilter(func(s *flowfile.BlockSummary) bool {
-			if f.KeepBlock(s) {
-				return true
+	fi, err := os.Stat(name)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// merged yields a file's batches in block order, merging its lanes.
+func merged(fr *fileResult) func(yield func(*batch) bool) {
+	return func(yield func(*batch) bool) {
+		heads := make([]*batch, len(fr.lanes))
+		open := make([]bool, len(fr.lanes))
+		for k := range open {
+			open[k] = true
+		}
+		for {
+			best := -1
+			for k := range heads {
+				if heads[k] == nil && open[k] {
+					heads[k], open[k] = <-fr.lanes[k]
+				}
+				if heads[k] != nil && (best < 0 || heads[k].index < heads[best].index) {
+					best = k
+				}
 			}
+			if best < 0 {
+				return
+			}
+			b := heads[best]
+			heads[best] = nil
+			if !yield(b) {
+				return
+			}
+		}
+	}
+}
+
+// readLane filters lane l.k of a file and sends its batches; it closes the
+// lane's channel when done. It stops early when stop is closed.
+func readLane(l lane, f *filter.Filter, want wants, skip bool, stdin io.Reader, stop <-chan struct{}) {
+	fr, out := l.fr, l.fr.lanes[l.k]
+	defer close(out)
+	nl := len(fr.lanes)
+	var r *flowfile.Reader
+	if nl == 1 {
+		in := pipe.Inputs([]string{fr.name}, stdin)
+		defer in.Close()
+		if !in.Next() {
+			fr.err = in.Err()
+			if fr.err == nil {
+				fr.err = fmt.Errorf("%s: cannot read", fr.name)
+			}
+			return
+		}
+		r = in.Reader()
+	} else {
+		// Every lane reads the same prefix of the file, even if it grows
+		// meanwhile, so the lanes agree on the block numbers.
+		fh, err := os.Open(fr.name)
+		var size int64
+		if err == nil {
+			var fi os.FileInfo
+			if fi, err = fh.Stat(); err == nil {
+				size = fi.Size()
+			}
+		}
+		if err == nil {
+			r, err = flowfile.NewReader(io.LimitReader(fh, size))
+		}
+		if fh != nil {
+			defer fh.Close()
+		}
+		if err != nil {
+			if l.k == 0 {
+				fr.err = fmt.Errorf("%s: %w", fr.name, err)
+			}
+			return
+		}
+		r.SetName(fr.name)
+		defer r.Close()
+	}
+	var skipped uint64
+	r.SetBlockFilter(func(s *flowfile.BlockSummary) bool {
+		if s.Index%nl != l.k {
+			return false // another lane's block
+		}
+		if skip && !f.KeepBlock(s) {
 			skipped += uint64(s.Records)
 			return false
-		})
-	}
+		}
+		return true
+	})
 	send := func(b *batch) bool {
 		select {
-		case fr.batches <- b:
+		case out <- b:
 			return true
 		case <-stop:
 			return false
@@ -250,19 +344,37 @@ func readFile(fr *fileResult, f *filter.Filter, want wants, skip bool, stdin io.
 		b.c.read = skipped
 		skipped = 0
 		if err != nil {
+			b.index = math.MaxInt
 			if errors.Is(err, io.EOF) {
 				if b.c.read > 0 {
 					send(b)
 				}
 				return
 			}
-			b.warn = err
 			var be *flowfile.BlockError
-			if !send(b) || !errors.As(err, &be) {
-				return // not a bad block: the rest of the input is unreadable
+			if errors.As(err, &be) {
+				if be.Block%nl != l.k {
+					// the lane that owns the block reports it
+					skipped = b.c.read
+					b.reset()
+					batchPool.Put(b)
+					continue
+				}
+				b.index = be.Block
+				b.warn = err
+				if !send(b) {
+					return
+				}
+				continue
 			}
-			continue
+			// not a bad block: the rest of the input is unreadable
+			if l.k == 0 {
+				b.warn = err
+				send(b)
+			}
+			return
 		}
+		b.index = r.Summary().Index
 		filterBlock(b, f, want, recs)
 		if !send(b) {
 			return
