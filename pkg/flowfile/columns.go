@@ -401,13 +401,13 @@ func (c *columns) appendPayload(b []byte, comp *compressor) ([]byte, int, error)
 		if c.konst[i] {
 			hdr |= colConst
 		}
-		if comp != nil && comp.codec != CodecNone && len(data) >= minPack {
-			packed, err := comp.compress(c.packed, data)
+		if comp != nil && comp.codec != CodecNone && len(data) >= minPack && !c.konst[i] {
+			packed, err := comp.pack(c.packed[:0], data, i <= colHi1)
 			if err != nil {
 				return b, 0, fmt.Errorf("column %d: %w", i, err)
 			}
 			c.packed = packed
-			if len(packed) < len(data) {
+			if len(packed) > 0 && len(packed) < len(data) {
 				b = binary.AppendUvarint(b, hdr|colPacked)
 				b = binary.AppendUvarint(b, uint64(len(packed)))
 				b = append(b, packed...)
