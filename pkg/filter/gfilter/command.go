@@ -221,6 +221,19 @@ func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 		}
 	}
 
+	// one stream per destination: two headers on one pipe would be garbage
+	seenDest := map[string]bool{}
+	for _, d := range append(append(append([]string{}, o.pass...), o.fail...), o.all...) {
+		key := d
+		if d == "-" {
+			key = "stdout"
+		}
+		if seenDest[key] {
+			return fmt.Errorf("The destination '%s' is named more than once; each destination takes one stream", d)
+		}
+		seenDest[key] = true
+	}
+
 	// refuse a terminal before reading anything
 	if !o.dryRun {
 		for _, d := range append(append(append([]string{}, o.pass...), o.fail...), o.all...) {

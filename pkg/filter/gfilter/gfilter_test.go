@@ -432,6 +432,7 @@ func TestErrors(t *testing.T) {
 		{[]string{"--proto=6", "--pass=stdout", "--flowtypes=all/in", "--type=in", file}, "Cannot use --flowtypes with --class or --type"},
 		{[]string{"--proto=6", "--pass=stdout", filepath.Join(dir, "nope")}, "Cannot read input '" + filepath.Join(dir, "nope") + "': no such file or directory"},
 		{[]string{"--print-stat", "--print-volume-stat", file}, "Cannot use --print-statistics and --print-volume-statistics together"},
+		{[]string{"--proto=6", "--pass=stdout", "--fail=-", file}, "The destination '-' is named more than once; each destination takes one stream"},
 	}
 	for _, c := range cases {
 		out, errs, status := gf(t, c.args...)
