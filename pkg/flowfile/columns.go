@@ -131,10 +131,36 @@ type class struct {
 	typ                                               FlowType
 }
 
+func (e endpoint) hash() uint64 {
+	return mix(binary.LittleEndian.Uint64(e.addr[:8]), binary.LittleEndian.Uint64(e.addr[8:]),
+		uint64(e.as)|uint64(e.cc)<<32|uint64(e.kind)<<48)
+}
+
+func (k class) hash() uint64 {
+	h := mix(binary.LittleEndian.Uint64(k.nh[:8]), binary.LittleEndian.Uint64(k.nh[8:]),
+		uint64(k.in)|uint64(k.out)<<32)
+	return mix(h, uint64(k.sampling)|uint64(k.sensor)<<32|uint64(k.application)<<48,
+		uint64(k.kinds)|uint64(k.proto)<<8|uint64(k.flags)<<16|uint64(k.initFlags)<<24|
+			uint64(k.sessionFlags)<<32|uint64(k.attrs)<<40|uint64(k.tos)<<48|uint64(k.typ)<<56)
+}
+
+// mix hashes three words (multiply-xorshift, the finaliser of splitmix64).
+func mix(a, b, c uint64) uint64 {
+	h := a*0x9E3779B97F4A7C15 ^ b*0xC2B2AE3D27D4EB4F ^ c*0x165667B19E3779F9
+	h ^= h >> 31
+	h *= 0xBF58476D1CE4E5B9
+	h ^= h >> 29
+	return h
+}
+
 // dictionary numbers distinct keys in order of first appearance and
-// counts their uses.
-type dictionary[K comparable] struct {
-	index  map[K]uint32
+// counts their uses. It is an open-addressing hash table, cheaper than a
+// Go map for these small fixed-size keys on the write path.
+type dictionary[K interface {
+	comparable
+	hash() uint64
+}] struct {
+	table  []uint32 // slot+1 at the key's hash position, 0 if empty
 	keys   []K
 	counts []uint32
 	order  []uint32 // slots by descending count (buildOrder)
@@ -142,22 +168,40 @@ type dictionary[K comparable] struct {
 }
 
 func (d *dictionary[K]) slot(k K) uint32 {
-	if d.index == nil {
-		d.index = make(map[K]uint32)
+	if 2*len(d.keys) >= len(d.table) {
+		d.grow()
 	}
-	s, ok := d.index[k]
-	if !ok {
-		s = uint32(len(d.keys))
-		d.index[k] = s
-		d.keys = append(d.keys, k)
-		d.counts = append(d.counts, 0)
+	mask := uint64(len(d.table) - 1)
+	for i := k.hash() & mask; ; i = (i + 1) & mask {
+		s := d.table[i]
+		if s == 0 {
+			s = uint32(len(d.keys))
+			d.table[i] = s + 1
+			d.keys = append(d.keys, k)
+			d.counts = append(d.counts, 1)
+			return s
+		}
+		if d.keys[s-1] == k {
+			d.counts[s-1]++
+			return s - 1
+		}
 	}
-	d.counts[s]++
-	return s
+}
+
+func (d *dictionary[K]) grow() {
+	d.table = make([]uint32, max(1024, 2*len(d.table)))
+	mask := uint64(len(d.table) - 1)
+	for s, k := range d.keys {
+		i := k.hash() & mask
+		for d.table[i] != 0 {
+			i = (i + 1) & mask
+		}
+		d.table[i] = uint32(s) + 1
+	}
 }
 
 func (d *dictionary[K]) reset() {
-	clear(d.index)
+	clear(d.table)
 	d.keys, d.counts = d.keys[:0], d.counts[:0]
 }
 
