@@ -6,10 +6,12 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // OpenAppend opens the hourly file at path for appending, as the collector
-// does on restart. A missing file is created with hdr. An existing file
+// does on restart. A missing file is created with hdr, and its directory
+// too. An existing file
 // must have the same kind, sensor, flow type and hour as hdr; OpenAppend
 // checks every block, cuts off a torn or corrupt tail after the last
 // intact block, and appends new blocks there. Corrupt blocks in the middle
@@ -23,6 +25,10 @@ func OpenAppend(path string, hdr Header) (*Writer, error) {
 	}
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if errors.Is(err, fs.ErrNotExist) {
+		// The first flows of an hour: the day's directory may be new too.
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, err
+		}
 		return Create(path, hdr)
 	}
 	if err != nil {

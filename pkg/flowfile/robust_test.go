@@ -149,8 +149,8 @@ func TestTornTail(t *testing.T) {
 
 func TestOpenAppend(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "iw-S3_20151009.00")
-	// A missing file is created.
+	path := filepath.Join(dir, "inweb", "2015", "10", "09", "iw-S3_20151009.00")
+	// A missing file is created, and its directories.
 	w, err := flowfile.OpenAppend(path, fileHeader())
 	if err != nil {
 		t.Fatal(err)
