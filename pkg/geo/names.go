@@ -86,8 +86,9 @@ func Alpha3(code flowfile.Country) string {
 	return c.alpha3
 }
 
-// FromNumeric returns the alpha-2 code for an ISO numeric code ("756" or
-// "756" without padding, e.g. "40" for Austria), NoCountry if none.
+// FromNumeric returns the alpha-2 code for an ISO numeric code ("756" for
+// ch; unpadded "40" for at works too), NoCountry if none. The map page uses
+// it to join world-atlas country ids.
 func FromNumeric(num string) flowfile.Country {
 	for len(num) < 3 {
 		num = "0" + num
