@@ -252,8 +252,9 @@ func formatValue(v PlotValue, x float64, total bool) string {
 	s := strconv.FormatFloat(x, 'f', 2, 64)
 	if !total || i > 0 {
 		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	} else if x == math.Trunc(x) {
-		s = strconv.FormatFloat(x, 'f', 0, 64)
+	} else if math.Abs(x-math.Round(x)) < 1e-6 {
+		// whole records and packets, up to the error of splitting flows
+		s = strconv.FormatFloat(math.Round(x), 'f', 0, 64)
 	}
 	if total && v != PlotBytes {
 		return strings.TrimSpace(s+units[i]) + " " + strings.ToLower(v.title())
