@@ -80,9 +80,11 @@ func run(n int, dir string, seed int64, as bool) error {
 	fmt.Printf("file size           %d bytes, %.2f bytes/record (zstd)\n", fi.Size(), float64(fi.Size())/float64(n))
 	report("write", n, wall, cpu)
 
-	for _, workers := range []int{0, 1, 2, -1, -2} {
-		name := "read, Reader"
-		if workers > 0 {
+	for _, workers := range []int{0, 1000, 1, 2, -1, -2} {
+		name := "read, Reader.NextRun"
+		if workers == 1000 {
+			name = "read, Reader.NextBlock"
+		} else if workers > 0 {
 			name = fmt.Sprintf("read, ParallelReader %d", workers)
 		} else if workers < 0 {
 			name = fmt.Sprintf("read, Process %d", -workers)
@@ -131,9 +133,11 @@ func read(path string, workers int) (int, time.Duration, time.Duration, error) {
 			}
 			continue
 		}
-		next := r.NextBlock
+		next := r.NextRun
 		var pr *flowfile.ParallelReader
-		if workers > 0 {
+		if workers == 1000 {
+			next = r.NextBlock
+		} else if workers > 0 {
 			pr = flowfile.NewParallelReader(r, workers)
 			next = pr.NextBlock
 		}

@@ -95,10 +95,18 @@ func BenchmarkWrite(b *testing.B) {
 }
 
 // BenchmarkRead measures reading and decoding records from memory, one
-// core.
+// core, in runs (NextRun, what Next uses) and in whole blocks (NextBlock).
 func BenchmarkRead(b *testing.B) {
-	for _, codec := range codecs {
-		b.Run(codec.String(), func(b *testing.B) {
+	for _, c := range []struct {
+		codec flowfile.Codec
+		block bool
+	}{{flowfile.CodecZstd, false}, {flowfile.CodecZstd, true}, {flowfile.CodecS2, false}, {flowfile.CodecNone, false}} {
+		codec := c.codec
+		name := codec.String() + "/runs"
+		if c.block {
+			name = codec.String() + "/blocks"
+		}
+		b.Run(name, func(b *testing.B) {
 			data := benchFile(b, codec)
 			n := 0
 			startCPU(b)
@@ -107,9 +115,13 @@ func BenchmarkRead(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
+				next := r.NextRun
+				if c.block {
+					next = r.NextBlock
+				}
 				n = 0
 				for {
-					blk, err := r.NextBlock()
+					blk, err := next()
 					if errors.Is(err, io.EOF) {
 						break
 					}

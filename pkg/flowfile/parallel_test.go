@@ -185,3 +185,31 @@ func TestProcess(t *testing.T) {
 		t.Errorf("Process returned %v, want fn's error", err)
 	}
 }
+
+func TestRunsAndBlocks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "iw-S3_20151009.00")
+	writeBlocks(t, path, 2, 5000)
+	r, err := flowfile.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	run, err := r.NextRun()
+	if err != nil || len(run) != flowfile.RunRecords {
+		t.Fatalf("first run: %d records, %v", len(run), err)
+	}
+	first := run[0]
+	rest, err := r.NextBlock() // the rest of block 0
+	if err != nil || len(rest) != 5000-flowfile.RunRecords || r.Summary().Index != 0 {
+		t.Fatalf("rest of block 0: %d records, %v, block %d", len(rest), err, r.Summary().Index)
+	}
+	whole := append([]flowfile.Record{first}, rest...)
+	if want := blockRecords(0, 5000); whole[0] != want[0] || whole[1] != want[flowfile.RunRecords] {
+		t.Error("runs and the rest of the block do not join up")
+	}
+	blk, err := r.NextBlock()
+	if err != nil || len(blk) != 5000 || r.Summary().Index != 1 {
+		t.Fatalf("block 1: %d records, %v", len(blk), err)
+	}
+	checkBlock(t, blk, 1, 5000)
+}

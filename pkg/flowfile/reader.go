@@ -107,8 +107,8 @@ func (r *Reader) SetName(name string) { r.name = name }
 // whose summary keep rejects. A nil keep reads every block.
 func (r *Reader) SetBlockFilter(keep func(*BlockSummary) bool) { r.filter = keep }
 
-// Summary returns the summary of the block NextBlock last returned
-// records of.
+// Summary returns the summary of the block the records last returned
+// come from.
 func (r *Reader) Summary() *BlockSummary { return &r.sum }
 
 // Offset returns the input offset of the next unread byte.
@@ -130,10 +130,10 @@ func (r *Reader) Close() error {
 }
 
 // Next returns the next record. The record is valid until the next call of
-// Next or NextBlock.
+// Next, NextRun or NextBlock.
 func (r *Reader) Next() (*Record, error) {
 	for r.pos >= len(r.recs) {
-		if _, err := r.NextBlock(); err != nil {
+		if _, err := r.NextRun(); err != nil {
 			return nil, err
 		}
 		r.pos = 0
@@ -143,16 +143,29 @@ func (r *Reader) Next() (*Record, error) {
 	return rec, nil
 }
 
-// RunRecords is the most records NextBlock returns at a time. A block
-// (up to MaxBlockRecords) is decoded in runs this long, so that the
-// records are still in the CPU cache when the caller looks at them.
+// RunRecords is the most records NextRun returns at a time. Next and
+// NextRun decode a block (up to MaxBlockRecords) in runs this long, so
+// that the records are still in the CPU cache when the caller looks at
+// them.
 const RunRecords = 2048
 
-// NextBlock returns the next records: the next run of at most RunRecords
-// records of the current block, then of the next block. The slice is
-// reused by the next call of Next or NextBlock. Summary describes the
-// block the records come from.
+// NextBlock returns the records of the next block (or what NextRun left
+// of the current one). The slice is reused by the next call of Next,
+// NextRun or NextBlock; Summary describes the block.
 func (r *Reader) NextBlock() ([]Record, error) {
+	return r.next(MaxBlockRecords)
+}
+
+// NextRun returns the next run of at most RunRecords records of the
+// current block, then of the next block. The slice is reused by the next
+// call of Next, NextRun or NextBlock; Summary describes the block the
+// records come from. A caller that looks at every record as it goes is
+// faster with runs than with whole blocks.
+func (r *Reader) NextRun() ([]Record, error) {
+	return r.next(RunRecords)
+}
+
+func (r *Reader) next(limit int) ([]Record, error) {
 	r.pos = 0
 	r.recs = r.recs[:0]
 	blk := &r.dec.blk
@@ -166,16 +179,17 @@ func (r *Reader) NextBlock() ([]Record, error) {
 			return nil, r.blockError(r.sum.Offset, r.sum.Index, err)
 		}
 	}
-	if cap(r.recs) < RunRecords {
-		r.recs = make([]Record, RunRecords)
+	want := min(limit, blk.remaining())
+	if cap(r.recs) < want {
+		r.recs = make([]Record, max(want, RunRecords))
 	}
-	n, err := blk.run(r.recs[:RunRecords])
+	n, err := blk.run(r.recs[:want])
 	if err != nil {
 		blk.n, blk.done = 0, 0
 		return nil, r.blockError(r.sum.Offset, r.sum.Index, err)
 	}
 	r.recs = r.recs[:n]
-	r.pos = n // Next starts over after NextBlock
+	r.pos = n // Next starts over after NextRun and NextBlock
 	return r.recs, nil
 }
 
