@@ -239,7 +239,9 @@ func readAll(names []string, std cli.IO, add func([]flowfile.Record)) error {
 	defer in.Close()
 	corrupt := false
 	for in.Next() {
-		r := in.Reader()
+		// Blocks are decoded on other cores; counting stays in file
+		// order, so sums are added in the order rwcount adds them.
+		r := flowfile.NewParallelReader(in.Reader(), 0)
 		for {
 			blk, err := r.NextBlock()
 			if err == io.EOF {
@@ -252,10 +254,12 @@ func readAll(names []string, std cli.IO, add func([]flowfile.Record)) error {
 				continue
 			}
 			if err != nil {
+				r.Close()
 				return fmt.Errorf("%s: %w", in.Name(), err)
 			}
 			add(blk)
 		}
+		r.Close()
 	}
 	if err := in.Err(); err != nil {
 		return err

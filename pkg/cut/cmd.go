@@ -365,7 +365,8 @@ func (c *cutter) run(names []string) error {
 			c.titles()
 			titled = true
 		}
-		r := in.Reader()
+		// Blocks are decoded on other cores while this one formats.
+		r := flowfile.NewParallelReader(in.Reader(), 0)
 		for !done {
 			blk, err := r.NextBlock()
 			if err == io.EOF {
@@ -378,6 +379,7 @@ func (c *cutter) run(names []string) error {
 				continue
 			}
 			if err != nil {
+				r.Close()
 				return fmt.Errorf("%s: %w", in.Name(), err)
 			}
 			for i := range blk {
@@ -394,6 +396,7 @@ func (c *cutter) run(names []string) error {
 					continue
 				}
 				if err := c.row(rec); err != nil {
+					r.Close()
 					return err
 				}
 				if limited {
@@ -404,6 +407,7 @@ func (c *cutter) run(names []string) error {
 				}
 			}
 		}
+		r.Close()
 	}
 	if err := in.Err(); err != nil {
 		return err
