@@ -47,6 +47,12 @@ type Engine struct {
 	// BatchRecords is the size of the record batches; 0 means 8192.
 	BatchRecords int
 
+	// The tunnel-broker hint, judged once from a sample of the flows
+	// written (only the writer goroutine touches these).
+	hint     geo.Tally
+	hintSeen int
+	hintDone bool
+
 	batches chan *batch
 	free    chan *batch
 	done    chan struct{}
@@ -140,6 +146,9 @@ func (e *Engine) write(b *batch) {
 	for _, sp := range b.spans {
 		var ok uint64
 		for j := i; j < i+sp.n; j++ {
+			if !e.hintDone {
+				e.sampleHint(&b.recs[j])
+			}
 			if err := e.Sink.Write(&b.recs[j]); err != nil {
 				e.Stats.Dropped.Add(1)
 				e.noteErr(err)
@@ -154,6 +163,31 @@ func (e *Engine) write(b *batch) {
 	b.recs = b.recs[:0]
 	b.spans = b.spans[:0]
 	e.free <- b
+}
+
+// One flow in hintSample is tallied; after hintAfter sampled flows the hint
+// is judged once: a site whose own IPv6 /48 is not listed as internal (a
+// tunnel broker's, say) sees most of its traffic counted for the broker's
+// country, and the log says which prefix to list.
+const (
+	hintSample = 16
+	hintAfter  = 5000
+)
+
+func (e *Engine) sampleHint(r *flowfile.Record) {
+	e.hintSeen++
+	if e.hintSeen%hintSample != 0 {
+		return
+	}
+	e.hint.Add(r.SCC, r.SIP, r.Bytes)
+	e.hint.Add(r.DCC, r.DIP, r.Bytes)
+	if e.hintSeen/hintSample < hintAfter {
+		return
+	}
+	if h := e.hint.Hint(); h != "" {
+		e.logf("hint: %s", h)
+	}
+	e.hintDone, e.hint = true, geo.Tally{}
 }
 
 func (e *Engine) flush() {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"path/filepath"
+	"time"
 
 	"github.com/gflow/gflow/pkg/geo"
 	"github.com/gflow/gflow/pkg/site"
@@ -30,6 +31,9 @@ func loadSite(flagPath, dataRoot, geoFlag string, logf func(string, ...any)) (*s
 	db, err := geo.Load(dbPath)
 	if err != nil {
 		return nil, nil, fmt.Errorf("country database: %w", err)
+	}
+	if w := geo.StaleWarning(db, time.Now()); w != "" {
+		logf("warning: %s", w)
 	}
 	internal := append([]netip.Prefix(nil), cfg.Internal...)
 	for _, s := range cfg.Sensors {
