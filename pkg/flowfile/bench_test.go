@@ -218,3 +218,73 @@ func BenchmarkParallelRead(b *testing.B) {
 	}
 	reportRecords(b, n)
 }
+
+// BenchmarkPipe measures the codec choice for streams: a writer and a
+// reader in two goroutines joined by an OS pipe, as `gfilter | gstats`.
+// cpu-ns/rec counts both ends.
+func BenchmarkPipe(b *testing.B) {
+	recs := benchRecs()
+	for _, c := range []struct {
+		name  string
+		codec flowfile.Codec
+		level zstd.EncoderLevel
+	}{
+		{"none", flowfile.CodecNone, 0}, {"s2", flowfile.CodecS2, 0},
+		{"zstd-fastest", flowfile.CodecZstd, zstd.SpeedFastest}, {"zstd-default", flowfile.CodecZstd, zstd.SpeedDefault},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var size int64
+			startCPU(b)
+			for b.Loop() {
+				pr, pw, err := os.Pipe()
+				if err != nil {
+					b.Fatal(err)
+				}
+				done := make(chan error, 1)
+				go func() {
+					defer pw.Close()
+					w, err := flowfile.NewWriter(pw, flowfile.Header{Kind: flowfile.KindStream, Codec: c.codec})
+					if err != nil {
+						done <- err
+						return
+					}
+					if c.level != 0 {
+						flowfile.SetZstdLevel(w, c.level)
+					}
+					if err := w.WriteBlock(recs); err != nil {
+						done <- err
+						return
+					}
+					err = w.Close()
+					size = w.Offset()
+					done <- err
+				}()
+				r, err := flowfile.NewReader(pr)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n := 0
+				for {
+					run, err := r.NextRun()
+					if errors.Is(err, io.EOF) {
+						break
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					n += len(run)
+				}
+				r.Close()
+				pr.Close()
+				if err := <-done; err != nil {
+					b.Fatal(err)
+				}
+				if n != len(recs) {
+					b.Fatalf("read %d records, wrote %d", n, len(recs))
+				}
+			}
+			reportRecords(b, len(recs))
+			b.ReportMetric(float64(size)/float64(len(recs)), "bytes/rec")
+		})
+	}
+}

@@ -16,3 +16,9 @@ func PayloadSize(recs []Record, level zstd.EncoderLevel) int {
 	}
 	return len(b)
 }
+
+// SetZstdLevel sets the zstd level of a Writer's blocks, for benchmarks.
+func SetZstdLevel(w *Writer, level zstd.EncoderLevel) {
+	w.comp.release()
+	w.comp.level = level
+}
