@@ -129,6 +129,10 @@ func TestFormattingSwitches(t *testing.T) {
 		{[]string{"--fields=sip,dport,stime,duration", "--num-recs=1"},
 			"                                    sIP|dPort|                  sTime| duration|\n" +
 				"                               10.0.0.1|51000|2015/10/09T00:01:00.000|   12.500|\n"},
+		// the reference's rwcut example (an IPv4-only build's widths)
+		{[]string{"--ipv6-policy=ignore", "--num-recs=1"},
+			"            sIP|            dIP|sPort|dPort|pro|   packets|     bytes|   flags|                  sTime| duration|                  eTime|sen|\n" +
+				"       10.0.0.1|   192.168.1.10|  443|51000|  6|        10|      5000|FS PA   |2015/10/09T00:01:00.000|   12.500|2015/10/09T00:01:12.500| S0|\n"},
 		{[]string{"--fields=1,2", "--ipv6-policy=ignore"},
 			"            sIP|            dIP|\n       10.0.0.1|   192.168.1.10|\n       10.0.0.4|   192.168.1.13|\n"},
 		{[]string{"--fields=sip", "--ipv6-policy=only", "--no-titles"},

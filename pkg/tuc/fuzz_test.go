@@ -9,8 +9,8 @@ import (
 	"github.com/gflow/gflow/pkg/flowfile"
 )
 
-// FuzzParseLine feeds arbitrary lines to the parser in two layouts: the
-// fixture's title line and gcut's --all-fields columns. A line either
+// FuzzParseLine feeds arbitrary lines to the parser in three layouts: the
+// fixture's title line, gcut's --all-fields columns and nfdump's CSV. A line either
 // parses into a consistent record or is refused; it never panics.
 func FuzzParseLine(f *testing.F) {
 	file, err := os.Open("testdata/flows.txt")
@@ -42,8 +42,20 @@ func FuzzParseLine(f *testing.F) {
 	if _, err := all.Start([]byte("x")); err != nil {
 		f.Fatal(err)
 	}
+	nfdump, err := NewParser(Options{Now: 1444348800000})
+	if err != nil {
+		f.Fatal(err)
+	}
+	header := []byte("ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt,in,out,sas,das,smk,dmk,dtos,dir,nh,nhb")
+	if _, err := nfdump.Start(header); err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte("2023-11-14 22:13:21,2023-11-14 22:14:50,89.118,198.51.100.20,203.0.113.84,31699,3306,UDP,...AP...,0,0,26,15626,0,0,0,0,0,0,0,0,0,0,0.0.0.0,0.0.0.0"))
 	f.Fuzz(func(t *testing.T, line []byte) {
-		for _, p := range []*Parser{fixture, all} {
+		for _, p := range []*Parser{fixture, all, nfdump} {
+			if p.Done() {
+				p.Start(header) // a "Summary" line ended nfdump's flows: begin again
+			}
 			var r flowfile.Record
 			if err := p.ParseLine(line, &r); err != nil {
 				if _, ok := err.(*LineError); !ok {
