@@ -52,7 +52,9 @@ func NewCommand(std cli.IO) *cobra.Command {
 		Use:   "gtuc [SWITCHES] [FILES]",
 		Short: "Turn flows written as text into a binary flow stream (SiLK's rwtuc)",
 		Long: `gtuc reads flows written as text, one per line, and writes them as a
-binary flow stream (or file, --output-path) for the other gflow tools.
+binary flow stream (or file, --output-path) for the other gflow tools. It
+reads the FILES named (names ending in .gz are gunzipped), or standard
+input when none are named ("-" or "stdin" to read a terminal).
 
 The text is rwcut's (gcut's) layout: values separated by '|' (or
 --column-separator), whitespace around them ignored, a final separator
@@ -156,6 +158,10 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	}
 	if err := pipe.CheckNotTerminal(o.outputPath, std.Out); err != nil {
 		return err
+	}
+	// As rwtuc: typing flows at a terminal needs the input named.
+	if len(args) == 0 && cli.IsTerminal(std.In) {
+		return errors.New("Will not read flows from a terminal unless 'stdin' or '-' is named")
 	}
 
 	var bad *badSink
