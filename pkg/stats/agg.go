@@ -1,21 +1,16 @@
 package stats
 
 import (
-	"runtime"
 	"sync"
-	"sync/atomic"
 
 	"github.com/gflow/gflow/pkg/fields"
 	"github.com/gflow/gflow/pkg/flowfile"
 )
 
 // nSub is the number of sub-tables the bins are spread over by the top bits
-// of the key hash. Worker p owns the sub-tables s with s%workers == p. Many
-// small tables instead of one per worker keep the memory spike of a table
-// doubling small.
+// of the key hash, each with its own lock. Many small tables keep lock
+// contention rare and the memory spike of a table doubling small.
 const nSub = 64
-
-const batchSize = 4096
 
 // sub is one share of the bins.
 type sub struct {
@@ -24,17 +19,18 @@ type sub struct {
 	total *table      // distinct values of the primary over all input
 }
 
-// Aggregator bins records for a Spec. Add may be called with any number of
-// blocks; Finish waits for the workers and returns the Result.
+// Aggregator bins records for a Spec. Records come in runs, from one
+// goroutine (Add) or from several at once (AddRun with distinct worker
+// numbers, as flowfile.Process calls it); Finish returns the Result.
 //
-// Work is done in two steps. Packing turns a record into an entry: its key's
-// hash, its packed key, the record's contribution to each value column, and
-// the packed values of distinct columns. Inserting adds entries to the hash
-// tables. With several workers, Add copies the records into a batch that
-// every worker receives; worker p packs its slice of the batch and sorts the
-// entries by owner (the worker whose sub-tables hold the key); once every
-// worker has packed the batch, each inserts the entries it owns. Nothing is
-// done twice and no table is shared.
+// A run is handled in two steps. Packing turns each record into an entry
+// (its key's hash, its packed key, its contribution to each value column,
+// the packed values of distinct columns) in the worker's outbox, grouped by
+// sub-table. Inserting then takes each sub-table's lock once and adds its
+// entries. Packing, the larger part, runs in parallel without sharing
+// anything; with 64 sub-tables the locks are rarely contended; and every
+// bin lives in exactly one table, so memory is not multiplied by the
+// number of workers.
 type Aggregator struct {
 	spec    Spec
 	k       *keyer
@@ -44,65 +40,34 @@ type Aggregator struct {
 	dwords  []int // words of each distinct column's packed value
 	stride  [2]int
 	primary Value
-	workers int
-	async   bool // workers run in goroutines fed by Add
 
-	subs [nSub]sub
-
-	records uint64
-	total   uint64 // sum of the primary (bytes, packets, records)
-
-	// parallel mode
-	cur  *batch
-	free chan *batch
-	work []chan *batch
-	wg   sync.WaitGroup
-
-	sync *outbox // entries of the synchronous mode
+	subs  [nSub]sub
+	locks [nSub]sync.Mutex
+	outs  []*outbox // per worker
 }
 
-// outbox holds packed entries by owner: bins[q][f] are bin entries of
-// family f for worker q, totals[q] entries of the total distinct set.
+// outbox holds one worker's packed entries by sub-table: bins[s][f] are
+// bin entries of family f, totals[s] entries of the total distinct set;
+// records and total count the worker's input.
 type outbox struct {
-	bins   [][2][]uint64
-	totals [][]uint64
-	key    []uint64
+	bins    [nSub][2][]uint64
+	totals  [nSub][]uint64
+	key     []uint64
+	pair    []uint64
+	records uint64
+	total   uint64
+	_       [64]byte // keep workers' counters on separate cache lines
 }
 
-func newOutbox(workers, keyWords int) *outbox {
-	return &outbox{bins: make([][2][]uint64, workers), totals: make([][]uint64, workers), key: make([]uint64, keyWords)}
-}
-
-func (o *outbox) reset() {
-	for q := range o.bins {
-		o.bins[q][0] = o.bins[q][0][:0]
-		o.bins[q][1] = o.bins[q][1][:0]
-		o.totals[q] = o.totals[q][:0]
-	}
-}
-
-type batch struct {
-	recs     []flowfile.Record
-	out      []*outbox // one per packing worker
-	packed   sync.WaitGroup
-	inserted atomic.Int32
-}
-
-// NewAggregator prepares an aggregation. workers <= 0 means one worker per
-// CPU, in goroutines (the reader's decoding interleaves with them);
-// workers == 1 aggregates synchronously inside Add.
+// NewAggregator prepares an aggregation for up to workers concurrent
+// AddRun callers (at least one).
 func NewAggregator(spec Spec, workers int) (*Aggregator, error) {
 	if err := spec.check(); err != nil {
 		return nil, err
 	}
-	async := workers > 1
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-		async = workers > 1
-	}
-	workers = min(workers, nSub)
+	workers = max(workers, 1)
 	a := &Aggregator{spec: spec, k: newKeyer(spec.Keys, spec.BinTime), nvals: len(spec.Values),
-		primary: spec.Values[0], workers: workers, async: async}
+		primary: spec.Values[0]}
 	extra := 0
 	for i, v := range spec.Values {
 		if v.Kind == Distinct {
@@ -122,114 +87,55 @@ func NewAggregator(spec Spec, workers int) (*Aggregator, error) {
 	for f := range a.stride {
 		a.stride[f] = 1 + a.k.lay[f].words + extra
 	}
-	keyWords := a.k.lay[fam6].words
-	if !async {
-		a.sync = newOutbox(1, keyWords)
-		return a, nil
-	}
-	nb := 2*workers + 2
-	a.free = make(chan *batch, nb)
-	for i := 0; i < nb; i++ {
-		b := &batch{recs: make([]flowfile.Record, 0, batchSize), out: make([]*outbox, workers)}
-		for p := range b.out {
-			b.out[p] = newOutbox(workers, keyWords)
-		}
-		a.free <- b
-	}
-	a.work = make([]chan *batch, workers)
-	for p := range a.work {
-		a.work[p] = make(chan *batch, nb)
-		a.wg.Add(1)
-		go a.worker(p)
+	for range workers {
+		a.outs = append(a.outs, &outbox{key: make([]uint64, a.k.lay[fam6].words)})
 	}
 	return a, nil
 }
 
-func (a *Aggregator) worker(p int) {
-	defer a.wg.Done()
-	var prev *batch
-	for b := range a.work[p] {
-		n := len(b.recs)
-		lo, hi := p*n/a.workers, (p+1)*n/a.workers
-		o := b.out[p]
-		o.reset()
-		for i := lo; i < hi; i++ {
-			a.pack(o, &b.recs[i])
-		}
-		b.packed.Done()
-		// insert the previous batch's entries: by now the other workers
-		// have packed it, or are about to
-		if prev != nil {
-			a.insertBatch(p, prev)
-		}
-		prev = b
-	}
-	if prev != nil {
-		a.insertBatch(p, prev)
-	}
-}
+// Add bins a run of records; it is AddRun(0, recs).
+func (a *Aggregator) Add(recs []flowfile.Record) { a.AddRun(0, recs) }
 
-func (a *Aggregator) insertBatch(p int, b *batch) {
-	b.packed.Wait()
-	for _, o := range b.out {
-		a.insertOutbox(p, o)
-	}
-	if b.inserted.Add(1) == int32(a.workers) {
-		b.recs = b.recs[:0]
-		a.free <- b
-	}
-}
-
-func (a *Aggregator) insertOutbox(p int, o *outbox) {
-	for f := range o.bins[p] {
-		a.insertBins(family(f), o.bins[p][f])
-	}
-	a.insertTotals(o.totals[p])
-}
-
-// Add bins a block of records. The block may be reused by the caller as
-// soon as Add returns. Records the IPv6 policy drops are not counted.
-func (a *Aggregator) Add(recs []flowfile.Record) {
+// AddRun bins a run of records for worker w (0 <= w < workers). Calls
+// with different w may run at the same time; calls with the same w must
+// not. The run may be reused when AddRun returns. Records the IPv6 policy
+// drops are not counted.
+func (a *Aggregator) AddRun(w int, recs []flowfile.Record) {
+	o := a.outs[w]
 	pol := a.spec.Policy
 	for i := range recs {
 		r := &recs[i]
 		if !pol.Keep(r.IsIPv6()) {
 			continue
 		}
-		a.records++
+		o.records++
 		switch a.primary.Kind {
 		case Bytes:
-			a.total += r.Bytes
+			o.total += r.Bytes
 		case Packets:
-			a.total += r.Packets
+			o.total += r.Packets
 		case Records:
-			a.total++
+			o.total++
 		}
-		if !a.async {
-			a.pack(a.sync, r)
+		a.pack(o, r)
+	}
+	for s := range o.bins {
+		b := &o.bins[s]
+		if len(b[0]) == 0 && len(b[1]) == 0 && len(o.totals[s]) == 0 {
 			continue
 		}
-		if a.cur == nil {
-			a.cur = <-a.free
+		a.locks[s].Lock()
+		for f := range b {
+			if len(b[f]) > 0 {
+				o.pair = a.insertBins(s, family(f), b[f], o.pair)
+				b[f] = b[f][:0]
+			}
 		}
-		a.cur.recs = append(a.cur.recs, *r)
-		if len(a.cur.recs) == batchSize {
-			a.dispatch()
+		if len(o.totals[s]) > 0 {
+			a.insertTotals(s, o.totals[s])
+			o.totals[s] = o.totals[s][:0]
 		}
-	}
-	if !a.async {
-		a.insertOutbox(0, a.sync)
-		a.sync.reset()
-	}
-}
-
-func (a *Aggregator) dispatch() {
-	b := a.cur
-	a.cur = nil
-	b.packed.Add(a.workers)
-	b.inserted.Store(0)
-	for _, ch := range a.work {
-		ch <- b
+		a.locks[s].Unlock()
 	}
 }
 
@@ -241,7 +147,7 @@ func (a *Aggregator) pack(o *outbox, r *flowfile.Record) {
 	clear(key)
 	a.k.pack(r, f, key)
 	h := hashKey(key)
-	q := int(h>>58) % a.workers
+	q := int(h >> 58)
 	e := o.bins[q][f]
 	e = append(e, h)
 	e = append(e, key...)
@@ -260,7 +166,7 @@ func (a *Aggregator) pack(o *outbox, r *flowfile.Record) {
 			a.distinctValue(a.dkeyer[di], r, e[n:])
 			if di == 0 && a.primary.Kind == Distinct {
 				vh := hashKey(e[n:])
-				tq := int(vh>>58) % a.workers
+				tq := int(vh >> 58)
 				o.totals[tq] = append(append(o.totals[tq], vh), e[n:]...)
 			}
 			di++
@@ -269,15 +175,18 @@ func (a *Aggregator) pack(o *outbox, r *flowfile.Record) {
 	o.bins[q][f] = e
 }
 
-// insertBins adds bin entries of family f to the tables.
-func (a *Aggregator) insertBins(f family, e []uint64) {
+// insertBins adds bin entries of family f to sub-table s, whose lock the
+// caller holds. pair is scratch space, returned for reuse.
+func (a *Aggregator) insertBins(s int, f family, e []uint64, pair []uint64) []uint64 {
 	st := a.stride[f]
 	w := a.k.lay[f].words
-	var pair []uint64
+	sb := &a.subs[s]
+	if t := sb.bins[f]; t != nil {
+		t.touch(e, st)
+	}
 	for len(e) >= st {
 		h := e[0]
 		key := e[1 : 1+w]
-		sb := &a.subs[h>>58]
 		t := sb.bins[f]
 		if t == nil {
 			t = newTable(w, a.nvals, 256)
@@ -309,17 +218,16 @@ func (a *Aggregator) insertBins(f family, e []uint64) {
 		}
 		e = e[st:]
 	}
+	return pair
 }
 
-// insertTotals adds values to the primary's set of distinct values.
-func (a *Aggregator) insertTotals(e []uint64) {
-	if len(e) == 0 {
-		return
-	}
+// insertTotals adds values to the primary's set of distinct values in
+// sub-table s, whose lock the caller holds.
+func (a *Aggregator) insertTotals(s int, e []uint64) {
 	dw := a.dwords[0]
+	sb := &a.subs[s]
 	for len(e) >= 1+dw {
 		vh := e[0]
-		sb := &a.subs[vh>>58]
 		if sb.total == nil {
 			sb.total = newTable(dw, 0, 256)
 		}
@@ -339,19 +247,13 @@ func (a *Aggregator) distinctValue(dk *keyer, r *flowfile.Record, out []uint64) 
 	dk.pack(r, f, out)
 }
 
-// Finish waits for the workers and returns the aggregated bins.
+// Finish returns the aggregated bins; no AddRun may be running.
 func (a *Aggregator) Finish() *Result {
-	if a.async {
-		if a.cur != nil && len(a.cur.recs) > 0 {
-			a.dispatch()
-		}
-		for _, ch := range a.work {
-			close(ch)
-		}
-		a.wg.Wait()
-		a.work = nil
+	res := &Result{agg: a}
+	for _, o := range a.outs {
+		res.Records += o.records
+		res.Total += o.total
 	}
-	res := &Result{agg: a, Records: a.records, Total: a.total}
 	for s := range a.subs {
 		for f := range a.subs[s].bins {
 			if t := a.subs[s].bins[f]; t != nil {

@@ -2,6 +2,8 @@ package stats
 
 import (
 	"net/netip"
+	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/gflow/gflow/internal/flowgen"
@@ -31,9 +33,7 @@ func benchAgg(b *testing.B, keySpec string, workers int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for i := 0; i < len(recs); i += 4096 {
-			a.Add(recs[i:min(i+4096, len(recs))])
-		}
+		feed(a, recs, max(workers, 1))
 		res := a.Finish()
 		if sel := res.Select(); len(sel.Rows) != 20 {
 			b.Fatalf("%d rows", len(sel.Rows))
@@ -43,10 +43,27 @@ func benchAgg(b *testing.B, keySpec string, workers int) {
 	b.ReportMetric(float64(len(recs))*float64(b.N)/b.Elapsed().Seconds(), "flows/s")
 }
 
-func BenchmarkAggregateSIP(b *testing.B)        { benchAgg(b, "sip", 0) }
+// feed hands 2048-record runs (flowfile.RunRecords) to workers goroutines.
+func feed(a *Aggregator, recs []flowfile.Record, workers int) {
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w * 2048; i < len(recs); i += workers * 2048 {
+				a.AddRun(w, recs[i:min(i+2048, len(recs))])
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func BenchmarkAggregateSIP(b *testing.B)        { benchAgg(b, "sip", runtime.GOMAXPROCS(0)) }
 func BenchmarkAggregateSIP1Worker(b *testing.B) { benchAgg(b, "sip", 1) }
-func BenchmarkAggregate5Tuple(b *testing.B)     { benchAgg(b, "sip,dip,sport,dport,protocol", 0) }
-func BenchmarkAggregateSIPSport(b *testing.B)   { benchAgg(b, "sip,sport", 0) }
+func BenchmarkAggregate5Tuple(b *testing.B) {
+	benchAgg(b, "sip,dip,sport,dport,protocol", runtime.GOMAXPROCS(0))
+}
+func BenchmarkAggregateSIPSport(b *testing.B) { benchAgg(b, "sip,sport", runtime.GOMAXPROCS(0)) }
 
 // BenchmarkHighCardinality bins 1 M records into 1 M distinct sip,sport
 // bins, the shape of the 6.5 M-bin memory target.
@@ -59,10 +76,8 @@ func BenchmarkHighCardinality(b *testing.B) {
 	spec := Spec{Keys: keys(b, "sip,sport"), Values: values(b, "bytes"), Limit: LimitCount, Count: 5, Policy: fields.PolicyMix}
 	b.ReportAllocs()
 	for b.Loop() {
-		a, _ := NewAggregator(spec, 0)
-		for i := 0; i < len(recs); i += 4096 {
-			a.Add(recs[i:min(i+4096, len(recs))])
-		}
+		a, _ := NewAggregator(spec, runtime.GOMAXPROCS(0))
+		feed(a, recs, runtime.GOMAXPROCS(0))
 		res := a.Finish()
 		if res.Bins != uint64(len(recs)) {
 			b.Fatalf("%d bins", res.Bins)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -113,7 +114,7 @@ dIP-Distinct, Distinct:FIELD. The first value ranks the bins.
 	f.StringVar(&o.pager, "pager", "", "Page output on a terminal with this program. Def. $GFLOW_PAGER, $PAGER, less")
 	f.BoolVar(&o.json, "json", false, "Print the table as JSON (see above) instead of text")
 	f.StringVar(&o.siteConfig, "site-config-file", "", "Site configuration for sensor names. Def. $GFLOW_SITE_CONFIG or ROOT/gflow.toml")
-	f.IntVar(&o.workers, "threads", 0, "Aggregate with this many threads. Def. one per CPU")
+	f.IntVar(&o.workers, "threads", 0, "Decode and aggregate with this many threads. Def. one per CPU")
 	cli.Examples(cmd, `
 		gfilter --start-date=2015/10/09 --proto=0-255 --type=all --pass=stdout | gstats --fields=sip --values=bytes --count=20
 		gstats --fields=sip,sport --values=bytes,records --top --count=10 flows.gf
@@ -218,12 +219,16 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 		return cli.UsageError(err)
 	}
 
-	agg, err := NewAggregator(spec, o.workers)
+	workers := o.workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	agg, err := NewAggregator(spec, workers)
 	if err != nil {
 		return cli.UsageError(err)
 	}
 	defer agg.Release()
-	rerr := readAll(args, std, agg.Add)
+	rerr := readRuns(args, std, workers, agg.AddRun)
 	res := agg.Finish()
 	if rerr != nil && !isBlockErr(rerr) {
 		return rerr
@@ -351,6 +356,35 @@ func readAll(names []string, std cli.IO, add func([]flowfile.Record)) error {
 				return fmt.Errorf("%s: %w", in.Name(), err)
 			}
 			add(blk)
+		}
+	}
+	if err := in.Err(); err != nil {
+		return err
+	}
+	if corrupt {
+		return blockErrSeen{}
+	}
+	return nil
+}
+
+// readRuns decodes every input on workers goroutines and hands runs of
+// records to add, in no particular order. Corrupt blocks are reported on
+// stderr and skipped; the returned error is then blockErrSeen.
+func readRuns(names []string, std cli.IO, workers int, add func(w int, run []flowfile.Record)) error {
+	in := pipe.Inputs(names, std.In)
+	defer in.Close()
+	corrupt := false
+	onBad := func(be *flowfile.BlockError) {
+		fmt.Fprintf(std.Err, "gstats: %v\n", be)
+		corrupt = true
+	}
+	for in.Next() {
+		err := flowfile.Process(in.Reader(), workers, func(w int, run []flowfile.Record) error {
+			add(w, run)
+			return nil
+		}, onBad)
+		if err != nil {
+			return fmt.Errorf("%s: %w", in.Name(), err)
 		}
 	}
 	if err := in.Err(); err != nil {

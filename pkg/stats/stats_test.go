@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gflow/gflow/pkg/fields"
@@ -42,12 +43,19 @@ func runSpec(t testing.TB, recs []flowfile.Record, spec Spec, lo Layout, workers
 		t.Fatal(err)
 	}
 	defer a.Release()
-	// feed in small blocks to exercise batching
-	for len(recs) > 0 {
-		n := min(len(recs), 3)
-		a.Add(recs[:n])
-		recs = recs[n:]
+	// feed runs of three records from workers goroutines at once, as
+	// flowfile.Process does
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 3 * w; i < len(recs); i += 3 * workers {
+				a.AddRun(w, recs[i:min(i+3, len(recs))])
+			}
+		}()
 	}
+	wg.Wait()
 	res := a.Finish()
 	sel := res.Select()
 	var out bytes.Buffer
