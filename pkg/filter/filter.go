@@ -174,16 +174,6 @@ type Filter struct {
 // Len is the number of tests; a Filter with none passes everything.
 func (f *Filter) Len() int { return len(f.order) }
 
-// Has reports whether the filter uses the named switch.
-func (f *Filter) Has(t testID) bool {
-	for _, x := range f.order {
-		if x == t {
-			return true
-		}
-	}
-	return false
-}
-
 func nhAddr(r *flowfile.Record) netip.Addr {
 	if r.NhIP.IsValid() {
 		return r.NhIP
