@@ -17,6 +17,8 @@ type sub struct {
 	bins  [2]*table   // per family
 	pairs [2][]*table // per family, per distinct column: (bin key, value) pairs seen
 	total *table      // distinct values of the primary over all input
+
+	touched uint64 // sink of table.touch's read-ahead
 }
 
 // Aggregator bins records for a Spec. Records come in runs, from one
@@ -182,7 +184,7 @@ func (a *Aggregator) insertBins(s int, f family, e []uint64, pair []uint64) []ui
 	w := a.k.lay[f].words
 	sb := &a.subs[s]
 	if t := sb.bins[f]; t != nil {
-		t.touch(e, st)
+		sb.touched += t.touch(e, st)
 	}
 	for len(e) >= st {
 		h := e[0]

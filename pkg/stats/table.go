@@ -128,18 +128,16 @@ func (t *table) grow() {
 // key returns slot i's key.
 func (t *table) key(i int) []uint64 { return t.data[i*t.stride : i*t.stride+t.w] }
 
-// sink keeps touch's loads from being optimised away.
-var sink uint64
-
 // touch reads the home slot of each entry (hash first, stride words
 // apart) before they are inserted. The loads do not depend on each other,
 // so the CPU has many cache misses in flight at once instead of one per
-// insert; the inserts then find their slots in the cache.
-func (t *table) touch(e []uint64, stride int) {
+// insert; the inserts then find their slots in the cache. The sum is
+// returned so the loads are not optimised away.
+func (t *table) touch(e []uint64, stride int) uint64 {
 	var x uint64
 	for i := 0; i+stride <= len(e); i += stride {
 		j := e[i] & t.mask
 		x += uint64(t.ctrl[j]) + t.data[int(j)*t.stride]
 	}
-	sink = x
+	return x
 }
