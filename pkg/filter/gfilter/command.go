@@ -33,6 +33,7 @@ type options struct {
 	class, types, flowtype string
 	sensors                string
 	printMissing, dryRun   bool
+	printFilenames         bool
 	xargs                  string
 	pass, fail, all        []string
 	maxPass, maxFail       uint64
@@ -109,6 +110,7 @@ gfilter --proto=17 --aport=53 --print-statistics flows.gf`)
 	fl.Lookup("print-statistics").NoOptDefVal = statsDefault
 	fl.StringVar(&o.printVol, "print-volume-statistics", "", "print records, packets and bytes read, passed and failed on stderr, or to PATH")
 	fl.Lookup("print-volume-statistics").NoOptDefVal = statsDefault
+	fl.BoolVar(&o.printFilenames, "print-filenames", false, "print the name of each input file on stderr as it is read")
 	fl.IntVar(&o.threads, "threads", runtime.GOMAXPROCS(0), "files decoded at the same time")
 	return cmd
 }

@@ -471,6 +471,10 @@ func TestStdinAndXargs(t *testing.T) {
 	if status := cli.Run(NewCommand(std), []string{"--xargs", "--proto=17", "--print-stat"}, std); status != 0 || errb.String() != statsLine(1, 200, 48)+"\n" {
 		t.Errorf("--xargs from stdin: status %d, %q", status, errb.String())
 	}
+	_, errs, _ = gf(t, "--xargs="+list, "--proto=17", "--print-filenames", "--print-stat")
+	if errs != file+"\n"+file+"\n"+statsLine(2, 400, 96)+"\n" {
+		t.Errorf("--print-filenames: %q", errs)
+	}
 	// --all-destination needs no partitioning switch
 	out2, errs, status := gf(t, "--all=stdout", file)
 	if status != 0 || len(readStream(t, out2)) != 200 {

@@ -168,6 +168,10 @@ func process(f *filter.Filter, o *options, in inputs, std cli.IO) error {
 files:
 	for i, fr := range results {
 		progress.Update("gfilter: reading file %d/%d %s", i+1, len(results), fr.name)
+		if o.printFilenames {
+			progress.Done()
+			fmt.Fprintln(std.Err, fr.name)
+		}
 		for b := range merged(fr) {
 			if b.warn != nil {
 				progress.Done()
