@@ -223,13 +223,16 @@ func (c *collector) receive(ctx context.Context) error {
 		go func() { errs <- c.engine.Receive(s, batch) }()
 	}
 	var first error
+	pending := len(c.sockets)
 	select {
 	case <-ctx.Done():
 	case first = <-errs:
+		pending--
 	}
 	c.closeSockets()
-	// Receive returns nil for a socket closed on purpose.
-	for range len(c.sockets) - 1 {
+	// Wait for every receive goroutine, so none outlives Run; Receive
+	// returns nil for a socket closed on purpose.
+	for range pending {
 		if err := <-errs; err != nil && first == nil {
 			first = err
 		}
