@@ -436,7 +436,11 @@ nfprobe_timeouts: general=15:maxlife=60
 	defer cancel()
 	out, err := exec.CommandContext(ctx, lookPath("pmacctd"), "-f", conf).CombinedOutput()
 	if err != nil {
-		t.Fatalf("pmacctd: %v\n%s", err, lastLines(string(out), 10))
+		// On a loaded machine pmacctd's core sometimes exits 1 at the end
+		// of the capture after its nfprobe plugin already sent everything
+		// ("connection lost to 'default_nfprobe-nfprobe'"): what gflowcap
+		// stored decides, and pmacctd's words go with a failure.
+		t.Logf("pmacctd: %v\n%s", err, lastLines(string(out), 10))
 	}
 	waitQuiet(stats, all100.flows, 10*time.Second)
 	stop()
