@@ -70,7 +70,9 @@ It also reads nfdump's CSV output (nfdump -r FILE -o csv): a first line
 starting "ts,te,td,sa,da,sp,dp,pr," is recognised, its columns ts td sa da
 sp dp pr flg stos ipkt ibyt in out sas das nh are read and the summary at
 the end is skipped. nfdump's times have whole seconds; the duration keeps
-its milliseconds.
+its milliseconds. Its flows get their type (in, out, inweb, ...) from the
+site configuration's networks, as gflowcap types what it collects, unless
+--type gives one.
 
 Values: times YYYY/MM/DD[:hh[:mm[:ss[.sss]]]] ('T' or a space may stand
 before the hour; YYYY-MM-DD and MM/DD/YYYY hh:mm:ss work too) or epoch
@@ -178,6 +180,11 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 		return fmt.Errorf("Could not open output file: %w", err)
 	}
 	c := &converter{p: p, w: w, std: std, verbose: o.verbose, stop: o.stopOnError, bad: bad}
+	if !cmd.Flags().Changed("type") {
+		// nfdump knows no SiLK types: the site's networks give them, as
+		// gflowcap gives them to the flows it collects.
+		c.classify = func(r *flowfile.Record) { cfg.Classify(r, nil) }
+	}
 	runErr := c.all(args)
 	cerr := w.Close()
 	if bad != nil {
@@ -215,6 +222,7 @@ type converter struct {
 	bad      *badSink
 	badCount int
 	rec      flowfile.Record
+	classify func(*flowfile.Record) // types nfdump's flows; nil to leave them
 }
 
 // maxLine is the longest line read; longer lines are bad lines.
@@ -298,6 +306,9 @@ func (c *converter) input(name string) error {
 				return err
 			}
 		} else if !c.p.Done() {
+			if c.classify != nil && c.p.Nfdump() {
+				c.classify(&c.rec)
+			}
 			if werr := c.w.Write(&c.rec); werr != nil {
 				return fmt.Errorf("write: %w", werr)
 			}

@@ -375,6 +375,9 @@ type LineError struct{ Msg string }
 
 func (e *LineError) Error() string { return e.Msg }
 
+// Nfdump reports whether the current input is nfdump's CSV.
+func (p *Parser) Nfdump() bool { return p.l.nfdump }
+
 // Done reports whether the rest of the input holds no flows (nfdump's
 // summary lines follow).
 func (p *Parser) Done() bool { return p.l.done }

@@ -381,7 +381,8 @@ func TestNfdumpCSV(t *testing.T) {
 		if r.STime != start || r.Duration() != int64(td*1000+0.5) ||
 			r.SIP != netip.MustParseAddr(f[3]) || r.DIP != netip.MustParseAddr(f[4]) ||
 			int(r.SPort) != sp || int(r.DPort) != dp || r.Proto != protos[f[7]] ||
-			r.Packets != pk || r.Bytes != by || (r.Flags == 0x18) != (f[8] == "...AP...") {
+			r.Packets != pk || r.Bytes != by || (r.Flags == 0x18) != (f[8] == "...AP...") ||
+			r.Type != wantType(r) {
 			t.Errorf("flow %d: %+v\nCSV %v", i+1, r, f[:13])
 		}
 	}
@@ -394,4 +395,31 @@ func TestNoTitlesNeedsFields(t *testing.T) {
 	if _, err := tuc.ParseFieldList("ignore,sip,ignore,3-4"); err != nil {
 		t.Errorf("repeated ignore refused: %v", err)
 	}
+}
+
+// wantType is the default site's type of a flow: 10/8, 172.16/12,
+// 192.168/16, 100.64/10 and fc00::/7 are internal, web ports split out.
+func wantType(r flowfile.Record) flowfile.FlowType {
+	internal := func(a netip.Addr) bool {
+		for _, p := range []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"} {
+			if netip.MustParsePrefix(p).Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+	web := r.Proto == 6 && (r.SPort == 80 || r.SPort == 443 || r.SPort == 8080 || r.DPort == 80 || r.DPort == 443 || r.DPort == 8080)
+	switch si, di := internal(r.SIP), internal(r.DIP); {
+	case si && di:
+		return flowfile.TypeInt2Int
+	case !si && !di:
+		return flowfile.TypeExt2Ext
+	case si && web:
+		return flowfile.TypeOutWeb
+	case si:
+		return flowfile.TypeOut
+	case web:
+		return flowfile.TypeInWeb
+	}
+	return flowfile.TypeIn
 }
