@@ -8,17 +8,18 @@ import (
 	"sync/atomic"
 )
 
-// ParallelReader decodes the blocks of one input on several goroutines,
-// one decompressor each, and returns them in file order. The calling
-// goroutine reads the blocks' bytes (with the Reader's block filter and
-// its recovery from corrupt blocks) and hands them out; decoding, the
-// expensive part, runs on the workers while the caller works on the
-// previous block.
+// ParallelReader reads one input with its blocks' decompression spread
+// over several goroutines, and returns the records in file order. The
+// calling goroutine reads the blocks' bytes (with the Reader's block
+// filter and its recovery from corrupt blocks) and hands them out; the
+// workers decompress the columns and decode the dictionaries, the part
+// that costs most; the caller assembles the records run by run, while
+// they are in its CPU cache.
 //
 //	pr := flowfile.NewParallelReader(r, 0) // GOMAXPROCS workers
 //	defer pr.Close()
 //	for {
-//		blk, err := pr.NextBlock()
+//		run, err := pr.NextRun()
 //		...
 //	}
 //
@@ -30,8 +31,9 @@ type ParallelReader struct {
 	jobs     chan *pslot
 	head     int // slot of the oldest block in flight
 	inflight int
-	cur      *pslot // the slot returned last, until the next call
-	pos      int    // Next's position in cur
+	cur      *pslot // the block being returned
+	recs     []Record
+	pos      int // Next's position in recs
 	wg       sync.WaitGroup
 	closed   bool
 }
@@ -39,19 +41,19 @@ type ParallelReader struct {
 type pslot struct {
 	sum     BlockSummary
 	payload []byte
-	recs    []Record
+	dec     decompressor
 	err     error
-	done    chan struct{} // one token when the slot is decoded
+	done    chan struct{} // one token when the slot is prepared
 }
 
-// NewParallelReader returns a ParallelReader that decodes r's blocks on
-// workers goroutines (GOMAXPROCS if workers <= 0).
+// NewParallelReader returns a ParallelReader that decompresses r's
+// blocks on workers goroutines (GOMAXPROCS if workers <= 0).
 func NewParallelReader(r *Reader, workers int) *ParallelReader {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	p := &ParallelReader{r: r, jobs: make(chan *pslot, 2*workers)}
-	for range 2 * workers {
+	for range 2*workers + 1 {
 		p.slots = append(p.slots, &pslot{done: make(chan struct{}, 1)})
 	}
 	p.wg.Add(workers)
@@ -63,28 +65,27 @@ func NewParallelReader(r *Reader, workers int) *ParallelReader {
 
 func (p *ParallelReader) work() {
 	defer p.wg.Done()
-	var d decompressor
-	defer d.release()
 	for s := range p.jobs {
-		recs, err := d.decodeBlock(&s.sum, s.payload, s.recs[:cap(s.recs)])
-		s.recs = recs
-		if err != nil {
+		d := &s.dec
+		if err := d.blk.prepare(s.payload, s.sum.Records, s.sum.MinSTime, s.sum.rawLen, d, s.sum.Codec); err != nil {
+			d.blk.n, d.blk.done = 0, 0
 			s.err = p.r.blockError(s.sum.Offset, s.sum.Index, err)
 		}
 		s.done <- struct{}{}
 	}
 }
 
-// fill hands out blocks until every slot is in flight or the input has
-// no complete block left; it returns the error that stopped it (io.EOF
-// at the end).
+// fill hands out blocks until every free slot is in flight or the input
+// has no complete block left; it returns the error that stopped it
+// (io.EOF at the end).
 func (p *ParallelReader) fill() error {
-	for p.inflight < len(p.slots) {
+	for p.inflight < len(p.slots)-1 { // one slot is the caller's
 		s := p.slots[(p.head+p.inflight)%len(p.slots)]
 		payload, err := p.r.nextFrame(&s.sum)
 		if err != nil {
 			if be, ok := err.(*BlockError); ok {
-				s.err, s.recs = be, s.recs[:0]
+				s.err = be
+				s.dec.blk.n, s.dec.blk.done = 0, 0
 				s.done <- struct{}{}
 				p.inflight++
 				continue
@@ -99,41 +100,67 @@ func (p *ParallelReader) fill() error {
 	return nil
 }
 
-// NextBlock returns the records of the next block, as Reader.NextBlock
-// does: the slice is valid until the next call, a corrupt block returns a
-// *BlockError and the next call goes on, and io.EOF ends the input (call
-// again to read what a growing file gained).
-func (p *ParallelReader) NextBlock() ([]Record, error) {
-	p.cur, p.pos = nil, 0
-	err := p.fill()
-	if p.inflight == 0 {
-		return nil, err
-	}
-	s := p.slots[p.head]
-	<-s.done
-	p.head = (p.head + 1) % len(p.slots)
-	p.inflight--
-	if s.err != nil {
-		return nil, s.err
-	}
-	p.cur = s
-	return s.recs, nil
-}
-
-// Next returns the next record, valid until the next call of Next or
-// NextBlock.
-func (p *ParallelReader) Next() (*Record, error) {
-	for p.cur == nil || p.pos >= len(p.cur.recs) {
-		if _, err := p.NextBlock(); err != nil {
+// next returns at most limit records of the current block, moving to the
+// next block when the current one is used up.
+func (p *ParallelReader) next(limit int) ([]Record, error) {
+	p.recs, p.pos = p.recs[:0], 0
+	if p.cur == nil || p.cur.dec.blk.remaining() == 0 {
+		p.cur = nil
+		err := p.fill()
+		if p.inflight == 0 {
 			return nil, err
 		}
+		s := p.slots[p.head]
+		<-s.done
+		p.head = (p.head + 1) % len(p.slots)
+		p.inflight--
+		if s.err != nil {
+			return nil, s.err
+		}
+		p.cur = s
 	}
-	rec := &p.cur.recs[p.pos]
+	blk := &p.cur.dec.blk
+	want := min(limit, blk.remaining())
+	if cap(p.recs) < want {
+		p.recs = make([]Record, max(want, RunRecords))
+	}
+	n, err := blk.run(p.recs[:want])
+	if err != nil {
+		blk.n, blk.done = 0, 0
+		return nil, p.r.blockError(p.cur.sum.Offset, p.cur.sum.Index, err)
+	}
+	p.recs = p.recs[:n]
+	p.pos = n
+	return p.recs, nil
+}
+
+// NextBlock returns the records of the next block (or what NextRun left
+// of the current one), as Reader.NextBlock does: the slice is valid until
+// the next call, a corrupt block returns a *BlockError and the next call
+// goes on, and io.EOF ends the input (call again to read what a growing
+// file gained).
+func (p *ParallelReader) NextBlock() ([]Record, error) { return p.next(MaxBlockRecords) }
+
+// NextRun returns the next run of at most RunRecords records, as
+// Reader.NextRun does.
+func (p *ParallelReader) NextRun() ([]Record, error) { return p.next(RunRecords) }
+
+// Next returns the next record, valid until the next call of Next,
+// NextRun or NextBlock.
+func (p *ParallelReader) Next() (*Record, error) {
+	for p.pos >= len(p.recs) {
+		if _, err := p.NextRun(); err != nil {
+			return nil, err
+		}
+		p.pos = 0
+	}
+	rec := &p.recs[p.pos]
 	p.pos++
 	return rec, nil
 }
 
-// Summary returns the summary of the block NextBlock last returned.
+// Summary returns the summary of the block the records last returned
+// come from.
 func (p *ParallelReader) Summary() *BlockSummary {
 	if p.cur == nil {
 		return &BlockSummary{}
@@ -154,6 +181,9 @@ func (p *ParallelReader) Close() error {
 	}
 	close(p.jobs)
 	p.wg.Wait()
+	for _, s := range p.slots {
+		s.dec.release()
+	}
 	return nil
 }
 
