@@ -3,12 +3,30 @@ package cut_test
 import (
 	"os"
 	"testing"
+
+	"github.com/gflow/gflow/pkg/cli"
+	"github.com/gflow/gflow/pkg/count"
+	"github.com/gflow/gflow/pkg/cut"
+	"github.com/gflow/gflow/pkg/tuc"
 )
+
+// runToolEnv makes the test binary act as one of the tools (its name is
+// the variable's value), so that tests can run them as processes without
+// building them.
+const runToolEnv = "GFLOW_TEST_RUN_TOOL"
 
 // TestMain runs the tests with the default site configuration (sensors
 // S<id>, RFC 1918 internal networks) and gflow's default text formats,
 // whatever the machine's environment or /var/lib/gflow holds.
 func TestMain(m *testing.M) {
+	switch os.Getenv(runToolEnv) {
+	case "gcut":
+		os.Exit(cli.Main(cut.NewCommand))
+	case "gtuc":
+		os.Exit(cli.Main(tuc.NewCommand))
+	case "gcount":
+		os.Exit(cli.Main(count.NewCommand))
+	}
 	root, err := os.MkdirTemp("", "gflow-test-root")
 	if err != nil {
 		panic(err)
