@@ -139,7 +139,7 @@ func read(path string, workers int) (int, time.Duration, time.Duration, error) {
 			next = r.NextBlock
 		} else if workers > 0 {
 			pr = flowfile.NewParallelReader(r, workers)
-			next = pr.NextBlock
+			next = pr.NextRun
 		}
 		t0, c0 := time.Now(), cpuTime()
 		n = 0

@@ -533,7 +533,7 @@ func planes(cv *[numCols]colView, first, planes int, dst []uint64, base int) {
 				for i := range dst {
 					dst[i] = x
 				}
-			} else {
+			} else if x != 0 { // an unused high plane is 0: nothing to add
 				for i := range dst {
 					dst[i] |= x
 				}
