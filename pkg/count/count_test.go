@@ -326,3 +326,24 @@ func TestCounterWindow(t *testing.T) {
 		t.Errorf("bin-uniform rows %+v", rows)
 	}
 }
+
+// A series with more bins than the chart has pixels is drawn as steps of
+// several bins each, holding their largest value, so peaks survive.
+func TestPlotManyBins(t *testing.T) {
+	rows := make([]count.Row, 100000)
+	for i := range rows {
+		rows[i] = count.Row{Start: 1444348800000 + int64(i)*1000, Bin: count.Bin{Bytes: 10, Records: 1}}
+	}
+	rows[77777].Bytes = 5e6 // one peak
+	var b bytes.Buffer
+	if err := (count.Plot{BinSize: 1000, Value: count.PlotBytes}).WriteSVG(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	svg := b.String()
+	if n := strings.Count(svg, "L"); n > 2*4*1000 {
+		t.Errorf("%d path segments for 100000 bins", n)
+	}
+	if !strings.Contains(svg, "each step the largest of 56 bins") || !strings.Contains(svg, ">5 MB<") {
+		t.Errorf("grouping or peak missing: %s", svg[:min(len(svg), 2000)])
+	}
+}

@@ -88,6 +88,9 @@ func (p Plot) WriteSVG(w io.Writer, rows []Row) error {
 		now := time.Now().UnixMilli()
 		t0, t1 = now-now%3600000, now-now%3600000+3600000
 	}
+	// More bins than the chart has room for: each step shows the largest
+	// of several bins, so peaks stay visible and the file stays small.
+	steps, per := groupSteps(rows, p.Value, p.BinSize, 2*(W-marginLeft-marginRight))
 	yTicks, yMax := niceTicks(maxV)
 	xOf := func(t int64) float64 { return px0 + (px1-px0)*float64(t-t0)/float64(t1-t0) }
 	yOf := func(v float64) float64 { return py0 - (py0-py1)*v/yMax }
@@ -103,6 +106,9 @@ func (p Plot) WriteSVG(w io.Writer, rows []Row) error {
 		time.UnixMilli(t0).UTC().Format("2006-01-02 15:04:05"),
 		time.UnixMilli(t1).UTC().Format(rangeEndLayout(t0, t1)),
 		p.Scheme, formatValue(p.Value, total, true))
+	if per > 1 {
+		sub += fmt.Sprintf(" · each step the largest of %d bins", per)
+	}
 	fmt.Fprintf(&b, `<text x="%d" y="46" fill="#52606d">%s</text>`+"\n", marginLeft, esc(sub))
 
 	// Horizontal grid and value labels.
@@ -135,15 +141,15 @@ func (p Plot) WriteSVG(w io.Writer, rows []Row) error {
 	// The series: a step per bin, its area filled.
 	if len(rows) > 0 {
 		var path strings.Builder
-		fmt.Fprintf(&path, "M%.2f %.2f", xOf(rows[0].Start), py0)
-		next := rows[0].Start
-		for _, r := range rows {
-			if r.Start != next { // a gap left by --skip-zeroes: back to zero
-				fmt.Fprintf(&path, "L%.2f %.2f L%.2f %.2f", xOf(next), py0, xOf(r.Start), py0)
+		fmt.Fprintf(&path, "M%.2f %.2f", xOf(steps[0].start), py0)
+		next := steps[0].start
+		for _, st := range steps {
+			if st.start != next { // a gap left by --skip-zeroes: back to zero
+				fmt.Fprintf(&path, "L%.2f %.2f L%.2f %.2f", xOf(next), py0, xOf(st.start), py0)
 			}
-			y := yOf(p.Value.of(r.Bin))
-			fmt.Fprintf(&path, "L%.2f %.2f L%.2f %.2f", xOf(r.Start), y, xOf(r.Start+p.BinSize), y)
-			next = r.Start + p.BinSize
+			y := yOf(st.v)
+			fmt.Fprintf(&path, "L%.2f %.2f L%.2f %.2f", xOf(st.start), y, xOf(st.end), y)
+			next = st.end
 		}
 		fmt.Fprintf(&path, "L%.2f %.2f", xOf(next), py0)
 		d := path.String()
@@ -260,4 +266,30 @@ func formatValue(v PlotValue, x float64, total bool) string {
 		return strings.TrimSpace(s+units[i]) + " " + strings.ToLower(v.title())
 	}
 	return strings.TrimSpace(s + units[i])
+}
+
+// step is one horizontal segment of the chart.
+type step struct {
+	start, end int64
+	v          float64
+}
+
+// groupSteps makes one step per row, or, with more than max rows, one
+// step per group of consecutive rows holding the group's largest value.
+// It returns the steps and the rows per step.
+func groupSteps(rows []Row, v PlotValue, binSize int64, max int) ([]step, int) {
+	per := 1
+	if max > 0 && len(rows) > max {
+		per = (len(rows) + max - 1) / max
+	}
+	steps := make([]step, 0, (len(rows)+per-1)/per)
+	for i := 0; i < len(rows); i += per {
+		g := rows[i:min(i+per, len(rows))]
+		st := step{start: g[0].Start, end: g[len(g)-1].Start + binSize}
+		for _, r := range g {
+			st.v = math.Max(st.v, v.of(r.Bin))
+		}
+		steps = append(steps, st)
+	}
+	return steps, per
 }
