@@ -17,7 +17,8 @@
 # Environment: COUNT (flows to send, default 10500000), RATE (800000),
 # DURATION (20), RUNS (3), BINS (6500000), BINRECS (7000000), PORT (29995),
 # KEEP=1 keeps the work directory, REUSE=DIR reuses the nfcapd files of a
-# kept work directory instead of sending again.
+# kept work directory instead of sending again, SRC=worktree builds the
+# checkout as it is instead of git HEAD.
 set -eu
 
 COUNT=${COUNT:-10500000}
@@ -42,7 +43,16 @@ command -v nfdump >/dev/null || { echo "gstats.sh: nfdump missing: apt-get insta
 [ -x /usr/bin/time ] || { echo "gstats.sh: /usr/bin/time missing: apt-get install -y time" >&2; exit 1; }
 
 echo "== build"
-(cd "$repo" && go build -o "$work/gstats" ./cmd/gstats && go build -o "$work/gfilter" ./cmd/gfilter &&
+# the committed tree (git HEAD) by default, so a run is reproducible while
+# the checkout is being edited; SRC=worktree builds the checkout as it is
+src=$repo
+if [ "${SRC:-head}" = head ] && git -C "$repo" rev-parse HEAD >/dev/null 2>&1; then
+	src=$work/src
+	mkdir -p "$src"
+	git -C "$repo" archive HEAD | tar -x -C "$src"
+	echo "building $(git -C "$repo" rev-parse --short HEAD)"
+fi
+(cd "$src" && go build -o "$work/gstats" ./cmd/gstats && go build -o "$work/gfilter" ./cmd/gfilter &&
 	go build -o "$work/gstatsconv" ./bench/gstatsconv)
 cp -r "$shared/tools/nf9send" "$work/nf9send-src"
 (cd "$work/nf9send-src" && go build -o "$work/nf9send" .)
