@@ -526,6 +526,21 @@ func TestLanesKeepOrder(t *testing.T) {
 					t.Fatalf("%s %v: record %d differs", in, args, i)
 				}
 			}
+			// the same bytes on standard input: one reader, blocks decoded in parallel
+			raw, _ := os.ReadFile(in)
+			var sout, serr bytes.Buffer
+			std := cli.IO{In: bytes.NewReader(raw), Out: &sout, Err: &serr}
+			st := cli.Run(NewCommand(std), append(args, "--threads=4", "--pass=stdout", "-"), std)
+			c := readStream(t, sout.Bytes())
+			wantErr := strings.ReplaceAll(errs1, in+":", "stdin:")
+			if st != 0 || serr.String() != wantErr || len(c) != len(a) {
+				t.Fatalf("%s %v on stdin: status %d, %d records (want %d), stderr %q want %q", in, args, st, len(c), len(a), serr.String(), wantErr)
+			}
+			for i := range a {
+				if a[i] != c[i] {
+					t.Fatalf("%s %v on stdin: record %d differs", in, args, i)
+				}
+			}
 		}
 	}
 }

@@ -46,8 +46,9 @@ type fileResult struct {
 
 // lane is one unit of work: lane k of a file.
 type lane struct {
-	fr *fileResult
-	k  int
+	fr       *fileResult
+	k        int
+	decoders int // for an input read by one lane: goroutines decoding its blocks
 }
 
 var batchPool = sync.Pool{New: func() any { return new(batch) }}
@@ -127,7 +128,7 @@ func process(f *filter.Filter, o *options, in inputs, std cli.IO) error {
 		for _, fr := range results {
 			for k := range fr.lanes {
 				select {
-				case jobs <- lane{fr, k}:
+				case jobs <- lane{fr, k, threads}:
 				case <-stop:
 					return
 				}
@@ -239,6 +240,12 @@ func addCounts(t, c *counts) {
 	t.passBytes += c.passBytes
 }
 
+// blockSource is a Reader or a ParallelReader.
+type blockSource interface {
+	NextBlock() ([]flowfile.Record, error)
+	Summary() *flowfile.BlockSummary
+}
+
 // laneable reports whether name can be read by several lanes at once: a
 // regular file (not standard input, not gzipped).
 func laneable(name string) bool {
@@ -286,6 +293,7 @@ func readLane(l lane, f *filter.Filter, want wants, skip bool, stdin io.Reader, 
 	defer close(out)
 	nl := len(fr.lanes)
 	var r *flowfile.Reader
+	var src blockSource
 	if nl == 1 {
 		in := pipe.Inputs([]string{fr.name}, stdin)
 		defer in.Close()
@@ -297,6 +305,13 @@ func readLane(l lane, f *filter.Filter, want wants, skip bool, stdin io.Reader, 
 			return
 		}
 		r = in.Reader()
+		if l.decoders > 1 {
+			// standard input or a gzipped file: one reader, its blocks
+			// decoded on every core by flowfile's ParallelReader
+			pr := flowfile.NewParallelReader(r, l.decoders)
+			defer pr.Close()
+			src = pr
+		}
 	} else {
 		// Every lane reads the same prefix of the file, even if it grows
 		// meanwhile, so the lanes agree on the block numbers.
@@ -323,6 +338,9 @@ func readLane(l lane, f *filter.Filter, want wants, skip bool, stdin io.Reader, 
 		r.SetName(fr.name)
 		defer r.Close()
 	}
+	if src == nil {
+		src = r
+	}
 	var skipped uint64
 	r.SetBlockFilter(func(s *flowfile.BlockSummary) bool {
 		if s.Index%nl != l.k {
@@ -343,7 +361,7 @@ func readLane(l lane, f *filter.Filter, want wants, skip bool, stdin io.Reader, 
 		}
 	}
 	for {
-		recs, err := r.NextBlock()
+		recs, err := src.NextBlock()
 		b := batchPool.Get().(*batch)
 		b.c.read = skipped
 		skipped = 0
@@ -378,7 +396,7 @@ func readLane(l lane, f *filter.Filter, want wants, skip bool, stdin io.Reader, 
 			}
 			return
 		}
-		b.index = r.Summary().Index
+		b.index = src.Summary().Index
 		filterBlock(b, f, want, recs)
 		if !send(b) {
 			return
