@@ -57,3 +57,29 @@ func TestReadAllocations(t *testing.T) {
 func runEnds(r *flowfile.Reader, run []flowfile.Record) bool {
 	return len(run) < flowfile.RunRecords || r.Summary().Records == flowfile.RunRecords
 }
+
+// TestWriteAllocations checks that writing allocates nothing per block
+// once the Writer's buffers have grown.
+func TestWriteAllocations(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocation counts")
+	}
+	recs := make([]flowfile.Record, 4000)
+	flowgen.New(4, flowgen.Options{}).Fill(recs)
+	for _, codec := range []flowfile.Codec{flowfile.CodecZstd, flowfile.CodecS2, flowfile.CodecNone} {
+		var cw countWriter
+		w, _ := flowfile.NewWriter(&cw, flowfile.Header{Kind: flowfile.KindStream, Codec: codec})
+		for range 5 {
+			w.WriteBlock(recs)
+			w.Flush()
+		}
+		allocs := testing.AllocsPerRun(20, func() {
+			w.WriteBlock(recs)
+			w.Flush()
+		})
+		if allocs > 0 {
+			t.Errorf("%s: %.1f allocations per block in steady state", codec, allocs)
+		}
+		w.Close()
+	}
+}
