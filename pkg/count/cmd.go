@@ -154,9 +154,9 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	if err := c.Err(); err != nil {
 		return err
 	}
-	rows := c.Rows(o.skipZeroes)
+	rows := c.All(o.skipZeroes)
 	if o.plot != "" {
-		if err := writePlot(o.plot, Plot{Value: pv, BinSize: spec.Size, Scheme: spec.Scheme}, rows); err != nil {
+		if err := writePlot(o.plot, Plot{Value: pv, BinSize: spec.Size, Scheme: spec.Scheme}, c.Rows(o.skipZeroes)); err != nil {
 			return err
 		}
 	}

@@ -5,7 +5,9 @@ package count
 
 import (
 	"fmt"
+	"iter"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -166,8 +168,14 @@ func (c *Counter) start(sTime int64) {
 		origin = c.spec.End - size*count
 	}
 	c.origin, c.label = origin, origin
+	// The window given is printed whole: hold it, so that MaxBins bounds
+	// it too.
+	if c.hasStart() {
+		c.at(0)
+	}
 	if c.hasEnd() {
 		c.endIdx = (c.spec.End - origin) / size
+		c.at(c.endIdx - 1)
 	}
 }
 
@@ -201,7 +209,7 @@ func (c *Counter) at(i int64) *Bin {
 	}
 	if len(c.bins) > 0 && (i < c.lo && c.lo-i+int64(len(c.bins)) > MaxBins ||
 		i >= c.lo && i-c.lo >= MaxBins) {
-		c.err = fmt.Errorf("Cannot allocate space for more than %d bins (a flow at %s); try a larger bin size or fewer records",
+		c.err = fmt.Errorf("Cannot allocate space for more than %d bins (bins up to %s); try a larger bin size or a shorter time window",
 			MaxBins, time.UnixMilli(c.origin+i*c.spec.Size).UTC().Format("2006/01/02T15:04:05"))
 		return &c.dummy
 	}
@@ -377,54 +385,59 @@ type Row struct {
 	Bin
 }
 
-// Rows returns the bins rwcount prints: from the first bin with bytes (or
+// Rows returns the bins rwcount prints (see All) as a slice.
+func (c *Counter) Rows(skipZeroes bool) []Row { return slices.Collect(c.All(skipZeroes)) }
+
+// All yields the bins rwcount prints: from the first bin with bytes (or
 // Start) to the last bin with bytes (or End), zero bins included unless
 // skipZeroes (which drops bins without records).
-func (c *Counter) Rows(skipZeroes bool) []Row {
-	if !c.init {
-		return nil
-	}
-	size := c.spec.Size
-	get := func(i int64) Bin {
-		if i < c.lo || i >= c.lo+int64(len(c.bins)) {
-			return Bin{}
+func (c *Counter) All(skipZeroes bool) iter.Seq[Row] {
+	return func(yield func(Row) bool) {
+		if !c.init || c.err != nil {
+			return
 		}
-		return c.bins[i-c.lo]
-	}
-	var first, end int64
-	if c.hasStart() {
-		first = 0
-	} else {
-		found := false
-		for i := range c.bins {
-			if c.bins[i].Bytes > 0 {
-				first, found = c.lo+int64(i), true
-				break
+		size := c.spec.Size
+		get := func(i int64) Bin {
+			if i < c.lo || i >= c.lo+int64(len(c.bins)) {
+				return Bin{}
+			}
+			return c.bins[i-c.lo]
+		}
+		var first, end int64
+		if c.hasStart() {
+			first = 0
+		} else {
+			found := false
+			for i := range c.bins {
+				if c.bins[i].Bytes > 0 {
+					first, found = c.lo+int64(i), true
+					break
+				}
+			}
+			if !found {
+				return
 			}
 		}
-		if !found {
-			return nil
+		if c.hasEnd() {
+			end = c.endIdx
+		} else {
+			end = first
+			for i := c.lo + int64(len(c.bins)) - 1; i > first; i-- {
+				if get(i).Bytes > 0 {
+					end = i
+					break
+				}
+			}
+			end++
 		}
-	}
-	if c.hasEnd() {
-		end = c.endIdx
-	} else {
-		end = first
-		for i := c.lo + int64(len(c.bins)) - 1; i > first; i-- {
-			if get(i).Bytes > 0 {
-				end = i
-				break
+		for i := first; i < end; i++ {
+			b := get(i)
+			if b.Records > 0 || !skipZeroes {
+				t := c.origin + i*size
+				if !yield(Row{Start: t, Slot: (t - c.label) / size, Bin: b}) {
+					return
+				}
 			}
 		}
-		end++
 	}
-	var rows []Row
-	for i := first; i < end; i++ {
-		b := get(i)
-		if b.Records > 0 || !skipZeroes {
-			t := c.origin + i*size
-			rows = append(rows, Row{Start: t, Slot: (t - c.label) / size, Bin: b})
-		}
-	}
-	return rows
 }

@@ -347,3 +347,12 @@ func TestPlotManyBins(t *testing.T) {
 		t.Errorf("grouping or peak missing: %s", svg[:min(len(svg), 2000)])
 	}
 }
+
+// A window of more than MaxBins bins is refused, not allocated.
+func TestTooManyBins(t *testing.T) {
+	stream := gtuc(t, "stime|bytes\n2015/10/09T00:00:00|1\n")
+	out, errs, status := runTool(t, count.NewCommand, stream, "--bin-size=0.001", "--start-time=2015/10/01", "--end-time=2015/10/09")
+	if status != 1 || out != "" || !strings.HasPrefix(errs, "gcount: Cannot allocate space for more than 16777216 bins") {
+		t.Errorf("%d %q %q", status, out, errs)
+	}
+}

@@ -2,6 +2,7 @@ package count
 
 import (
 	"io"
+	"iter"
 	"strconv"
 
 	"github.com/gflow/gflow/pkg/fields"
@@ -27,7 +28,7 @@ var widths = [4]int{19, 15, 20, 17}
 //
 //	               Date|        Records|               Bytes|          Packets|
 //	2015/10/09T00:00:00|           6.00|            21170.00|            49.00|
-func WriteText(w io.Writer, rows []Row, binSize int64, lo Layout) error {
+func WriteText(w io.Writer, rows iter.Seq[Row], binSize int64, lo Layout) error {
 	if lo.Delim == 0 {
 		lo.Delim = '|'
 	}
@@ -54,7 +55,7 @@ func WriteText(w io.Writer, rows []Row, binSize int64, lo Layout) error {
 		}
 		b = append(b, '\n')
 	}
-	for _, r := range rows {
+	for r := range rows {
 		start := len(b)
 		if lo.BinSlots {
 			b = strconv.AppendInt(b, r.Slot, 10)
@@ -88,11 +89,11 @@ func WriteText(w io.Writer, rows []Row, binSize int64, lo Layout) error {
 // date is as in the text (--timestamp-format), epoch the bin's start in
 // seconds (with a fraction for sub-second bins), slot rwcount's bin index;
 // the values are exact (not rounded to two decimals).
-func WriteJSON(w io.Writer, rows []Row, binSize int64, tf fields.TimeFormat) error {
+func WriteJSON(w io.Writer, rows iter.Seq[Row], binSize int64, tf fields.TimeFormat) error {
 	fm := fields.NewFormatter(fields.Options{Time: tf})
 	msec := binSize%1000 != 0
 	var b []byte
-	for _, r := range rows {
+	for r := range rows {
 		b = append(b, `{"date":"`...)
 		b = fm.AppendTime(b, r.Start, msec)
 		b = append(b, `","epoch":`...)
