@@ -502,7 +502,20 @@ func (c *colView) uvarints(dst []uint64) error {
 	}
 	b, p := c.b, c.pos
 	for i := range dst {
-		if p < len(b) && b[p] < 0x80 {
+		if p+1 < len(b) {
+			// One- and two-byte values are most of them.
+			x0 := b[p]
+			if x0 < 0x80 {
+				dst[i] = uint64(x0)
+				p++
+				continue
+			}
+			if x1 := b[p+1]; x1 < 0x80 {
+				dst[i] = uint64(x0&0x7F) | uint64(x1)<<7
+				p += 2
+				continue
+			}
+		} else if p < len(b) && b[p] < 0x80 {
 			dst[i] = uint64(b[p])
 			p++
 			continue
