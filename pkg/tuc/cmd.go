@@ -2,11 +2,8 @@ package tuc
 
 import (
 	"bufio"
-	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -221,7 +218,6 @@ type converter struct {
 	stop     bool
 	bad      *badSink
 	badCount int
-	rec      flowfile.Record
 	classify func(*flowfile.Record) // types nfdump's flows; nil to leave them
 }
 
@@ -238,85 +234,6 @@ func (c *converter) all(names []string) error {
 		}
 	}
 	return nil
-}
-
-func (c *converter) input(name string) error {
-	var src io.Reader
-	if name == "-" || name == "stdin" {
-		src = c.std.In
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		src = f
-	}
-	if len(name) > 3 && name[len(name)-3:] == ".gz" {
-		z, err := gzip.NewReader(src)
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		defer z.Close()
-		src = z
-	}
-	br := bufio.NewReaderSize(src, maxLine)
-	lineno := 0
-	started := false
-	for {
-		line, err := br.ReadSlice('\n')
-		if len(line) == 0 && err == io.EOF {
-			return nil
-		}
-		lineno++
-		if errors.Is(err, bufio.ErrBufferFull) {
-			for errors.Is(err, bufio.ErrBufferFull) {
-				_, err = br.ReadSlice('\n')
-			}
-			if err := c.badLine(name, lineno, line, "Input line too long"); err != nil {
-				return err
-			}
-			continue
-		}
-		if err != nil && err != io.EOF {
-			return fmt.Errorf("read %s: %w", name, err)
-		}
-		line = bytes.TrimRight(line, "\r\n")
-		if len(trim(line)) == 0 {
-			if err == io.EOF {
-				return nil
-			}
-			continue
-		}
-		if !started {
-			started = true
-			title, serr := c.p.Start(line)
-			if serr != nil {
-				return fmt.Errorf("%s: %w", name, serr)
-			}
-			if title {
-				continue
-			}
-		}
-		if c.p.Done() {
-			return nil
-		}
-		if perr := c.p.ParseLine(line, &c.rec); perr != nil {
-			if err := c.badLine(name, lineno, line, perr.Error()); err != nil {
-				return err
-			}
-		} else if !c.p.Done() {
-			if c.classify != nil && c.p.Nfdump() {
-				c.classify(&c.rec)
-			}
-			if werr := c.w.Write(&c.rec); werr != nil {
-				return fmt.Errorf("write: %w", werr)
-			}
-		}
-		if err == io.EOF {
-			return nil
-		}
-	}
 }
 
 // badLine counts a line that did not parse, copies it to the bad-lines

@@ -423,3 +423,66 @@ func wantType(r flowfile.Record) flowfile.FlowType {
 	}
 	return flowfile.TypeIn
 }
+
+// Lines are parsed in batches on several goroutines; records and the
+// reports of bad lines still come out in input order, and
+// --stop-on-error writes exactly the records before the bad line.
+func TestOrderAcrossBatches(t *testing.T) {
+	var in strings.Builder
+	in.WriteString("sPort|dPort\n")
+	var wantErrs strings.Builder
+	good := 0
+	for i := 1; i <= 3000; i++ {
+		lineno := i + 1
+		switch {
+		case i%701 == 0:
+			in.WriteString("x|1\n")
+			wantErrs.WriteString("gtuc: -:" + strconv.Itoa(lineno) + ":Invalid sPort 'x': Unexpected character\n")
+		case i == 2500:
+			in.WriteString(strings.Repeat("9", 70000) + "\n")
+			wantErrs.WriteString("gtuc: -:" + strconv.Itoa(lineno) + ":Input line too long\n")
+		default:
+			in.WriteString(strconv.Itoa(i%65536) + "|" + strconv.Itoa(i/7) + "\n")
+			good++
+		}
+	}
+	out, errs, status := run(t, in.String(), "--verbose")
+	if status != 0 || errs != wantErrs.String() {
+		t.Fatalf("status %d, stderr\n%s\nwant\n%s", status, errs, wantErrs.String())
+	}
+	recs := records(t, out)
+	if len(recs) != good {
+		t.Fatalf("%d records, want %d", len(recs), good)
+	}
+	prev := 0
+	for _, r := range recs {
+		if int(r.SPort) <= prev || int(r.DPort) != int(r.SPort)/7 {
+			t.Fatalf("record out of order or mixed up: %+v after sPort %d", r, prev)
+		}
+		prev = int(r.SPort)
+	}
+	out, errs, status = run(t, in.String(), "--stop-on-error")
+	if status != 1 || errs != "gtuc: -:702:Invalid sPort 'x': Unexpected character\n" || len(records(t, out)) != 700 {
+		t.Errorf("--stop-on-error: %d %q, %d records", status, errs, len(records(t, out)))
+	}
+}
+
+// nfdump's summary is found wherever it falls among the batches.
+func TestNfdumpLong(t *testing.T) {
+	in, err := os.ReadFile("testdata/nfdump-v9.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimRight(string(in), "\n"), "\n")
+	head, flows, summary := lines[0], lines[1:41], lines[41:]
+	var b strings.Builder
+	b.WriteString(head + "\n")
+	for i := 0; i < 30; i++ {
+		b.WriteString(strings.Join(flows, "\n") + "\n")
+	}
+	b.WriteString(strings.Join(summary, "\n") + "\n")
+	out, errs, status := run(t, b.String())
+	if status != 0 || errs != "" || len(records(t, out)) != 1200 {
+		t.Errorf("%d %q %d records", status, errs, len(records(t, out)))
+	}
+}
