@@ -32,7 +32,8 @@ type Reader struct {
 	dec    decompressor
 	sum    BlockSummary
 	recs   []Record
-	pos    int // Next's position in recs
+	pos    int    // Next's position in recs
+	frame  []byte // the stored bytes of the block last read
 }
 
 const readChunk = 256 << 10
@@ -106,6 +107,13 @@ func (r *Reader) SetName(name string) { r.name = name }
 // SetBlockFilter makes the Reader skip, without decompressing, every block
 // whose summary keep rejects. A nil keep reads every block.
 func (r *Reader) SetBlockFilter(keep func(*BlockSummary) bool) { r.filter = keep }
+
+// RawBlock returns the stored bytes (block header and payload, checked
+// against their CRCs) of the block the records last returned come from,
+// valid until the next call of Next, NextRun or NextBlock. A tool that
+// passes every record of a block on gives it to Writer.WriteRaw instead
+// of encoding the records again.
+func (r *Reader) RawBlock() []byte { return r.frame }
 
 // Summary returns the summary of the block the records last returned
 // come from.
@@ -238,6 +246,7 @@ func (r *Reader) nextFrame(s *BlockSummary) ([]byte, error) {
 			return nil, r.blockError(start, idx, fmt.Errorf("payload checksum mismatch (stored %08x, computed %08x)", s.payloadCRC, crc))
 		}
 		r.block++
+		r.frame = r.buf[r.r : r.r+total]
 		r.consume(total)
 		return payload, nil
 	}

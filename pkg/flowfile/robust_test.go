@@ -462,3 +462,58 @@ func TestRandomRecordsThroughFile(t *testing.T) {
 }
 
 func crc32c(b []byte) uint32 { return crc32.Checksum(b, crc32.MakeTable(crc32.Castagnoli)) }
+
+func TestWriteRaw(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "iw-S3_20151009.00")
+	writeBlocks(t, src, 4, 300)
+	r, err := flowfile.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	dst := filepath.Join(dir, "stream.gf")
+	w, err := flowfile.Create(dst, flowfile.Header{Kind: flowfile.KindStream, Codec: flowfile.CodecS2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := blockRecords(9, 50)
+	// Blocks 0 and 2 copied raw, block 1 re-encoded, then records of our own.
+	for i := range 3 {
+		blk, err := r.NextBlock()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 {
+			w.WriteBlock(blk)
+			continue
+		}
+		if err := w.WriteRaw(r.RawBlock()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.WriteBlock(extra)
+	bad := append([]byte(nil), r.RawBlock()...)
+	bad[len(bad)-1] ^= 1
+	if err := w.WriteRaw(bad); err == nil {
+		t.Error("a damaged raw block was accepted")
+	}
+	if err := w.WriteRaw([]byte("short")); err == nil {
+		t.Error("a short raw block was accepted")
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	blocks, errs := readBlocks(t, dst)
+	if len(errs) != 0 || len(blocks) != 4 {
+		t.Fatalf("%d blocks, errors %v", len(blocks), errs)
+	}
+	for i := range 3 {
+		checkBlock(t, blocks[i], i, 300)
+	}
+	for j := range extra {
+		if blocks[3][j] != extra[j] {
+			t.Fatalf("record %d after the raw blocks differs", j)
+		}
+	}
+}
