@@ -1,7 +1,6 @@
 package flowfile
 
 import (
-	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -165,6 +164,7 @@ type dictionary[K interface {
 	counts []uint32
 	order  []uint32 // slots by descending count (buildOrder)
 	rank   []uint32 // slot → index in the stored dictionary
+	start  []uint32 // buildOrder's counting sort
 }
 
 func (d *dictionary[K]) slot(k K) uint32 {
@@ -209,14 +209,27 @@ func (d *dictionary[K]) reset() {
 // small indices (one uvarint byte) and the compressor sees a skewed
 // distribution; ties keep the order of first appearance.
 func (d *dictionary[K]) buildOrder() {
-	d.order = d.order[:0]
-	for i := range d.keys {
-		d.order = append(d.order, uint32(i))
+	// A counting sort: counts are at most a block's records, and most
+	// are small.
+	var top uint32
+	for _, c := range d.counts {
+		top = max(top, c)
 	}
-	slices.SortStableFunc(d.order, func(a, b uint32) int { return cmp.Compare(d.counts[b], d.counts[a]) })
+	d.start = slices.Grow(d.start[:0], int(top)+2)[:top+2]
+	clear(d.start)
+	for _, c := range d.counts {
+		d.start[top-c+1]++ // position by descending count
+	}
+	for i := 1; i < len(d.start); i++ {
+		d.start[i] += d.start[i-1]
+	}
+	d.order = slices.Grow(d.order[:0], len(d.keys))[:len(d.keys)]
 	d.rank = slices.Grow(d.rank[:0], len(d.keys))[:len(d.keys)]
-	for r, s := range d.order {
-		d.rank[s] = uint32(r)
+	for s, c := range d.counts {
+		r := d.start[top-c]
+		d.start[top-c]++
+		d.order[r] = uint32(s)
+		d.rank[s] = r
 	}
 }
 
