@@ -50,8 +50,14 @@ const (
 	colTOS
 	colSrcAS
 	colDstAS
+	colSCC
+	colDCC
 	numCols
 )
+
+// Fields are the columns gtuc reads: rwtuc's, and the country codes
+// gflow's records carry (gcut --fields=scc,dcc prints them).
+var Fields = append(append([]fields.ID{}, fields.TucFields...), fields.SCC, fields.DCC)
 
 // colOf maps rwtuc's fields to columns.
 var colOf = map[fields.ID]col{
@@ -65,6 +71,7 @@ var colOf = map[fields.ID]col{
 	fields.Duration: colDuration, fields.DurMsec: colDuration,
 	fields.Sensor: colSensor, fields.Class: colClass, fields.Type: colType,
 	fields.In: colIn, fields.Out: colOut, fields.IType: colIType, fields.ICode: colICode,
+	fields.SCC: colSCC, fields.DCC: colDCC,
 	fields.Ignore: colIgnore,
 }
 
@@ -79,6 +86,7 @@ var colName = [numCols]string{
 	colSensor: "sensor", colClass: "class", colType: "type",
 	colIn: "in", colOut: "out", colIType: "iType", colICode: "iCode",
 	colProtoName: "pr", colTOS: "stos", colSrcAS: "sas", colDstAS: "das",
+	colSCC: "scc", colDCC: "dcc",
 }
 
 // Options configure a Parser.
@@ -148,7 +156,7 @@ func NewParser(o Options) (*Parser, error) {
 	if o.NoTitles && o.Fields == nil {
 		return nil, fmt.Errorf("May only use --no-titles when --fields is specified")
 	}
-	p := &Parser{o: o, reg: fields.NewRegistry(fields.TucFields), sensors: map[string]uint16{}}
+	p := &Parser{o: o, reg: fields.NewRegistry(Fields), sensors: map[string]uint16{}}
 	if o.Fields != nil {
 		if err := checkDuplicates(o.Fields); err != nil {
 			return nil, err
@@ -161,7 +169,7 @@ func NewParser(o Options) (*Parser, error) {
 // comma-separated list: names (any case, unique prefixes, aliases),
 // numeric ids and id ranges. Only `ignore` may repeat.
 func ParseFieldList(spec string) ([]fields.ID, error) {
-	reg := fields.NewRegistry(fields.TucFields)
+	reg := fields.NewRegistry(Fields)
 	var out []fields.ID
 	for _, tok := range strings.Split(spec, ",") {
 		tok = strings.TrimSpace(tok)
@@ -563,6 +571,10 @@ func (p *Parser) set(c col, v []byte, st *values) string {
 	case colDstAS:
 		u, reason = parseUint(v, 0, 1<<32-1)
 		r.DstAS = uint32(u)
+	case colSCC:
+		r.SCC, reason = parseCountry(v)
+	case colDCC:
+		r.DCC, reason = parseCountry(v)
 	}
 	return reason
 }
@@ -608,4 +620,23 @@ func parseType(v []byte) (flowfile.FlowType, string) {
 		return flowfile.FlowType(u), ""
 	}
 	return 0, "No such type"
+}
+
+// parseCountry reads a two-letter country code ("ch", "CH") or "--".
+func parseCountry(v []byte) (flowfile.Country, string) {
+	if len(v) != 2 {
+		if len(v) == 0 {
+			return 0, errEmpty
+		}
+		return 0, "Not a two-letter country code"
+	}
+	if v[0] == '-' && v[1] == '-' {
+		return flowfile.NoCountry, ""
+	}
+	c1, c2 := v[0]|0x20, v[1]|0x20
+	alnum := func(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
+	if !alnum(c1) || !alnum(c2) {
+		return 0, "Not a two-letter country code"
+	}
+	return flowfile.Country(uint16(c1)<<8 | uint16(c2)), ""
 }
