@@ -136,7 +136,9 @@ func TestDefaults(t *testing.T) {
 		{"other separator, numeric ids", tuc.Options{Sep: ',', Fields: []fields.ID{fields.SPort, fields.Ignore, fields.DPort}},
 			"1,x,2\n", func(r flowfile.Record) bool { return r.SPort == 1 && r.DPort == 2 }},
 		{"country codes, as gcut prints them", tuc.Options{}, "scc|dcc\nch|--\n",
-			func(r flowfile.Record) bool { return r.SCC == flowfile.MakeCountry("CH") && r.DCC == flowfile.NoCountry }},
+			func(r flowfile.Record) bool {
+				return r.SCC == flowfile.MakeCountry("CH") && r.DCC == flowfile.NoCountry
+			}},
 		{"attributes and 64-bit counts", tuc.Options{}, "attributes|bytes|packets|in\nTCFS|18446744073709551615|4294967296|4294967295\n",
 			func(r flowfile.Record) bool {
 				return r.Attributes == 0x78 && r.Bytes == 1<<64-1 && r.Packets == 1<<32 && r.In == 1<<32-1
