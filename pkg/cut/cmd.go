@@ -360,12 +360,15 @@ func (c *cutter) run(names []string) error {
 	limited := c.sel.num > 0
 	titled := false
 	done := false
+	rows := newRowPipeline(c)
+	defer rows.close()
 	for !done && in.Next() {
 		if !titled && c.sel.tail == 0 {
 			c.titles()
 			titled = true
 		}
-		// Blocks are decoded on other cores while this one formats.
+		// Blocks are decoded on other cores; lines are formatted on
+		// every core (rowPipeline), and printed in input order.
 		r := flowfile.NewParallelReader(in.Reader(), 0)
 		for !done {
 			blk, err := r.NextBlock()
@@ -395,7 +398,7 @@ func (c *cutter) run(names []string) error {
 					c.sel.skip--
 					continue
 				}
-				if err := c.row(rec); err != nil {
+				if err := rows.add(rec); err != nil {
 					r.Close()
 					return err
 				}
@@ -408,6 +411,9 @@ func (c *cutter) run(names []string) error {
 			}
 		}
 		r.Close()
+	}
+	if err := rows.flush(); err != nil {
+		return err
 	}
 	if err := in.Err(); err != nil {
 		return err
