@@ -11,8 +11,8 @@ import (
 // TestReadAllocations checks that reading allocates nothing per record
 // and nothing per block once the Reader's buffers have grown.
 func TestReadAllocations(t *testing.T) {
-	if testing.Short() {
-		t.Skip("allocation counts")
+	if testing.Short() || raceEnabled {
+		t.Skip("allocation counts (not with -short or -race)")
 	}
 	recs := make([]flowfile.Record, 4000)
 	gen := flowgen.New(3, flowgen.Options{})
@@ -61,8 +61,8 @@ func runEnds(r *flowfile.Reader, run []flowfile.Record) bool {
 // TestWriteAllocations checks that writing allocates nothing per block
 // once the Writer's buffers have grown.
 func TestWriteAllocations(t *testing.T) {
-	if testing.Short() {
-		t.Skip("allocation counts")
+	if testing.Short() || raceEnabled {
+		t.Skip("allocation counts (not with -short or -race)")
 	}
 	recs := make([]flowfile.Record, 4000)
 	flowgen.New(4, flowgen.Options{}).Fill(recs)

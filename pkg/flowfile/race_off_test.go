@@ -1,0 +1,5 @@
+//go:build !race
+
+package flowfile_test
+
+const raceEnabled = false
