@@ -252,7 +252,12 @@ func parseV6Wildcard(s string) (*IPWildcard, string) {
 type CIDRList struct {
 	v4 [][2]uint32 // inclusive ranges of IPv4 addresses
 	v6 []netip.Prefix
+	// v6Has4 is set when some IPv6 block overlaps ::ffff:0:0/96, the only
+	// place an IPv6 block can match an IPv4 address.
+	v6Has4 bool
 }
+
+var mapped4 = netip.MustParsePrefix("::ffff:0:0/96")
 
 // Match reports whether a is inside one of the blocks. IPv4 blocks also
 // match IPv4-mapped IPv6 addresses; IPv6 blocks see IPv4 addresses as
@@ -266,7 +271,7 @@ func (l *CIDRList) Match(a netip.Addr) bool {
 				return true
 			}
 		}
-		if len(l.v6) == 0 {
+		if !l.v6Has4 {
 			return false
 		}
 		a = netip.AddrFrom16(a.As16())
@@ -308,6 +313,7 @@ func ParseCIDRList(s string) (*CIDRList, string, string) {
 			l.v4 = append(l.v4, [2]uint32{lo, hi})
 		} else {
 			l.v6 = append(l.v6, pfx)
+			l.v6Has4 = l.v6Has4 || pfx.Overlaps(mapped4)
 		}
 		n++
 	}
