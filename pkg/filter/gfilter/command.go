@@ -82,17 +82,17 @@ gfilter --type=all --scc=ch --pass=stdout | gstats --fields=sip,sport --values=b
 gfilter --proto=17 --aport=53 --print-statistics flows.gf`)
 	fl := cmd.Flags()
 	fl.SortFlags = false
-	fl.StringVar(&o.dataRoot, "data-rootdir", "", "repository root (default $GFLOW_DATA_ROOTDIR, then the site configuration's, then "+cli.DefaultDataRoot+")")
-	fl.StringVar(&o.siteConfig, "site-config-file", "", "site configuration (default $GFLOW_SITE_CONFIG, then ROOT/gflow.toml)")
-	fl.StringVar(&o.startDate, "start-date", "", "first hour or day to read: YYYY/MM/DD[:HH] or epoch seconds (default today)")
-	fl.StringVar(&o.endDate, "end-date", "", "last hour or day to read (needs --start-date)")
-	fl.StringVar(&o.class, "class", "", "class to read; the only class is all")
-	fl.StringVar(&o.types, "type", "", "types to read: all or a list of in,out,inweb,outweb,innull,outnull,int2int,ext2ext,inicmp,outicmp,other (default in,inweb,inicmp)")
-	fl.StringVar(&o.flowtype, "flowtypes", "", "CLASS/TYPE pairs to read (all/in,all/out); not with --class or --type")
-	fl.StringVar(&o.sensors, "sensors", "", "sensors to read: names, ids or id ranges (default all)")
+	fl.StringVar(&o.dataRoot, "data-rootdir", "", "repository root `DIR` (default $GFLOW_DATA_ROOTDIR, then the site configuration's, then "+cli.DefaultDataRoot+")")
+	fl.StringVar(&o.siteConfig, "site-config-file", "", "site configuration `FILE` (default $GFLOW_SITE_CONFIG, then ROOT/gflow.toml)")
+	fl.StringVar(&o.startDate, "start-date", "", "first hour or day to read: `DATE` YYYY/MM/DD[:HH] or epoch seconds (default today)")
+	fl.StringVar(&o.endDate, "end-date", "", "last hour or day to read, `DATE` (needs --start-date)")
+	fl.StringVar(&o.class, "class", "", "`CLASS` to read; the only class is all")
+	fl.StringVar(&o.types, "type", "", "`TYPES` to read: all or a list of in,out,inweb,outweb,innull,outnull,int2int,ext2ext,inicmp,outicmp,other (default in,inweb,inicmp)")
+	fl.StringVar(&o.flowtype, "flowtypes", "", "`CLASS/TYPE` pairs to read (all/in,all/out); not with --class or --type")
+	fl.StringVar(&o.sensors, "sensors", "", "`SENSORS` to read: names, ids or id ranges (default all)")
 	fl.BoolVar(&o.printMissing, "print-missing-files", false, "report missing repository files on stderr")
 	fl.BoolVar(&o.dryRun, "dry-run", false, "print the files that would be read, one per line, and stop")
-	fl.StringVar(&o.xargs, "xargs", "", "read the names of the input files from FILE (default stdin), one per line")
+	fl.StringVar(&o.xargs, "xargs", "", "read the names of the input files from `FILE` (default stdin), one per line")
 	fl.Lookup("xargs").NoOptDefVal = "stdin"
 
 	for _, s := range filter.Switches {
@@ -101,17 +101,17 @@ gfilter --proto=17 --aport=53 --print-statistics flows.gf`)
 		fl.StringArrayVar(v, s.Name, nil, s.Help)
 	}
 
-	fl.StringArrayVar(&o.pass, "pass-destination", nil, "write passing records here: a path, stdout, - or stderr (repeatable)")
-	fl.StringArrayVar(&o.fail, "fail-destination", nil, "write failing records here (repeatable)")
-	fl.StringArrayVar(&o.all, "all-destination", nil, "write every record here (repeatable)")
-	fl.Uint64Var(&o.maxPass, "max-pass-records", 0, "write at most N passing records to each pass destination")
-	fl.Uint64Var(&o.maxFail, "max-fail-records", 0, "write at most N failing records to each fail destination")
-	fl.StringVar(&o.printStats, "print-statistics", "", "print the count of files and records read, passed and failed on stderr, or to PATH")
+	fl.StringArrayVar(&o.pass, "pass-destination", nil, "write passing records to `DEST`: a path, stdout, - or stderr (repeatable)")
+	fl.StringArrayVar(&o.fail, "fail-destination", nil, "write failing records to `DEST` (repeatable)")
+	fl.StringArrayVar(&o.all, "all-destination", nil, "write every record to `DEST` (repeatable)")
+	fl.Uint64Var(&o.maxPass, "max-pass-records", 0, "write at most `N` passing records to each pass destination")
+	fl.Uint64Var(&o.maxFail, "max-fail-records", 0, "write at most `N` failing records to each fail destination")
+	fl.StringVar(&o.printStats, "print-statistics", "", "print the count of files and records read, passed and failed on stderr, or to `PATH`")
 	fl.Lookup("print-statistics").NoOptDefVal = statsDefault
-	fl.StringVar(&o.printVol, "print-volume-statistics", "", "print records, packets and bytes read, passed and failed on stderr, or to PATH")
+	fl.StringVar(&o.printVol, "print-volume-statistics", "", "print records, packets and bytes read, passed and failed on stderr, or to `PATH`")
 	fl.Lookup("print-volume-statistics").NoOptDefVal = statsDefault
 	fl.BoolVar(&o.printFilenames, "print-filenames", false, "print the name of each input file on stderr as it is read")
-	fl.IntVar(&o.threads, "threads", runtime.GOMAXPROCS(0), "files decoded at the same time")
+	fl.IntVar(&o.threads, "threads", runtime.GOMAXPROCS(0), "`N` goroutines reading and filtering")
 	return cmd
 }
 
