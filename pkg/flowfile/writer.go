@@ -15,7 +15,8 @@ import (
 // A Writer is not safe for concurrent use.
 type Writer struct {
 	w      io.Writer
-	file   *os.File // set when the Writer opened the file and closes it
+	file   *os.File  // set when the Writer opened the file; Close syncs and closes it
+	closer io.Closer // set by NewWriteCloser; Close closes it
 	name   string
 	hdr    Header
 	cols   columns
@@ -50,6 +51,17 @@ func newWriter(w io.Writer, hdr Header) *Writer {
 		hdr.Hour = hdr.Hour.UTC()
 	}
 	return &Writer{w: w, hdr: hdr, comp: compressor{codec: hdr.Codec}, limit: DefaultBlockRecords}
+}
+
+// NewWriteCloser is NewWriter for a destination the Writer owns: Close
+// closes it (a device or a named pipe a tool opened, say).
+func NewWriteCloser(wc io.WriteCloser, hdr Header) (*Writer, error) {
+	w, err := NewWriter(wc, hdr)
+	if err != nil {
+		return nil, err
+	}
+	w.closer = wc
+	return w, nil
 }
 
 // Create creates a new flow file at path and writes hdr; it refuses a
@@ -195,6 +207,11 @@ func (w *Writer) Close() error {
 			err = w.file.Sync()
 		}
 		if cerr := w.file.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if w.closer != nil {
+		if cerr := w.closer.Close(); err == nil {
 			err = cerr
 		}
 	}

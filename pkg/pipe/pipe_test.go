@@ -298,3 +298,46 @@ func TestProducerChild(t *testing.T) {
 		}
 	}
 }
+
+// TestDeviceAndFIFO: --pass=/dev/null and named pipes are written into,
+// not refused as existing files.
+func TestDeviceAndFIFO(t *testing.T) {
+	t.Setenv(pipe.ClobberEnv, "")
+	w, err := pipe.Create(os.DevNull, nil)
+	if err != nil {
+		t.Fatalf("Create(%s): %v", os.DevNull, err)
+	}
+	writeStream(t, w, records(100))
+
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	got := make(chan []flowfile.Record, 1)
+	go func() {
+		f, err := os.Open(fifo)
+		if err != nil {
+			got <- nil
+			return
+		}
+		defer f.Close()
+		in := pipe.Inputs([]string{"-"}, f)
+		var recs []flowfile.Record
+		for in.Next() {
+			for {
+				run, err := in.Reader().NextRun()
+				if err != nil {
+					break
+				}
+				recs = append(recs, run...)
+			}
+		}
+		got <- recs
+	}()
+	w, err = pipe.Create(fifo, nil)
+	if err != nil {
+		t.Fatalf("Create(fifo): %v", err)
+	}
+	writeStream(t, w, records(3000))
+	same(t, <-got, records(3000))
+}
