@@ -88,7 +88,7 @@ first); two decimal columns are the percentages.`,
 	f.StringVar(&o.separator, "column-separator", "", "column separator of the input (default: found from the first line)")
 	cli.Examples(cmd, `
 		gstats --top --count=50 --fields=dcc --values=bytes hour.rw | gjson --output=/var/www/map/data.json
-		gfilter --start-date=2026/06/01 --type=all --pass=stdout | gstats --top --count=0 --fields=scc --values=bytes | gjson --html=/var/www/map
+		gfilter --start-date=2026/06/01 --type=all --proto=0-255 --pass=stdout | gstats --top --count=0 --fields=scc --values=bytes | gjson --html=/var/www/map
 		gjson --html=/var/www/map --page-only
 		rwstats --fields=dcc --values=bytes --count=20 --delimited=, --no-titles day.rw | gjson --key=dcc --value-columns=Bytes
 		gjson --format=highmaps --output=bubbles.json table.txt
