@@ -173,6 +173,44 @@ func (r *Reader) NextRun() ([]Record, error) {
 	return r.next(RunRecords)
 }
 
+// NextBlockOrRaw is NextBlock for a caller that can use some blocks as
+// they are stored: at the start of each block it asks raw, and when raw
+// accepts the block's summary it returns the block's stored bytes (as
+// RawBlock does, checked against their CRCs, valid until the next call)
+// and no records, without decompressing anything. A tool that copies
+// blocks whose summary proves every record passes skips all the work of
+// decoding them.
+func (r *Reader) NextBlockOrRaw(raw func(*BlockSummary) bool) ([]Record, []byte, error) {
+	if r.dec.blk.remaining() == 0 {
+		r.pos = 0
+		r.recs = r.recs[:0]
+		payload, err := r.nextFrame(&r.sum)
+		if err != nil {
+			return nil, nil, err
+		}
+		if raw(&r.sum) {
+			return r.recs, r.frame, nil
+		}
+		if err := r.prepare(payload); err != nil {
+			return nil, nil, err
+		}
+	}
+	recs, err := r.next(MaxBlockRecords)
+	if err != nil {
+		return nil, nil, err
+	}
+	return recs, nil, nil
+}
+
+func (r *Reader) prepare(payload []byte) error {
+	blk := &r.dec.blk
+	if err := blk.prepare(payload, r.sum.Records, r.sum.MinSTime, r.sum.rawLen, &r.dec, r.sum.Codec); err != nil {
+		blk.n, blk.done = 0, 0
+		return r.blockError(r.sum.Offset, r.sum.Index, err)
+	}
+	return nil
+}
+
 func (r *Reader) next(limit int) ([]Record, error) {
 	r.pos = 0
 	r.recs = r.recs[:0]
@@ -182,9 +220,8 @@ func (r *Reader) next(limit int) ([]Record, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := blk.prepare(payload, r.sum.Records, r.sum.MinSTime, r.sum.rawLen, &r.dec, r.sum.Codec); err != nil {
-			blk.n, blk.done = 0, 0
-			return nil, r.blockError(r.sum.Offset, r.sum.Index, err)
+		if err := r.prepare(payload); err != nil {
+			return nil, err
 		}
 	}
 	want := min(limit, blk.remaining())

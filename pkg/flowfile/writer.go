@@ -128,24 +128,12 @@ func (w *Writer) Flush() error {
 	if w.cols.n == 0 {
 		return nil
 	}
-	sum := &w.cols.sum
-	sum.Records = w.cols.n
-	sum.Codec = w.comp.codec
-	payload, rawLen, err := w.cols.appendPayload(w.raw[:0], &w.comp)
-	w.raw = payload
+	out, err := appendEncoded(w.out[:0], &w.cols, &w.comp, &w.raw)
+	w.out = out
 	if err != nil {
-		w.err = fmt.Errorf("compress block %d: %w", w.blocks, err)
+		w.err = fmt.Errorf("block %d: %w", w.blocks, err)
 		return w.err
 	}
-	if rawLen > MaxBlockBytes || len(payload) > MaxBlockBytes {
-		w.err = fmt.Errorf("block %d: %d bytes of column data exceed the maximum", w.blocks, rawLen)
-		return w.err
-	}
-	sum.rawLen = rawLen
-	sum.payloadLen = len(payload)
-	sum.payloadCRC = crc32.Checksum(payload, castagnoli)
-	w.out = appendBlockHeader(w.out[:0], sum)
-	w.out = append(w.out, payload...)
 	n, err := w.w.Write(w.out)
 	w.offset += int64(n)
 	if err != nil {
