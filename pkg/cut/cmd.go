@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
@@ -202,12 +201,11 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 			lo.Delim = o.delimited[0]
 		}
 	}
-	fo, err := FormatOptions(FormatSwitches{
+	fo, err := formatOptions(fields.Switches{
 		IPFormat: o.ipFormat, IntegerIPs: o.integerIPs, ZeroPadIPs: o.zeroPadIPs,
 		TimestampFormat: o.timestampFormat, EpochTime: o.epochTime,
 		IntegerSensors: o.integerSensors, IntegerTCPFlags: o.integerTCPFlags,
-		IPv6Policy: o.ipv6Policy,
-	})
+	}, o.ipv6Policy)
 	if err != nil {
 		return cli.UsageError(err)
 	}
@@ -258,59 +256,20 @@ func ParseFields(spec string) ([]fields.ID, error) {
 	return reg.Parse(strings.Join(toks, ","))
 }
 
-// FormatSwitches are the text formatting switches gcut and gcount share
-// with rwcut and rwcount.
-type FormatSwitches struct {
-	IPFormat                        string
-	IntegerIPs, ZeroPadIPs          bool
-	TimestampFormat                 string
-	EpochTime                       bool
-	IntegerSensors, IntegerTCPFlags bool
-	IPv6Policy                      string
-}
-
-// FormatOptions turns the switches (and $GFLOW_IP_FORMAT,
-// $GFLOW_TIMESTAMP_FORMAT, $GFLOW_IPV6_POLICY) into field options, with
-// rwcut's milliseconds unless the timestamp format says no-msec.
-func FormatOptions(s FormatSwitches) (fields.Options, error) {
-	fo := fields.Options{Policy: fields.DefaultPolicy(), IntegerSensors: s.IntegerSensors, IntegerTCPFlags: s.IntegerTCPFlags}
-	if s.IPv6Policy != "" {
-		p, err := fields.ParsePolicy(s.IPv6Policy)
+// formatOptions turns the switches (and $GFLOW_IPV6_POLICY) into field
+// options with rwcut's milliseconds, unless the timestamp format says no-msec.
+func formatOptions(s fields.Switches, ipv6Policy string) (fields.Options, error) {
+	policy := fields.DefaultPolicy()
+	if ipv6Policy != "" {
+		p, err := fields.ParsePolicy(ipv6Policy)
 		if err != nil {
-			return fo, err
+			return fields.Options{}, err
 		}
-		fo.Policy = p
+		policy = p
 	}
-	ipf := os.Getenv("GFLOW_IP_FORMAT")
-	if s.IPFormat != "" {
-		ipf = s.IPFormat
-	}
-	if ipf != "" {
-		f, err := fields.ParseIPFormat(ipf)
-		if err != nil {
-			return fo, err
-		}
-		fo.IP = f
-	}
-	if s.IntegerIPs {
-		fo.IP.Base = fields.IPDecimal
-	}
-	if s.ZeroPadIPs {
-		fo.IP.ZeroPad = true
-	}
-	tf := os.Getenv("GFLOW_TIMESTAMP_FORMAT")
-	if s.TimestampFormat != "" {
-		tf = s.TimestampFormat
-	}
-	if tf != "" {
-		t, err := fields.ParseTimeFormat(tf, true)
-		if err != nil {
-			return fo, err
-		}
-		fo.Time = t
-	}
-	if s.EpochTime {
-		fo.Time.Style = fields.TimeEpoch
+	fo, err := s.Options(policy, true)
+	if err != nil {
+		return fo, err
 	}
 	fo.Msec = !fo.Time.NoMsec
 	return fo, nil

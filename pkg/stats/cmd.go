@@ -248,37 +248,13 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 
 // formatOptions builds the field formatting from the switches.
 func formatOptions(o *options, policy fields.Policy, spec Spec) (fields.Options, error) {
-	fo := fields.Options{Policy: policy, IntegerSensors: o.integerSensors, IntegerTCPFlags: o.integerTCPFlags}
-	ipf := os.Getenv("GFLOW_IP_FORMAT")
-	if o.ipFormat != "" {
-		ipf = o.ipFormat
-	}
-	if ipf != "" {
-		f, err := fields.ParseIPFormat(ipf)
-		if err != nil {
-			return fo, err
-		}
-		fo.IP = f
-	}
-	if o.integerIPs {
-		fo.IP.Base = fields.IPDecimal
-	}
-	if o.zeroPadIPs {
-		fo.IP.ZeroPad = true
-	}
-	tf := os.Getenv("GFLOW_TIMESTAMP_FORMAT")
-	if o.timestampFormat != "" {
-		tf = o.timestampFormat
-	}
-	if tf != "" {
-		t, err := fields.ParseTimeFormat(tf, false)
-		if err != nil {
-			return fo, err
-		}
-		fo.Time = t
-	}
-	if o.epochTime {
-		fo.Time.Style = fields.TimeEpoch
+	fo, err := fields.Switches{
+		IPFormat: o.ipFormat, IntegerIPs: o.integerIPs, ZeroPadIPs: o.zeroPadIPs,
+		TimestampFormat: o.timestampFormat, EpochTime: o.epochTime,
+		IntegerSensors: o.integerSensors, IntegerTCPFlags: o.integerTCPFlags,
+	}.Options(policy, false)
+	if err != nil {
+		return fo, err
 	}
 	// a fractional --bin-time keeps milliseconds in the key and the text
 	fo.Msec = spec.BinTime > 0 && spec.BinTime%1000 != 0
