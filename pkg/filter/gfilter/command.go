@@ -40,6 +40,10 @@ type options struct {
 	printStats, printVol   string
 	threads                int
 	tests                  map[string]*[]string
+
+	// allPass proves from a block's summary that every record passes
+	// (nil: the tests given cannot be proven that way)
+	allPass allPass
 }
 
 const statsDefault = "stderr"
@@ -212,6 +216,17 @@ func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 	}
 	f, err := b.Build()
 	if err != nil {
+		return err
+	}
+	var selTypes []flowfile.FlowType
+	var selSensors []uint16
+	if fileMode {
+		selTypes = types
+		if o.sensors != "" {
+			selSensors = append([]uint16{}, sensors.ids...) // never nil: the test is on
+		}
+	}
+	if o.allPass, err = newAllPass(o.tests, selTypes, selSensors); err != nil {
 		return err
 	}
 	if f.Len() == 0 {

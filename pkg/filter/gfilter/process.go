@@ -26,9 +26,20 @@ type counts struct {
 
 // batch is the result of filtering one block: the records each kind of
 // destination wants, and the block's counts.
+//
+// A destination's records come in one of three forms: records for the
+// writer to encode (few of them, or cut by --max-pass-records), a block
+// the lane encoded already (passEnc, failEnc, allEnc), or the input block
+// as stored (raw) when every record of it goes to the destination.
 type batch struct {
 	index           int // block number in its file; batches are written in this order
 	pass, fail, all []flowfile.Record
+	passEnc         []byte
+	failEnc         []byte
+	allEnc          []byte
+	raw             []byte // the input block as stored, when rawPass, rawFail or rawAll
+	rawPass, rawAll bool
+	rawFail         bool
 	c               counts
 	warn            error // a corrupt block or unreadable tail: reported, not fatal
 }
@@ -55,6 +66,8 @@ var batchPool = sync.Pool{New: func() any { return new(batch) }}
 
 func (b *batch) reset() {
 	b.pass, b.fail, b.all = b.pass[:0], b.fail[:0], b.all[:0]
+	b.passEnc, b.failEnc, b.allEnc, b.raw = b.passEnc[:0], b.failEnc[:0], b.allEnc[:0], b.raw[:0]
+	b.rawPass, b.rawAll, b.rawFail = false, false, false
 	b.c = counts{}
 	b.warn = nil
 	b.index = 0
@@ -97,6 +110,8 @@ func process(f *filter.Filter, o *options, in inputs, std cli.IO) error {
 	// Volume statistics need every record's packets and bytes, so no block
 	// may be skipped unread; for record counts a skipped block's size is
 	// enough.
+	// A skipped block's records all fail, so they still go to the fail
+	// and all destinations: such blocks are copied there undecoded.
 	skip := o.printVol == ""
 
 	stop := make(chan struct{})
@@ -119,7 +134,7 @@ func process(f *filter.Filter, o *options, in inputs, std cli.IO) error {
 		go func() {
 			defer wg.Done()
 			for l := range jobs {
-				readLane(l, f, want, skip, std.In, stop)
+				readLane(l, f, o, want, skip, std.In, stop)
 			}
 		}()
 	}
@@ -159,6 +174,14 @@ func process(f *filter.Filter, o *options, in inputs, std cli.IO) error {
 		}
 		return nil
 	}
+	writeRaw := func(ws []*flowfile.Writer, blk []byte) error {
+		for _, w := range ws {
+			if err := w.WriteRaw(blk); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	limit := func(recs []flowfile.Record, written, max uint64) []flowfile.Record {
 		if max > 0 && written+uint64(len(recs)) > max {
 			return recs[:max-written]
@@ -179,18 +202,39 @@ files:
 				fmt.Fprintf(std.Err, "gfilter: warning: %v\n", b.warn)
 			}
 			addCounts(&total, &b.c)
+			// raw and encoded blocks come only when there is no limit to cut them at
 			if werr == nil && want.pass && (o.maxPass == 0 || passN < o.maxPass) {
-				recs := limit(b.pass, passN, o.maxPass)
-				passN += uint64(len(recs))
-				werr = write(passW, recs)
+				switch {
+				case b.rawPass:
+					werr = writeRaw(passW, b.raw)
+				case len(b.passEnc) > 0:
+					werr = writeRaw(passW, b.passEnc)
+				default:
+					recs := limit(b.pass, passN, o.maxPass)
+					passN += uint64(len(recs))
+					werr = write(passW, recs)
+				}
 			}
 			if werr == nil && want.fail && (o.maxFail == 0 || failN < o.maxFail) {
-				recs := limit(b.fail, failN, o.maxFail)
-				failN += uint64(len(recs))
-				werr = write(failW, recs)
+				if b.rawFail {
+					werr = writeRaw(failW, b.raw)
+				} else if len(b.failEnc) > 0 {
+					werr = writeRaw(failW, b.failEnc)
+				} else {
+					recs := limit(b.fail, failN, o.maxFail)
+					failN += uint64(len(recs))
+					werr = write(failW, recs)
+				}
 			}
 			if werr == nil && want.all {
-				werr = write(allW, b.all)
+				switch {
+				case b.rawAll:
+					werr = writeRaw(allW, b.raw)
+				case len(b.allEnc) > 0:
+					werr = writeRaw(allW, b.allEnc)
+				default:
+					werr = write(allW, b.all)
+				}
 			}
 			b.reset()
 			batchPool.Put(b)
@@ -240,12 +284,6 @@ func addCounts(t, c *counts) {
 	t.passBytes += c.passBytes
 }
 
-// blockSource is a Reader or a ParallelReader.
-type blockSource interface {
-	NextBlock() ([]flowfile.Record, error)
-	Summary() *flowfile.BlockSummary
-}
-
 // laneable reports whether name can be read by several lanes at once: a
 // regular file (not standard input, not gzipped).
 func laneable(name string) bool {
@@ -286,14 +324,31 @@ func merged(fr *fileResult) func(yield func(*batch) bool) {
 	}
 }
 
+// encodeMin is the fewest records a lane encodes into a block of their
+// own; fewer go to the writer, which gathers them into full blocks.
+const encodeMin = 1024
+
+// laneWork is what a lane needs besides its input: the filter, the
+// destinations wanted, and the lane's own block encoder, so that the
+// passing records of different blocks are encoded on every core and the
+// writing goroutine only copies bytes.
+type laneWork struct {
+	f      *filter.Filter
+	want   wants
+	enc    *flowfile.BlockEncoder
+	encode wants // destinations whose records the lane may encode: no record limit to cut at
+	proof  allPass
+	undec  bool // a proven block need not be decoded: no volume statistics, no limit
+}
+
 // readLane filters lane l.k of a file and sends its batches; it closes the
 // lane's channel when done. It stops early when stop is closed.
-func readLane(l lane, f *filter.Filter, want wants, skip bool, stdin io.Reader, stop <-chan struct{}) {
+func readLane(l lane, f *filter.Filter, o *options, want wants, skip bool, stdin io.Reader, stop <-chan struct{}) {
 	fr, out := l.fr, l.fr.lanes[l.k]
 	defer close(out)
 	nl := len(fr.lanes)
 	var r *flowfile.Reader
-	var src blockSource
+	var pr *flowfile.ParallelReader
 	if nl == 1 {
 		in := pipe.Inputs([]string{fr.name}, stdin)
 		defer in.Close()
@@ -308,9 +363,8 @@ func readLane(l lane, f *filter.Filter, want wants, skip bool, stdin io.Reader, 
 		if l.decoders > 1 {
 			// standard input or a gzipped file: one reader, its blocks
 			// decoded on every core by flowfile's ParallelReader
-			pr := flowfile.NewParallelReader(r, l.decoders)
+			pr = flowfile.NewParallelReader(r, l.decoders)
 			defer pr.Close()
-			src = pr
 		}
 	} else {
 		// Every lane reads the same prefix of the file, even if it grows
@@ -338,20 +392,40 @@ func readLane(l lane, f *filter.Filter, want wants, skip bool, stdin io.Reader, 
 		r.SetName(fr.name)
 		defer r.Close()
 	}
-	if src == nil {
-		src = r
+	lw := laneWork{
+		f: f, want: want, proof: o.allPass,
+		encode: wants{pass: o.maxPass == 0, fail: o.maxFail == 0, all: true},
+		undec:  o.printVol == "" && (!want.pass || o.maxPass == 0),
+	}
+	if want.pass || want.fail || want.all {
+		lw.enc = flowfile.NewBlockEncoder(pipe.StreamCodec)
+		defer lw.enc.Close()
 	}
 	var skipped uint64
 	r.SetBlockFilter(func(s *flowfile.BlockSummary) bool {
 		if s.Index%nl != l.k {
 			return false // another lane's block
 		}
-		if skip && !f.KeepBlock(s) {
+		if skip && !want.fail && !want.all && !f.KeepBlock(s) {
 			skipped += uint64(s.Records)
 			return false
 		}
 		return true
 	})
+	// A block is used as stored when its summary proves that every
+	// record passes, or (with fail or all destinations) that none does.
+	var rawFail bool
+	rawOK := func(s *flowfile.BlockSummary) bool {
+		if lw.undec && lw.proof != nil && lw.proof(s) {
+			rawFail = false
+			return true
+		}
+		if skip && (!want.fail || o.maxFail == 0) && !f.KeepBlock(s) {
+			rawFail = true
+			return true
+		}
+		return false
+	}
 	send := func(b *batch) bool {
 		select {
 		case out <- b:
@@ -361,7 +435,14 @@ func readLane(l lane, f *filter.Filter, want wants, skip bool, stdin io.Reader, 
 		}
 	}
 	for {
-		recs, err := src.NextBlock()
+		var recs []flowfile.Record
+		var raw []byte
+		var err error
+		if pr != nil {
+			recs, err = pr.NextBlock()
+		} else {
+			recs, raw, err = r.NextBlockOrRaw(rawOK)
+		}
 		b := batchPool.Get().(*batch)
 		b.c.read = skipped
 		skipped = 0
@@ -396,22 +477,44 @@ func readLane(l lane, f *filter.Filter, want wants, skip bool, stdin io.Reader, 
 			}
 			return
 		}
-		b.index = src.Summary().Index
-		filterBlock(b, f, want, recs)
+		if raw != nil {
+			// every record passes, or none does, as the block's summary proves
+			b.index = r.Summary().Index
+			n := uint64(r.Summary().Records)
+			b.c.read += n
+			if rawFail {
+				b.rawFail, b.rawAll = want.fail, want.all
+			} else {
+				b.c.pass += n
+				b.rawPass, b.rawAll = want.pass, want.all
+			}
+			if b.rawPass || b.rawFail || b.rawAll {
+				b.raw = append(b.raw[:0], raw...)
+			}
+		} else {
+			if pr != nil {
+				b.index = pr.Summary().Index
+			} else {
+				b.index = r.Summary().Index
+				raw = r.RawBlock()
+			}
+			lw.filterBlock(b, recs, raw)
+		}
 		if !send(b) {
 			return
 		}
 	}
 }
 
-// filterBlock partitions recs into b. It does not allocate once b's slices
-// have grown to a block's size.
-func filterBlock(b *batch, f *filter.Filter, want wants, recs []flowfile.Record) {
+// filterBlock partitions recs into b. raw, when not nil, is the block as
+// stored: a destination that takes every record of the block gets a copy
+// of it instead of the records encoded again. It does not allocate once
+// b's slices have grown to a block's size.
+func (lw *laneWork) filterBlock(b *batch, recs []flowfile.Record, raw []byte) {
+	f, want := lw.f, lw.want
 	c := &b.c
 	c.read += uint64(len(recs))
-	if want.all {
-		b.all = append(b.all, recs...)
-	}
+	every := true // every record so far passed: b.pass is still empty
 	for i := range recs {
 		r := &recs[i]
 		c.readPkts += r.Packets
@@ -420,13 +523,59 @@ func filterBlock(b *batch, f *filter.Filter, want wants, recs []flowfile.Record)
 			c.pass++
 			c.passPkts += r.Packets
 			c.passBytes += r.Bytes
-			if want.pass {
+			if want.pass && !every {
 				b.pass = append(b.pass, *r)
 			}
-		} else if want.fail {
+			continue
+		}
+		if every {
+			every = false
+			if want.pass {
+				b.pass = append(b.pass, recs[:i]...)
+			}
+		}
+		if want.fail {
 			b.fail = append(b.fail, *r)
 		}
 	}
+	if want.pass && every && len(recs) > 0 {
+		if raw != nil && lw.encode.pass {
+			b.raw = append(b.raw[:0], raw...)
+			b.rawPass = true
+		} else {
+			b.pass = append(b.pass, recs...)
+		}
+	}
+	if want.all {
+		if raw != nil {
+			if !b.rawPass {
+				b.raw = append(b.raw[:0], raw...)
+			}
+			b.rawAll = true
+		} else {
+			b.all = append(b.all, recs...)
+		}
+	}
+	if lw.enc != nil {
+		b.passEnc = lw.encodeRecs(b.passEnc, &b.pass, lw.encode.pass)
+		b.failEnc = lw.encodeRecs(b.failEnc, &b.fail, lw.encode.fail)
+		b.allEnc = lw.encodeRecs(b.allEnc, &b.all, lw.encode.all)
+	}
+}
+
+// encodeRecs encodes *recs into a block in dst when ok and there are
+// enough of them, and then empties *recs. Should encoding fail, the
+// records stay for the writer, whose Writer reports the failure.
+func (lw *laneWork) encodeRecs(dst []byte, recs *[]flowfile.Record, ok bool) []byte {
+	if !ok || len(*recs) < encodeMin {
+		return dst[:0]
+	}
+	dst, err := lw.enc.AppendBlock(dst[:0], *recs)
+	if err != nil {
+		return dst[:0]
+	}
+	*recs = (*recs)[:0]
+	return dst
 }
 
 // printStats writes rwfilter's statistics layouts.
