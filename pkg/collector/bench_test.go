@@ -18,11 +18,25 @@ import (
 // bytes, packets, first/last switched, interfaces), 38 records per packet,
 // the template in the first packet, 30% of destination ports 443.
 func v9Packets(n int, exportTime time.Time) [][]byte {
+	return v9PacketsHosts(n, exportTime, 0)
+}
+
+// v9PacketsHosts is v9Packets with the addresses drawn as the shared load
+// generator draws them when hosts > 0: from hosts inside (10/8) and hosts
+// outside addresses, one of each per flow, either way round. With hosts 0
+// every outside address is new.
+func v9PacketsHosts(n int, exportTime time.Time, hosts int) [][]byte {
 	fields := [][2]uint16{{8, 4}, {12, 4}, {7, 2}, {11, 2}, {4, 1}, {6, 1}, {5, 1}, {1, 4}, {2, 4}, {22, 4}, {21, 4}, {10, 2}, {14, 2}}
 	const per = 38
 	be := binary.BigEndian
 	rng := rand.New(rand.NewPCG(1, 2))
 	uptime := uint32(86_400_000)
+	inside := make([][4]byte, hosts)
+	outside := make([][4]byte, hosts)
+	for i := range hosts {
+		inside[i] = netip.AddrFrom4([4]byte{10, byte(rng.IntN(256)), byte(rng.IntN(256)), byte(rng.IntN(256))}).As4()
+		outside[i] = netip.AddrFrom4([4]byte{byte(1 + rng.IntN(222)), byte(rng.IntN(256)), byte(rng.IntN(256)), byte(rng.IntN(256))}).As4()
+	}
 	var out [][]byte
 	for p := range n {
 		b := make([]byte, 20, 1500)
@@ -47,6 +61,9 @@ func v9Packets(n int, exportTime time.Time) [][]byte {
 			in := rng.IntN(2) == 0
 			local := netip.AddrFrom4([4]byte{10, 0, byte(rng.IntN(20)), byte(rng.IntN(250))}).As4()
 			remote := netip.AddrFrom4([4]byte{byte(1 + rng.IntN(200)), byte(rng.IntN(256)), byte(rng.IntN(256)), 1}).As4()
+			if hosts > 0 {
+				local, remote = inside[rng.IntN(hosts)], outside[rng.IntN(hosts)]
+			}
 			src, dst := local, remote
 			if in {
 				src, dst = remote, local
@@ -78,8 +95,16 @@ func v9Packets(n int, exportTime time.Time) [][]byte {
 
 // BenchmarkIngest measures the whole path a datagram takes: decode, sensor,
 // classify, countries, and the writer goroutine appending to hourly files
-// (zstd blocks on disk) — flows per second and allocations per flow.
+// (zstd blocks on disk) — flows per second, CPU time per flow and
+// allocations per flow. "random" draws a new outside address for every flow
+// (38 000 flows replayed), "hosts5000" draws them as the shared load
+// generator does by default (5000 inside and 5000 outside hosts).
 func BenchmarkIngest(b *testing.B) {
+	b.Run("random", func(b *testing.B) { benchmarkIngest(b, v9Packets(1000, time.Now())) })
+	b.Run("hosts5000", func(b *testing.B) { benchmarkIngest(b, v9PacketsHosts(1000, time.Now(), 5000)) })
+}
+
+func benchmarkIngest(b *testing.B, pkts [][]byte) {
 	root := b.TempDir()
 	cfg := site.Default()
 	db, err := geo.Builtin()
@@ -90,7 +115,6 @@ func BenchmarkIngest(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	pkts := v9Packets(1000, time.Now())
 	e := &Engine{
 		Decoder:       netflow.NewDecoder(netflow.DefaultOptions()),
 		Site:          cfg,
@@ -109,6 +133,7 @@ func BenchmarkIngest(b *testing.B) {
 	b.ReportAllocs()
 	var ms0, ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
+	cpu0 := cpuTime()
 	b.ResetTimer()
 	flows := 0
 	for i := 0; b.Loop(); i++ {
@@ -119,8 +144,10 @@ func BenchmarkIngest(b *testing.B) {
 	w.Done()
 	e.Close()
 	b.StopTimer()
+	cpu := cpuTime() - cpu0
 	runtime.ReadMemStats(&ms1)
 	b.ReportMetric(float64(flows)/b.Elapsed().Seconds(), "flows/s")
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(flows), "cpu-ns/flow")
 	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/float64(flows), "allocs/flow")
 	if got := e.Stats.Totals().Written; got != uint64(flows+38*len(pkts)) {
 		b.Fatalf("%d records written, %d sent", got, flows+38*len(pkts))
