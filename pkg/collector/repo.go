@@ -33,6 +33,6 @@ func RepoOpener(root string, sensorName func(id uint16) string) OpenFunc {
 		if err != nil {
 			return nil, path, fmt.Errorf("open %s: %w", path, err)
 		}
-		return w, path, nil
+		return inBackground(w), path, nil
 	}
 }

@@ -15,6 +15,12 @@ type RecordWriter interface {
 	Close() error
 }
 
+// flushStarter is a RecordWriter that can begin a flush and finish it in a
+// later Flush call (backgroundWriter).
+type flushStarter interface {
+	StartFlush()
+}
+
 // FileKey names one hourly file: a sensor, a flow type and an hour.
 type FileKey struct {
 	Sensor uint16
@@ -185,6 +191,13 @@ func (s *Sink) closeKey(key FileKey) error {
 func (s *Sink) Flush() error {
 	var errs []error
 	now := s.now()
+	// Files written in the background flush all at once: start them all,
+	// then wait for each.
+	for _, f := range s.files {
+		if st, ok := f.w.(flushStarter); ok && f.dirty {
+			st.StartFlush()
+		}
+	}
 	for k, f := range s.files {
 		if !f.dirty {
 			continue
