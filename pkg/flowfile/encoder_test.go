@@ -125,3 +125,39 @@ func TestNextBlockOrRaw(t *testing.T) {
 		checkBlock(t, blocks[i], i, 300)
 	}
 }
+
+// VisitBlock shows each record of a block, in order, as NextBlock returns
+// them, and hands over the blocks raw accepts undecoded.
+func TestVisitBlock(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "iw-S3_20151009.00")
+	writeBlocks(t, src, 4, 300)
+	r, err := flowfile.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var got []flowfile.Record
+	visit := func(rec *flowfile.Record) { got = append(got, *rec) }
+	third := func(s *flowfile.BlockSummary) bool { return s.Index == 2 }
+	for i := range 4 {
+		got = got[:0]
+		raw, err := r.VisitBlock(third, visit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 2 {
+			if raw == nil || len(got) != 0 {
+				t.Fatalf("block 2: %d raw bytes, %d records visited; want the raw block", len(raw), len(got))
+			}
+			continue
+		}
+		if raw != nil {
+			t.Fatalf("block %d: raw bytes for a block to visit", i)
+		}
+		checkBlock(t, got, i, 300)
+	}
+	if _, err := r.VisitBlock(nil, visit); err == nil {
+		t.Error("a fifth block")
+	}
+}

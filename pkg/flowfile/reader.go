@@ -34,6 +34,7 @@ type Reader struct {
 	recs   []Record
 	pos    int    // Next's position in recs
 	frame  []byte // the stored bytes of the block last read
+	vs     *visitScratch
 }
 
 const readChunk = 256 << 10
@@ -200,6 +201,43 @@ func (r *Reader) NextBlockOrRaw(raw func(*BlockSummary) bool) ([]Record, []byte,
 		return nil, nil, err
 	}
 	return recs, nil, nil
+}
+
+// VisitBlock is NextBlockOrRaw for a caller that looks at each record
+// once and keeps few of them: instead of returning the records of a block
+// it calls visit with each of them in order. The Record visit gets is
+// valid only during the call (visit copies what it keeps); it is decoded
+// in a scratch record that stays in the CPU cache, which makes filtering
+// faster than with the records of a whole block in memory. When raw
+// accepts the block's summary, VisitBlock returns the block's stored
+// bytes instead, as NextBlockOrRaw does, and visits nothing.
+//
+// A corrupt block may be reported after some of its records were
+// visited.
+func (r *Reader) VisitBlock(raw func(*BlockSummary) bool, visit func(*Record)) ([]byte, error) {
+	blk := &r.dec.blk
+	r.pos = 0
+	r.recs = r.recs[:0]
+	if blk.remaining() == 0 {
+		payload, err := r.nextFrame(&r.sum)
+		if err != nil {
+			return nil, err
+		}
+		if raw != nil && raw(&r.sum) {
+			return r.frame, nil
+		}
+		if err := r.prepare(payload); err != nil {
+			return nil, err
+		}
+	}
+	if r.vs == nil {
+		r.vs = new(visitScratch)
+	}
+	if err := blk.visit(r.vs, visit); err != nil {
+		blk.n, blk.done = 0, 0
+		return nil, r.blockError(r.sum.Offset, r.sum.Index, err)
+	}
+	return nil, nil
 }
 
 func (r *Reader) prepare(payload []byte) error {
