@@ -434,17 +434,23 @@ func readLane(l lane, f *filter.Filter, o *options, want wants, skip bool, stdin
 			return false
 		}
 	}
+	var cur *batch // the batch visit fills
+	visit := func(r *flowfile.Record) { lw.visit(cur, r) }
 	for {
 		var recs []flowfile.Record
 		var raw []byte
 		var err error
+		b := batchPool.Get().(*batch)
 		if pr != nil {
 			recs, err = pr.NextBlock()
 		} else {
-			recs, raw, err = r.NextBlockOrRaw(rawOK)
+			cur = b
+			raw, err = r.VisitBlock(rawOK, visit)
+			if err != nil {
+				b.reset() // what a corrupt block's first records left
+			}
 		}
-		b := batchPool.Get().(*batch)
-		b.c.read = skipped
+		b.c.read += skipped
 		skipped = 0
 		if err != nil {
 			b.index = math.MaxInt
@@ -491,14 +497,13 @@ func readLane(l lane, f *filter.Filter, o *options, want wants, skip bool, stdin
 			if b.rawPass || b.rawFail || b.rawAll {
 				b.raw = append(b.raw[:0], raw...)
 			}
+		} else if pr != nil {
+			b.index = pr.Summary().Index
+			lw.filterBlock(b, recs)
 		} else {
-			if pr != nil {
-				b.index = pr.Summary().Index
-			} else {
-				b.index = r.Summary().Index
-				raw = r.RawBlock()
-			}
-			lw.filterBlock(b, recs, raw)
+			// visited: every record is in b already
+			b.index = r.Summary().Index
+			lw.finish(b, b.c.pass == uint64(r.Summary().Records), nil, r.RawBlock())
 		}
 		if !send(b) {
 			return
@@ -506,11 +511,29 @@ func readLane(l lane, f *filter.Filter, o *options, want wants, skip bool, stdin
 	}
 }
 
-// filterBlock partitions recs into b. raw, when not nil, is the block as
-// stored: a destination that takes every record of the block gets a copy
-// of it instead of the records encoded again. It does not allocate once
-// b's slices have grown to a block's size.
-func (lw *laneWork) filterBlock(b *batch, recs []flowfile.Record, raw []byte) {
+// visit sorts one record into b, for Reader.VisitBlock. A block whose
+// records all pass is copied as stored, so it does not keep the records
+// for an all destination.
+func (lw *laneWork) visit(b *batch, r *flowfile.Record) {
+	c := &b.c
+	c.read++
+	c.readPkts += r.Packets
+	c.readBytes += r.Bytes
+	if lw.f.Match(r) {
+		c.pass++
+		c.passPkts += r.Packets
+		c.passBytes += r.Bytes
+		if lw.want.pass {
+			b.pass = append(b.pass, *r)
+		}
+	} else if lw.want.fail {
+		b.fail = append(b.fail, *r)
+	}
+}
+
+// filterBlock partitions recs, a whole block, into b. It does not
+// allocate once b's slices have grown to a block's size.
+func (lw *laneWork) filterBlock(b *batch, recs []flowfile.Record) {
 	f, want := lw.f, lw.want
 	c := &b.c
 	c.read += uint64(len(recs))
@@ -539,12 +562,23 @@ func (lw *laneWork) filterBlock(b *batch, recs []flowfile.Record, raw []byte) {
 		}
 	}
 	if want.pass && every && len(recs) > 0 {
-		if raw != nil && lw.encode.pass {
-			b.raw = append(b.raw[:0], raw...)
-			b.rawPass = true
-		} else {
-			b.pass = append(b.pass, recs...)
-		}
+		b.pass = append(b.pass, recs...)
+	}
+	lw.finish(b, every && len(recs) > 0, recs, nil)
+}
+
+// finish prepares b's destinations once its block is filtered: every
+// says whether all of the block's records passed, recs are the block's
+// records when the caller has them (for an all destination), raw the
+// block as stored when the caller has it. A destination that takes every
+// record of the block gets raw; the lane encodes what else there is
+// enough of.
+func (lw *laneWork) finish(b *batch, every bool, recs []flowfile.Record, raw []byte) {
+	want := lw.want
+	if want.pass && every && raw != nil && lw.encode.pass {
+		b.pass = b.pass[:0]
+		b.raw = append(b.raw[:0], raw...)
+		b.rawPass = true
 	}
 	if want.all {
 		if raw != nil {

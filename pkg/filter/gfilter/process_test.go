@@ -116,7 +116,7 @@ func BenchmarkFilterBlock(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		bt.reset()
-		lw.filterBlock(bt, recs, nil)
+		lw.filterBlock(bt, recs)
 	}
 	n := float64(b.N) * float64(len(recs))
 	b.ReportMetric(n/b.Elapsed().Seconds()/1e6, "Mrecords/s")
