@@ -249,7 +249,7 @@ type columns struct {
 	konst   [numCols]bool
 	sum     BlockSummary
 
-	eps     dictionary[endpoint]
+	eps     endpointDict
 	classes dictionary[class]
 	cls     []uint32 // per record: class slot
 	src     []uint32 // per record: endpoint slots
