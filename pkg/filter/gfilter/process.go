@@ -124,7 +124,9 @@ func process(f *filter.Filter, o *options, in inputs, std cli.IO) error {
 		}
 		results[i] = &fileResult{name: n, lanes: make([]chan *batch, nl)}
 		for k := range results[i].lanes {
-			results[i].lanes[k] = make(chan *batch, 8)
+			// a few batches ahead smooth out the lanes' pace; each may
+			// hold a block's worth of records, so no more than that
+			results[i].lanes[k] = make(chan *batch, 4)
 		}
 	}
 	jobs := make(chan lane)
