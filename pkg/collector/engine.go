@@ -20,9 +20,12 @@ type Decoder interface {
 }
 
 // Engine is the path from datagrams to hourly files: receive goroutines
-// (Workers) decode, pick the sensor, classify and enrich in place, and hand
-// batches of records over a channel to one writer goroutine that owns the
-// Sink. Batches are recycled, so a steady stream allocates nothing per flow.
+// (Workers) decode and pick the sensor, and hand batches of records over a
+// channel to one writer goroutine that classifies and enriches them and
+// owns the Sink, whose files encode on goroutines of their own. A socket's
+// datagrams all arrive on one receive goroutine, so the work per flow is
+// spread over the stages rather than left on it. Batches are recycled, so
+// a steady stream allocates nothing per flow.
 type Engine struct {
 	Decoder Decoder
 	// Site gives each exporter's sensor (exporters of no sensor are dropped
@@ -62,8 +65,9 @@ type Engine struct {
 }
 
 type span struct {
-	exp *ExporterCounters
-	n   int
+	exp    *ExporterCounters
+	sensor *site.Sensor // nil without a site configuration
+	n      int
 }
 
 // batch is records plus which exporter each run of them came from, so the
@@ -146,6 +150,14 @@ func (e *Engine) write(b *batch) {
 	for _, sp := range b.spans {
 		var ok uint64
 		for j := i; j < i+sp.n; j++ {
+			r := &b.recs[j]
+			if sp.sensor != nil {
+				r.Sensor = sp.sensor.ID
+				e.Site.Classify(r, sp.sensor)
+			}
+			if e.Enricher != nil {
+				e.Enricher.Enrich(r)
+			}
 			if !e.hintDone {
 				e.sampleHint(&b.recs[j])
 			}
@@ -263,23 +275,13 @@ func (w *Worker) Packet(data []byte, from netip.AddrPort) {
 	if err != nil {
 		exp.Errors.Add(1) // the flows of the well-formed part are still kept
 	}
-	for i := start; i < len(recs); i++ {
-		r := &recs[i]
-		if sensor != nil {
-			r.Sensor = sensor.ID
-			e.Site.Classify(r, sensor)
-		}
-		if e.Enricher != nil {
-			e.Enricher.Enrich(r)
-		}
-	}
 	w.cur.recs = recs
 	if n := len(recs) - start; n > 0 {
 		exp.Flows.Add(uint64(n))
-		if k := len(w.cur.spans); k > 0 && w.cur.spans[k-1].exp == exp {
+		if k := len(w.cur.spans); k > 0 && w.cur.spans[k-1].exp == exp && w.cur.spans[k-1].sensor == sensor {
 			w.cur.spans[k-1].n += n
 		} else {
-			w.cur.spans = append(w.cur.spans, span{exp: exp, n: n})
+			w.cur.spans = append(w.cur.spans, span{exp: exp, sensor: sensor, n: n})
 		}
 	}
 	// Leave room for one more big packet so that Decode's append rarely
