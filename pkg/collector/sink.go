@@ -48,6 +48,13 @@ type SinkConfig struct {
 	RetryAfter time.Duration
 }
 
+const recentFiles = 8
+
+type recentFile struct {
+	key FileKey
+	f   *sinkFile
+}
+
 type sinkFile struct {
 	w       RecordWriter
 	path    string
@@ -64,8 +71,11 @@ type Sink struct {
 	failed map[FileKey]time.Time // open failures, retried after RetryAfter
 	now    func() time.Time
 
-	lastKey  FileKey
-	lastFile *sinkFile
+	// recent caches the files last used: flows of one exporter
+	// interleave a handful of types (in, out, inweb, outweb, …), and a
+	// scan of a few keys costs less than the map's hashing.
+	recent [recentFiles]recentFile
+	next   int // entry of recent to replace next
 
 	// Counters, read by the owner goroutine.
 	Written    uint64 // records handed to files
@@ -105,14 +115,21 @@ func KeyOf(rec *flowfile.Record) FileKey {
 // dropped; the sink keeps going with the other files.
 func (s *Sink) Write(rec *flowfile.Record) error {
 	key := KeyOf(rec)
-	f := s.lastFile
-	if f == nil || key != s.lastKey {
+	var f *sinkFile
+	for i := range s.recent {
+		if r := &s.recent[i]; r.f != nil && r.key == key {
+			f = r.f
+			break
+		}
+	}
+	if f == nil {
 		var err error
 		if f, err = s.file(key); err != nil {
 			s.Dropped++
 			return err
 		}
-		s.lastKey, s.lastFile = key, f
+		s.recent[s.next] = recentFile{key: key, f: f}
+		s.next = (s.next + 1) % recentFiles
 	}
 	if err := f.w.Write(rec); err != nil {
 		s.Dropped++
@@ -175,8 +192,10 @@ func (s *Sink) closeKey(key FileKey) error {
 		return nil
 	}
 	delete(s.files, key)
-	if s.lastFile == f {
-		s.lastFile = nil
+	for i := range s.recent {
+		if s.recent[i].f == f {
+			s.recent[i] = recentFile{}
+		}
 	}
 	s.Closed++
 	if err := f.w.Close(); err != nil {
@@ -202,7 +221,7 @@ func (s *Sink) Flush() error {
 		if !f.dirty {
 			continue
 		}
-		// Writes through the one-entry cache do not stamp the time; a file
+		// Writes through the recent-files cache do not stamp the time; a file
 		// with records since the last flush was in use.
 		f.last = now
 		if err := f.w.Flush(); err != nil {
