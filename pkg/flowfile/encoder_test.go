@@ -161,3 +161,48 @@ func TestVisitBlock(t *testing.T) {
 		t.Error("a fifth block")
 	}
 }
+
+// VisitBlockWhere shows test the fields it asks for and visit the whole
+// records test accepts, the same records as a filter over NextBlock.
+func TestVisitBlockWhere(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "iw-S3_20151009.00")
+	writeBlocks(t, src, 3, 400)
+	all, _ := readBlocks(t, src)
+	for _, c := range []struct {
+		need flowfile.Fields
+		keep func(*flowfile.Record) bool
+	}{
+		{flowfile.FieldPorts, func(r *flowfile.Record) bool { return r.DPort%3 == 0 }},
+		{flowfile.FieldClass | flowfile.FieldTimes, func(r *flowfile.Record) bool { return r.Proto == 6 && r.STime%2 == 0 }},
+		{flowfile.FieldEndpoints | flowfile.FieldCounts, func(r *flowfile.Record) bool { return r.SIP.Is4() && r.Bytes > 1000 }},
+	} {
+		r, err := flowfile.Open(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, want []flowfile.Record
+		for _, blk := range all {
+			for _, rec := range blk {
+				if c.keep(&rec) {
+					want = append(want, rec)
+				}
+			}
+		}
+		for {
+			_, err := r.VisitBlockWhere(nil, c.need, c.keep, func(rec *flowfile.Record) { got = append(got, *rec) })
+			if err != nil {
+				break
+			}
+		}
+		r.Close()
+		if len(want) == 0 || len(got) != len(want) {
+			t.Fatalf("fields %b: %d records visited, want %d", c.need, len(got), len(want))
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("fields %b: record %d differs", c.need, i)
+			}
+		}
+	}
+}

@@ -215,6 +215,15 @@ func (r *Reader) NextBlockOrRaw(raw func(*BlockSummary) bool) ([]Record, []byte,
 // A corrupt block may be reported after some of its records were
 // visited.
 func (r *Reader) VisitBlock(raw func(*BlockSummary) bool, visit func(*Record)) ([]byte, error) {
+	return r.VisitBlockWhere(raw, AllFields, nil, visit)
+}
+
+// VisitBlockWhere is VisitBlock for a caller that wants only some of the
+// records and can tell them by a few fields: each record is first built
+// with the fields of need only (the others are left over from earlier
+// records) and shown to test; only the records test accepts are built
+// whole and shown to visit. A nil test accepts every record.
+func (r *Reader) VisitBlockWhere(raw func(*BlockSummary) bool, need Fields, test func(*Record) bool, visit func(*Record)) ([]byte, error) {
 	blk := &r.dec.blk
 	r.pos = 0
 	r.recs = r.recs[:0]
@@ -233,7 +242,7 @@ func (r *Reader) VisitBlock(raw func(*BlockSummary) bool, visit func(*Record)) (
 	if r.vs == nil {
 		r.vs = new(visitScratch)
 	}
-	if err := blk.visit(r.vs, visit); err != nil {
+	if err := blk.visit(r.vs, need, test, visit); err != nil {
 		blk.n, blk.done = 0, 0
 		return nil, r.blockError(r.sum.Offset, r.sum.Index, err)
 	}

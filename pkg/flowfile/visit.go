@@ -10,12 +10,37 @@ type visitScratch struct {
 	rec                         Record
 }
 
+// Fields names groups of a Record's fields, as the block data stores
+// them (FORMAT.md, "Block data"), for Reader.VisitBlockWhere.
+type Fields uint8
+
+const (
+	// FieldClass: Proto, Flags, InitFlags, SessionFlags, Attributes, TOS,
+	// Type, Sensor, Application, In, Out, SamplingRate and NhIP.
+	FieldClass Fields = 1 << iota
+	// FieldPorts: SPort and DPort.
+	FieldPorts
+	// FieldEndpoints: SIP, DIP, SCC, DCC, SrcAS and DstAS.
+	FieldEndpoints
+	// FieldTimes: STime and ETime.
+	FieldTimes
+	// FieldCounts: Packets and Bytes.
+	FieldCounts
+
+	// AllFields is every field of a Record.
+	AllFields = FieldClass | FieldPorts | FieldEndpoints | FieldTimes | FieldCounts
+)
+
 // visit decodes the rest of the prepared block and calls fn with each
 // record in order. Every record is built in the same scratch Record, so
 // it stays in the CPU cache: a caller that keeps a few records (a
 // filter) copies only those, instead of reading back a whole block of
 // records written to memory first.
-func (d *blockDecoder) visit(vs *visitScratch, fn func(*Record)) error {
+//
+// With a test, each record is first built with the fields of need only
+// (the others hold what an earlier record left) and shown to test; only
+// a record test accepts is completed and shown to fn.
+func (d *blockDecoder) visit(vs *visitScratch, need Fields, test func(*Record) bool, fn func(*Record)) error {
 	cv := &d.cv
 	prev := d.prev
 	E, C := uint64(d.nEps), uint64(d.nClasses)
@@ -55,20 +80,44 @@ func (d *blockDecoder) visit(vs *visitScratch, fn func(*Record)) error {
 			if src[i] >= E || dst[i] >= E {
 				return fmt.Errorf("record %d: endpoint out of range", base+i)
 			}
-			*rec = classes[ci]
-			l, h := uint16(lo[i]), uint16(hi[i])
-			if swapped[ci] {
-				l, h = h, l
-			}
-			rec.SPort, rec.DPort = l, h
-			s, t := &eps[src[i]], &eps[dst[i]]
-			rec.SIP, rec.SCC, rec.SrcAS = s.addr, s.cc, s.as
-			rec.DIP, rec.DCC, rec.DstAS = t.addr, t.cc, t.as
 			prev += unzigzag(stime[i])
-			rec.STime = prev
-			rec.ETime = prev + unzigzag(dur[i])
-			rec.Packets, rec.Bytes = packets[i], nbytes[i]
-			fn(rec)
+			// phase 0 builds what test needs, phase 1 the whole record
+			for phase := range 2 {
+				f := AllFields
+				if phase == 0 {
+					if test == nil {
+						continue
+					}
+					f = need
+				}
+				if f&FieldClass != 0 {
+					*rec = classes[ci]
+				}
+				if f&FieldPorts != 0 {
+					l, h := uint16(lo[i]), uint16(hi[i])
+					if swapped[ci] {
+						l, h = h, l
+					}
+					rec.SPort, rec.DPort = l, h
+				}
+				if f&FieldEndpoints != 0 {
+					s, t := &eps[src[i]], &eps[dst[i]]
+					rec.SIP, rec.SCC, rec.SrcAS = s.addr, s.cc, s.as
+					rec.DIP, rec.DCC, rec.DstAS = t.addr, t.cc, t.as
+				}
+				if f&FieldTimes != 0 {
+					rec.STime = prev
+					rec.ETime = prev + unzigzag(dur[i])
+				}
+				if f&FieldCounts != 0 {
+					rec.Packets, rec.Bytes = packets[i], nbytes[i]
+				}
+				if phase == 1 {
+					fn(rec)
+				} else if !test(rec) {
+					break
+				}
+			}
 		}
 		d.done += m
 		d.prev = prev
