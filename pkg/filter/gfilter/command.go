@@ -44,6 +44,8 @@ type options struct {
 	// allPass proves from a block's summary that every record passes
 	// (nil: the tests given cannot be proven that way)
 	allPass allPass
+	// need is the record fields the tests and the statistics read
+	need flowfile.Fields
 }
 
 const statsDefault = "stderr"
@@ -228,6 +230,10 @@ func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 	}
 	if o.allPass, err = newAllPass(o.tests, selTypes, selSensors); err != nil {
 		return err
+	}
+	o.need = testFields(o.tests, selTypes != nil || selSensors != nil)
+	if o.printVol != "" {
+		o.need |= flowfile.FieldCounts
 	}
 	if f.Len() == 0 {
 		switch {

@@ -46,6 +46,13 @@ func TestCopiedAndLaneEncodedBlocks(t *testing.T) {
 		{args: [][2]string{{"protocol", "6"}}},
 		{args: [][2]string{{"protocol", "6"}, {"dport", "443"}}, extra: []string{"--print-volume-statistics=stderr"}},
 		{args: [][2]string{{"stime", part}}},
+		// tests on each group of fields, which the reader builds before the
+		// test (the rest only for the records kept)
+		{args: [][2]string{{"bytes", "1000-50000"}, {"scidr", "0.0.0.0/1"}}},
+		{args: [][2]string{{"ip-version", "6"}}, extra: []string{"--print-volume-statistics=stderr"}},
+		{args: [][2]string{{"flags-all", "S/SA"}, {"not-dcidr", "128.0.0.0/1"}}},
+		{args: [][2]string{{"duration", "0-5"}, {"aport", "0-1023"}}},
+		{args: [][2]string{{"scc", "us,de"}, {"application", "0"}}},
 		{args: [][2]string{{"protocol", "0-255"}}, extra: []string{"--max-pass-records=70000"}, limit: 70000},
 		{args: [][2]string{{"protocol", "6"}}, extra: []string{"--max-pass-records=30000"}, limit: 30000},
 	}

@@ -341,6 +341,10 @@ type laneWork struct {
 	encode wants // destinations whose records the lane may encode: no record limit to cut at
 	proof  allPass
 	undec  bool // a proven block need not be decoded: no volume statistics, no limit
+
+	need    flowfile.Fields // what the test and the counts read of a record
+	vol     bool            // count packets and bytes
+	matched bool            // the record test saw last passed
 }
 
 // readLane filters lane l.k of a file and sends its batches; it closes the
@@ -398,6 +402,8 @@ func readLane(l lane, f *filter.Filter, o *options, want wants, skip bool, stdin
 		f: f, want: want, proof: o.allPass,
 		encode: wants{pass: o.maxPass == 0, fail: o.maxFail == 0, all: true},
 		undec:  o.printVol == "" && (!want.pass || o.maxPass == 0),
+		need:   o.need,
+		vol:    o.printVol != "",
 	}
 	if want.pass || want.fail || want.all {
 		lw.enc = flowfile.NewBlockEncoder(pipe.StreamCodec)
@@ -436,8 +442,9 @@ func readLane(l lane, f *filter.Filter, o *options, want wants, skip bool, stdin
 			return false
 		}
 	}
-	var cur *batch // the batch visit fills
-	visit := func(r *flowfile.Record) { lw.visit(cur, r) }
+	var cur *batch // the batch test and keep fill
+	test := func(r *flowfile.Record) bool { return lw.test(cur, r) }
+	keep := func(r *flowfile.Record) { lw.keep(cur, r) }
 	for {
 		var recs []flowfile.Record
 		var raw []byte
@@ -447,7 +454,7 @@ func readLane(l lane, f *filter.Filter, o *options, want wants, skip bool, stdin
 			recs, err = pr.NextBlock()
 		} else {
 			cur = b
-			raw, err = r.VisitBlock(rawOK, visit)
+			raw, err = r.VisitBlockWhere(rawOK, lw.need, test, keep)
 			if err != nil {
 				b.reset() // what a corrupt block's first records left
 			}
@@ -513,22 +520,32 @@ func readLane(l lane, f *filter.Filter, o *options, want wants, skip bool, stdin
 	}
 }
 
-// visit sorts one record into b, for Reader.VisitBlock. A block whose
-// records all pass is copied as stored, so it does not keep the records
-// for an all destination.
-func (lw *laneWork) visit(b *batch, r *flowfile.Record) {
+// test counts a record, built with the fields lw.need only, and tells
+// whether a destination wants it: then keep gets it whole.
+func (lw *laneWork) test(b *batch, r *flowfile.Record) bool {
 	c := &b.c
 	c.read++
-	c.readPkts += r.Packets
-	c.readBytes += r.Bytes
-	if lw.f.Match(r) {
+	if lw.vol {
+		c.readPkts += r.Packets
+		c.readBytes += r.Bytes
+	}
+	lw.matched = lw.f.Match(r)
+	if lw.matched {
 		c.pass++
-		c.passPkts += r.Packets
-		c.passBytes += r.Bytes
-		if lw.want.pass {
-			b.pass = append(b.pass, *r)
+		if lw.vol {
+			c.passPkts += r.Packets
+			c.passBytes += r.Bytes
 		}
-	} else if lw.want.fail {
+		return lw.want.pass
+	}
+	return lw.want.fail
+}
+
+// keep adds the record test last accepted to b.
+func (lw *laneWork) keep(b *batch, r *flowfile.Record) {
+	if lw.matched {
+		b.pass = append(b.pass, *r)
+	} else {
 		b.fail = append(b.fail, *r)
 	}
 }
