@@ -56,6 +56,8 @@ type Engine struct {
 	hintSeen int
 	hintDone bool
 
+	countries *countryCache // in front of Enricher, for the writer goroutine
+
 	batches chan *batch
 	free    chan *batch
 	done    chan struct{}
@@ -89,6 +91,9 @@ func (e *Engine) Start() {
 	}
 	if e.Stats == nil {
 		e.Stats = NewStats()
+	}
+	if e.Enricher != nil {
+		e.countries = newCountryCache(e.Enricher)
 	}
 	e.batches = make(chan *batch, poolBatches)
 	e.free = make(chan *batch, poolBatches)
@@ -155,8 +160,8 @@ func (e *Engine) write(b *batch) {
 				r.Sensor = sp.sensor.ID
 				e.Site.Classify(r, sp.sensor)
 			}
-			if e.Enricher != nil {
-				e.Enricher.Enrich(r)
+			if e.countries != nil {
+				e.countries.enrich(r)
 			}
 			if !e.hintDone {
 				e.sampleHint(&b.recs[j])
