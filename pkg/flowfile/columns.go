@@ -304,8 +304,8 @@ func (c *columns) add(r *Record) {
 		proto: r.Proto, flags: r.Flags, initFlags: r.InitFlags, sessionFlags: r.SessionFlags,
 		attrs: r.Attributes, tos: r.TOS, typ: r.Type,
 	}))
-	c.src = append(c.src, c.eps.slot(endpoint{addr: addrBytes(r.SIP), as: r.SrcAS, cc: r.SCC, kind: addrKind(r.SIP)}))
-	c.dst = append(c.dst, c.eps.slot(endpoint{addr: addrBytes(r.DIP), as: r.DstAS, cc: r.DCC, kind: addrKind(r.DIP)}))
+	c.src = append(c.src, c.eps.slot(r.SIP, r.SrcAS, r.SCC))
+	c.dst = append(c.dst, c.eps.slot(r.DIP, r.DstAS, r.DCC))
 
 	c.lo = append(c.lo, uint32(lo))
 	c.hi = append(c.hi, uint32(hi))

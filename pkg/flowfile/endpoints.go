@@ -1,6 +1,9 @@
 package flowfile
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"net/netip"
+)
 
 // endpointDict is the block's endpoint dictionary. Nearly every endpoint
 // is an IPv4 address with an AS number below 65536, which packs into one
@@ -23,19 +26,26 @@ type packedSlot struct {
 	count uint32
 }
 
-func (d *endpointDict) slot(e endpoint) uint32 {
-	if e.kind != addrV4 || e.as > 0xFFFF {
-		return d.dictionary.slot(e)
+// slot returns the slot of the endpoint (a, as, cc). The packed key is
+// made from the address's bytes in registers: building the endpoint
+// struct first, for every record, cost more than the table look-up
+// (small stores read back as one wide load stall the CPU).
+func (d *endpointDict) slot(a netip.Addr, as uint32, cc Country) uint32 {
+	if !a.Is4() || as > 0xFFFF {
+		return d.dictionary.slot(endpoint{addr: addrBytes(a), as: as, cc: cc, kind: addrKind(a)})
 	}
 	if 4*d.npacked >= 3*len(d.packed) {
 		d.growPacked()
 	}
-	k := uint64(binary.LittleEndian.Uint32(e.addr[:4]))<<32 | uint64(e.cc)<<16 | uint64(e.as)
+	a4 := a.As4()
+	k := uint64(binary.LittleEndian.Uint32(a4[:]))<<32 | uint64(cc)<<16 | uint64(as)
 	mask := uint64(len(d.packed) - 1)
 	for i := (k * 0x9E3779B97F4A7C15) >> d.shift; ; i = (i + 1) & mask {
 		p := &d.packed[i]
 		if p.slot == 0 {
 			s := uint32(len(d.keys))
+			e := endpoint{as: as, cc: cc, kind: addrV4}
+			copy(e.addr[:4], a4[:])
 			d.keys = append(d.keys, e)
 			d.counts = append(d.counts, 0) // buildOrder takes it from the table
 			*p = packedSlot{key: k, slot: s + 1, count: 1}
