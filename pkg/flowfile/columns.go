@@ -250,7 +250,7 @@ type columns struct {
 	sum     BlockSummary
 
 	eps     endpointDict
-	classes dictionary[class]
+	classes classDict
 	cls     []uint32 // per record: class slot
 	src     []uint32 // per record: endpoint slots
 	dst     []uint32
@@ -298,12 +298,7 @@ func (c *columns) add(r *Record) {
 		lo, hi = hi, lo
 		kinds |= clSwapped
 	}
-	c.cls = append(c.cls, c.classes.slot(class{
-		nh: addrBytes(r.NhIP), in: r.In, out: r.Out, sampling: r.SamplingRate,
-		sensor: r.Sensor, application: r.Application, kinds: kinds,
-		proto: r.Proto, flags: r.Flags, initFlags: r.InitFlags, sessionFlags: r.SessionFlags,
-		attrs: r.Attributes, tos: r.TOS, typ: r.Type,
-	}))
+	c.cls = append(c.cls, c.classes.slot(r, kinds))
 	c.src = append(c.src, c.eps.slot(r.SIP, r.SrcAS, r.SCC))
 	c.dst = append(c.dst, c.eps.slot(r.DIP, r.DstAS, r.DCC))
 

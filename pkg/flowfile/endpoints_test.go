@@ -9,11 +9,13 @@ import (
 	"github.com/gflow/gflow/pkg/flowfile"
 )
 
-// TestEndpointKinds writes blocks whose endpoints mix the kinds the
+// TestDictionaryKeyKinds writes blocks whose endpoints mix the kinds the
 // writer keys differently (IPv4 with a small AS number, IPv4 with a large
-// one, IPv6, none) and the same address under several of them, each seen
-// many times, and reads them back unchanged.
-func TestEndpointKinds(t *testing.T) {
+// one, IPv6, none) and the same address under several of them, and whose
+// classes mix next hops (none, IPv4 including 0.0.0.0, IPv6) with values
+// of every class field, each seen many times, and reads them back
+// unchanged.
+func TestDictionaryKeyKinds(t *testing.T) {
 	rng := rand.New(rand.NewSource(5))
 	v4 := []netip.Addr{netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("192.0.2.7"), netip.MustParseAddr("0.0.0.0")}
 	v6 := netip.MustParseAddr("2001:db8::1")
@@ -37,6 +39,15 @@ func TestEndpointKinds(t *testing.T) {
 		r.STime = testHour.UnixMilli() + int64(i)
 		r.ETime = r.STime + 10
 		r.Packets, r.Bytes = 1, 40
+		nhs := []netip.Addr{{}, netip.MustParseAddr("0.0.0.0"), netip.MustParseAddr("192.0.2.1"), v6}
+		r.NhIP = nhs[rng.Intn(len(nhs))]
+		small := func() uint32 { return []uint32{0, 1, 0xFFFFFFFF}[rng.Intn(3)] }
+		r.In, r.Out, r.SamplingRate = small(), small(), small()
+		r.Sensor, r.Application = uint16(small()), uint16(small())
+		r.Proto, r.Flags, r.InitFlags = uint8(small()), uint8(small()), uint8(small())
+		r.SessionFlags, r.Attributes, r.TOS = uint8(small()), uint8(small()), uint8(small())
+		r.Type = flowfile.FlowType(rng.Intn(11))
+		r.SPort, r.DPort = uint16(rng.Intn(3)), uint16(rng.Intn(3))
 	}
 	// Random fresh IPv4 hosts too, so that the tables grow mid-block.
 	for i := range 3000 {
