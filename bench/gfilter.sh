@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Load 2 of ../shared/docs/BENCH.md, the filtered query, side by side on the same flows:
+# Load 2 of ../shared/docs/BENCH.md, the top-N and the filtered query, side by side on the same
+# flows:
 #
+#   nfdump -R DIR -s srcip/bytes -n 20
+#   gfilter --type=all --proto=0-255 --pass=stdout | gstats --fields=sip --values=bytes --count=20
 #   nfdump -R DIR 'proto tcp and dst port 443' -s dstip/bytes -n 20
 #   gfilter --type=all --proto=6 --dport=443 --pass=stdout | gstats --fields=dip --values=bytes --count=20
 #
@@ -8,12 +11,13 @@
 # gflow repository by bench/gfilter-nfconv, so both sides query exactly the same flows whatever
 # the collectors lose on a loaded machine (the collectors themselves are Load 1's business). Each
 # query runs once to warm the page cache, then RUNS times; the median is reported, as flows stored
-# / seconds, and the two top-20 tables are compared.
+# / seconds, and the two top-20 tables of each query are compared.
 #
 # Needs: Go, Debian's nfdump package (nfcapd, nfdump), bc, ../shared/tools/nf9send.
 # Environment: COUNT (flows, default 10500000), RATE (default 800000), DURATION (s, default 20),
 # RUNS (default 5), WORK (scratch directory, default a new one under /tmp, removed unless KEEP=1),
-# SHARED (default ../shared), PORT (default 9995).
+# SHARED (default ../shared), PORT (default 9995), REUSE=1 (query the flows an earlier run left in
+# WORK with KEEP=1 instead of storing them again).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,15 +41,19 @@ if [ "$(id -u)" = 0 ]; then
 fi
 
 # --- store the flows -------------------------------------------------------------------------
-nfcapd -w "$WORK/nfcapd" -b 127.0.0.1 -p "$PORT" -B 16777216 -t 3600 >"$WORK/nfcapd.log" 2>&1 &
-nfpid=$!
-sleep 1
-"$BIN/nf9send" -addr "127.0.0.1:$PORT" -rate "$RATE" -duration "$DURATION" -count "$COUNT" \
-  -hosts 50000 -seed 7
-sleep 2
-kill -TERM "$nfpid"
-wait "$nfpid" || true
-nfdump -R "$WORK/nfcapd" -q -o csv | "$BIN/gfilter-nfconv" -root "$WORK/gflow"
+if [ "${REUSE:-}" = 1 ] && [ -n "$(ls -A "$WORK/gflow")" ]; then
+  echo "reusing the flows stored in $WORK"
+else
+  nfcapd -w "$WORK/nfcapd" -b 127.0.0.1 -p "$PORT" -B 16777216 -t 3600 >"$WORK/nfcapd.log" 2>&1 &
+  nfpid=$!
+  sleep 1
+  "$BIN/nf9send" -addr "127.0.0.1:$PORT" -rate "$RATE" -duration "$DURATION" -count "$COUNT" \
+    -hosts 50000 -seed 7
+  sleep 2
+  kill -TERM "$nfpid"
+  wait "$nfpid" || true
+  nfdump -R "$WORK/nfcapd" -q -o csv | "$BIN/gfilter-nfconv" -root "$WORK/gflow"
+fi
 
 # the days the repository holds (exporters' clocks put some flows far in the past)
 days=$(cd "$WORK/gflow" && find . -mindepth 4 -maxdepth 4 -type d | cut -d/ -f3-5 | sort -u)
@@ -66,27 +74,35 @@ seconds() { # run "$@" (a shell snippet) and print the elapsed seconds
 }
 median() { sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 
-nf_q="nfdump -R '$WORK/nfcapd' 'proto tcp and dst port 443' -s dstip/bytes -n 20 -N"
-gf_q="'$BIN/gfilter' --data-rootdir='$WORK/gflow' ${dates[*]} --type=all --proto=6 --dport=443 --pass=stdout | '$BIN/gstats' --fields=dip --values=bytes --count=20"
-
-bash -c "$nf_q" >"$WORK/nfdump.out"
-bash -c "$gf_q" >"$WORK/gflow.out"
-nf_s=$(for _ in $(seq "$RUNS"); do seconds "$nf_q"; done | median)
-gf_s=$(for _ in $(seq "$RUNS"); do seconds "$gf_q"; done | median)
-
 printf 'machine: %s, %s cores, load %s\n' "$(uname -m)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-8s %12s %10s %10s %14s\n' peer flows bytes/flow seconds "M flows/s"
-printf '%-8s %12d %10.1f %10.3f %14.2f\n' nfdump "$nfdump_flows" \
-  "$(echo "$nfdump_bytes / $nfdump_flows" | bc -l)" "$nf_s" "$(echo "$nfdump_flows / $nf_s / 1000000" | bc -l)"
-printf '%-8s %12d %10.1f %10.3f %14.2f\n' gflow "$gflow_flows" \
-  "$(echo "$gflow_bytes / $gflow_flows" | bc -l)" "$gf_s" "$(echo "$gflow_flows / $gf_s / 1000000" | bc -l)"
-printf 'ratio gflow/nfdump (flows/s): %.2f\n' "$(echo "($gflow_flows / $gf_s) / ($nfdump_flows / $nf_s)" | bc -l)"
-# the same top 20 (address and bytes) on both sides?
-awk '{ for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+\(/) { b = $(i + 4); sub(/\(.*/, "", b); print $(i - 1), b; next } }' \
-  "$WORK/nfdump.out" | sort >"$WORK/nfdump.top"
-awk -F'|' 'NF > 2 {gsub(/ /, ""); if ($1 ~ /^[0-9a-f.:]+$/ && $2 ~ /^[0-9]+$/) print $1, $2}' "$WORK/gflow.out" | sort >"$WORK/gflow.top"
-if [ -s "$WORK/gflow.top" ] && cmp -s "$WORK/nfdump.top" "$WORK/gflow.top"; then
-  echo "top 20 by bytes: identical ($(wc -l <"$WORK/gflow.top") rows)"
-else
-  echo "top 20 by bytes: DIFFERENT"; diff "$WORK/nfdump.top" "$WORK/gflow.top" || true
-fi
+printf 'flows: nfdump %d (%.1f bytes/flow), gflow %d (%.1f bytes/flow)\n' \
+  "$nfdump_flows" "$(echo "$nfdump_bytes / $nfdump_flows" | bc -l)" \
+  "$gflow_flows" "$(echo "$gflow_bytes / $gflow_flows" | bc -l)"
+printf '%-18s %10s %14s\n' query seconds "M flows/s"
+
+# query NAME NFDUMP-ARGS GFILTER-ARGS GSTATS-FIELD: time both sides, compare their top 20
+query() {
+  local name=$1 nf_q gf_q nf_s gf_s
+  nf_q="nfdump -R '$WORK/nfcapd' $2 -n 20 -N"
+  gf_q="'$BIN/gfilter' --data-rootdir='$WORK/gflow' ${dates[*]} --type=all $3 --pass=stdout | '$BIN/gstats' --fields=$4 --values=bytes --count=20"
+  bash -c "$nf_q" >"$WORK/nfdump.$name.out"
+  bash -c "$gf_q" >"$WORK/gflow.$name.out"
+  nf_s=$(for _ in $(seq "$RUNS"); do seconds "$nf_q"; done | median)
+  gf_s=$(for _ in $(seq "$RUNS"); do seconds "$gf_q"; done | median)
+  printf '%-18s %10.3f %14.2f\n' "nfdump $name" "$nf_s" "$(echo "$nfdump_flows / $nf_s / 1000000" | bc -l)"
+  printf '%-18s %10.3f %14.2f\n' "gflow $name" "$gf_s" "$(echo "$gflow_flows / $gf_s / 1000000" | bc -l)"
+  printf 'ratio gflow/nfdump (flows/s): %.2f\n' "$(echo "($gflow_flows / $gf_s) / ($nfdump_flows / $nf_s)" | bc -l)"
+  # the same top 20 (address and bytes) on both sides?
+  awk '{ for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+\(/) { b = $(i + 4); sub(/\(.*/, "", b); print $(i - 1), b; next } }' \
+    "$WORK/nfdump.$name.out" | sort >"$WORK/nfdump.$name.top"
+  awk -F'|' 'NF > 2 {gsub(/ /, ""); if ($1 ~ /^[0-9a-f.:]+$/ && $2 ~ /^[0-9]+$/) print $1, $2}' "$WORK/gflow.$name.out" |
+    sort >"$WORK/gflow.$name.top"
+  if [ -s "$WORK/gflow.$name.top" ] && cmp -s "$WORK/nfdump.$name.top" "$WORK/gflow.$name.top"; then
+    echo "$name top 20 by bytes: identical ($(wc -l <"$WORK/gflow.$name.top") rows)"
+  else
+    echo "$name top 20 by bytes: DIFFERENT"; diff "$WORK/nfdump.$name.top" "$WORK/gflow.$name.top" || true
+  fi
+}
+
+query top-N "-s srcip/bytes" "--proto=0-255" sip
+query filtered "'proto tcp and dst port 443' -s dstip/bytes" "--proto=6 --dport=443" dip
