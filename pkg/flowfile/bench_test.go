@@ -305,3 +305,60 @@ func BenchmarkPipe(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkVisit measures what a filter pays to look at every record of
+// a zstd file and keep one in sixteen: with whole blocks (NextBlock and a
+// loop), with VisitBlock, and with VisitBlockWhere building only the
+// ports before the test.
+func BenchmarkVisit(b *testing.B) {
+	benchFile(b, flowfile.CodecZstd)
+	dropRecs()
+	var kept []flowfile.Record
+	keep := func(r *flowfile.Record) bool { return r.DPort&15 == 0 }
+	for _, mode := range []string{"blocks", "visit", "where"} {
+		b.Run(mode, func(b *testing.B) {
+			data := benchFile(b, flowfile.CodecZstd)
+			n := 0
+			visit := func(r *flowfile.Record) {
+				n++
+				if keep(r) {
+					kept = append(kept, *r)
+				}
+			}
+			test := func(r *flowfile.Record) bool { n++; return keep(r) }
+			add := func(r *flowfile.Record) { kept = append(kept, *r) }
+			startCPU(b)
+			for b.Loop() {
+				r, err := flowfile.NewReader(bytes.NewReader(data))
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = 0
+				for {
+					kept = kept[:0]
+					switch mode {
+					case "blocks":
+						var blk []flowfile.Record
+						if blk, err = r.NextBlock(); err == nil {
+							for i := range blk {
+								visit(&blk[i])
+							}
+						}
+					case "visit":
+						_, err = r.VisitBlock(nil, visit)
+					case "where":
+						_, err = r.VisitBlockWhere(nil, flowfile.FieldPorts, test, add)
+					}
+					if errors.Is(err, io.EOF) {
+						break
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+				r.Close()
+			}
+			reportRecords(b, n)
+		})
+	}
+}
