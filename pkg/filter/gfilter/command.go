@@ -228,9 +228,7 @@ func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 			selSensors = append([]uint16{}, sensors.ids...) // never nil: the test is on
 		}
 	}
-	if o.allPass, err = newAllPass(o.tests, selTypes, selSensors); err != nil {
-		return err
-	}
+	o.allPass = newAllPass(o.tests, selTypes, selSensors)
 	o.need = testFields(o.tests, selTypes != nil || selSensors != nil)
 	if o.printVol != "" {
 		o.need |= flowfile.FieldCounts
