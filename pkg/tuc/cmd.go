@@ -157,7 +157,7 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 		return errors.New("Cannot use same stream for bad input and records")
 	}
 	if err := pipe.CheckNotTerminal(o.outputPath, std.Out); err != nil {
-		return err
+		return fmt.Errorf("%w; write to a file (--output-path=FILE) or into a pipe (| gcut ...)", err)
 	}
 	// As rwtuc: typing flows at a terminal needs the input named.
 	if len(args) == 0 && cli.IsTerminal(std.In) {
