@@ -160,6 +160,7 @@ type dictionary[K interface {
 	hash() uint64
 }] struct {
 	table  []uint32 // slot+1 at the key's hash position, 0 if empty
+	used   int      // entries in table; keys may hold more (endpointDict and classDict add their packed keys there too)
 	keys   []K
 	counts []uint32
 	order  []uint32 // slots by descending count (buildOrder)
@@ -168,7 +169,7 @@ type dictionary[K interface {
 }
 
 func (d *dictionary[K]) slot(k K) uint32 {
-	if 2*len(d.keys) >= len(d.table) {
+	if 2*(d.used+1) > len(d.table) {
 		d.grow()
 	}
 	mask := uint64(len(d.table) - 1)
@@ -177,6 +178,7 @@ func (d *dictionary[K]) slot(k K) uint32 {
 		if s == 0 {
 			s = uint32(len(d.keys))
 			d.table[i] = s + 1
+			d.used++
 			d.keys = append(d.keys, k)
 			d.counts = append(d.counts, 1)
 			return s
@@ -188,20 +190,28 @@ func (d *dictionary[K]) slot(k K) uint32 {
 	}
 }
 
+// grow doubles the table and re-inserts the entries it holds. It walks the
+// old table, not keys: the packed dictionaries append keys that are never
+// in this table, and re-inserting those could fill it (and loop forever).
 func (d *dictionary[K]) grow() {
-	d.table = make([]uint32, max(1024, 2*len(d.table)))
+	old := d.table
+	d.table = make([]uint32, max(1024, 2*len(old)))
 	mask := uint64(len(d.table) - 1)
-	for s, k := range d.keys {
-		i := k.hash() & mask
+	for _, s := range old {
+		if s == 0 {
+			continue
+		}
+		i := d.keys[s-1].hash() & mask
 		for d.table[i] != 0 {
 			i = (i + 1) & mask
 		}
-		d.table[i] = uint32(s) + 1
+		d.table[i] = s
 	}
 }
 
 func (d *dictionary[K]) reset() {
 	clear(d.table)
+	d.used = 0
 	d.keys, d.counts = d.keys[:0], d.counts[:0]
 }
 
