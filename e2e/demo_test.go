@@ -28,7 +28,7 @@ import (
 // country in a real browser.
 func TestQuickStartDemo(t *testing.T) {
 	if testing.Short() {
-		t.Skip("the demo builds every tool and sends 40,000 flows; skipped with -short")
+		t.Skip("the demo builds every tool and sends 41,000 flows; skipped with -short")
 	}
 	repo, err := filepath.Abs("..")
 	if err != nil {
@@ -42,7 +42,7 @@ func TestQuickStartDemo(t *testing.T) {
 	}
 	out := t.TempDir()
 	demo := exec.Command("bash", filepath.Join(repo, "scripts", "demo.sh"))
-	demo.Env = append(os.Environ(), "BIN="+bin, "DEMO_OUT="+out, "DEMO_PORT="+strconv.Itoa(freeUDPPort(t)), "DEMO_CONVERSATIONS=5000")
+	demo.Env = append(os.Environ(), "BIN="+bin, "DEMO_OUT="+out, "DEMO_PORT="+strconv.Itoa(freeUDPPort(t)))
 	text, err := demo.CombinedOutput()
 	if err != nil {
 		t.Fatalf("scripts/demo.sh: %v\n%s", err, text)
