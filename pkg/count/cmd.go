@@ -21,16 +21,15 @@ import (
 func init() { cli.Register("gcount", NewCommand) }
 
 type options struct {
-	binSize, loadScheme          string
-	startTime, endTime           string
-	skipZeroes, binSlots         bool
-	epochSlots                   bool
-	timestampFormat              string
-	noTitles, noColumns, noFinal bool
-	columnSep, delimited         string
-	outputPath, pager            string
-	json                         bool
-	plot, plotValue              string
+	binSize, loadScheme  string
+	startTime, endTime   string
+	skipZeroes, binSlots bool
+	epochSlots           bool
+	timestampFormat      string
+	columns              fields.Columns
+	outputPath, pager    string
+	json                 bool
+	plot, plotValue      string
 }
 
 // NewCommand builds gcount around the given streams.
@@ -81,12 +80,7 @@ packets or records), with UTC time ticks.`,
 	f.BoolVar(&o.binSlots, "bin-slots", false, "Label rows with the internal bin index instead of the date")
 	f.StringVar(&o.timestampFormat, "timestamp-format", "", "Print dates as default, iso, m/d/y or epoch, optionally with ,utc or ,local")
 	f.BoolVar(&o.epochSlots, "epoch-slots", false, "Print dates as seconds since the epoch (--timestamp-format=epoch)")
-	f.BoolVar(&o.noTitles, "no-titles", false, "Do not print the column titles")
-	f.BoolVar(&o.noColumns, "no-columns", false, "Disable fixed-width columnar output")
-	f.StringVar(&o.columnSep, "column-separator", "|", "Use this character between columns")
-	f.BoolVar(&o.noFinal, "no-final-delimiter", false, "Suppress the column delimiter at the end of each line")
-	f.StringVar(&o.delimited, "delimited", "", "Shortcut for --no-columns --no-final-delimiter --column-separator=CHAR (default '|')")
-	f.Lookup("delimited").NoOptDefVal = "|"
+	o.columns.Register(f, "Do not print the column titles")
 	f.StringVar(&o.outputPath, "output-path", "", "Write the text to this file (or stdout, stderr) instead of standard output through the pager")
 	f.StringVar(&o.pager, "pager", "", "Page output on a terminal with this program. Def. $GFLOW_PAGER, $PAGER, less")
 	f.BoolVar(&o.json, "json", false, "Print one JSON object per row (see above) instead of text")
@@ -113,17 +107,11 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	if err := parseWindow(o, &spec); err != nil {
 		return err
 	}
-	lo := Layout{NoTitles: o.noTitles, NoColumns: o.noColumns, NoFinalDelim: o.noFinal, BinSlots: o.binSlots}
-	if o.columnSep == "" {
-		return cli.Usagef("Invalid column-separator: the separator may not be empty")
+	cl, err := o.columns.Layout()
+	if err != nil {
+		return cli.UsageError(err)
 	}
-	lo.Delim = o.columnSep[0]
-	if fl.Changed("delimited") {
-		lo.NoColumns, lo.NoFinalDelim = true, true
-		if o.delimited != "" {
-			lo.Delim = o.delimited[0]
-		}
-	}
+	lo := Layout{NoTitles: cl.NoTitles, NoColumns: cl.NoColumns, NoFinalDelim: cl.NoFinalDelim, Delim: cl.Delim, BinSlots: o.binSlots}
 	tf := os.Getenv("GFLOW_TIMESTAMP_FORMAT")
 	if o.timestampFormat != "" {
 		tf = o.timestampFormat

@@ -25,8 +25,7 @@ type options struct {
 	numRecs, startRec, endRec, tail string
 	dryRun                          bool
 	icmpTypeAndCode                 bool
-	noTitles, noColumns, noFinal    bool
-	columnSep, delimited            string
+	columns                         fields.Columns
 	ipFormat                        string
 	integerIPs, zeroPadIPs          bool
 	timestampFormat                 string
@@ -78,12 +77,7 @@ class and type are strings; iType and iCode are null for non-ICMP flows.`,
 	f.StringVar(&o.tail, "tail-recs", "", "Print this number of records from the end of the input. Conflicts with --start-rec-num and --end-rec-num")
 	f.BoolVar(&o.dryRun, "dry-run", false, "Check the switches, print the column titles and exit")
 	f.BoolVar(&o.icmpTypeAndCode, "icmp-type-and-code", false, "Print the ICMP type and code in the sPort and dPort columns (deprecated; use iType,iCode)")
-	f.BoolVar(&o.noTitles, "no-titles", false, "Do not print the column titles")
-	f.BoolVar(&o.noColumns, "no-columns", false, "Disable fixed-width columnar output")
-	f.StringVar(&o.columnSep, "column-separator", "|", "Use this character between columns")
-	f.BoolVar(&o.noFinal, "no-final-delimiter", false, "Suppress the column delimiter at the end of each line")
-	f.StringVar(&o.delimited, "delimited", "", "Shortcut for --no-columns --no-final-delimiter --column-separator=CHAR (default '|')")
-	f.Lookup("delimited").NoOptDefVal = "|"
+	o.columns.Register(f, "Do not print the column titles")
 	f.StringVar(&o.ipFormat, "ip-format", "", "Print addresses as canonical, no-mixed, decimal, hexadecimal, zero-padded, map-v4, unmap-v6, force-ipv6 (comma-combinable). Def. $GFLOW_IP_FORMAT or canonical")
 	f.BoolVar(&o.integerIPs, "integer-ips", false, "Print addresses as integers (--ip-format=decimal)")
 	f.BoolVar(&o.zeroPadIPs, "zero-pad-ips", false, "Print addresses zero-padded (--ip-format=zero-padded)")
@@ -190,17 +184,11 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	if err != nil {
 		return err
 	}
-	lo := Layout{NoTitles: o.noTitles, NoColumns: o.noColumns, NoFinalDelim: o.noFinal, ICMPTypeAndCode: o.icmpTypeAndCode}
-	if o.columnSep == "" {
-		return cli.Usagef("Invalid column-separator: the separator may not be empty")
+	cl, err := o.columns.Layout()
+	if err != nil {
+		return cli.UsageError(err)
 	}
-	lo.Delim = o.columnSep[0]
-	if fl.Changed("delimited") {
-		lo.NoColumns, lo.NoFinalDelim = true, true
-		if o.delimited != "" {
-			lo.Delim = o.delimited[0]
-		}
-	}
+	lo := Layout{NoTitles: cl.NoTitles, NoColumns: cl.NoColumns, NoFinalDelim: cl.NoFinalDelim, Delim: cl.Delim, ICMPTypeAndCode: o.icmpTypeAndCode}
 	fo, err := formatOptions(fields.Switches{
 		IPFormat: o.ipFormat, IntegerIPs: o.integerIPs, ZeroPadIPs: o.zeroPadIPs,
 		TimestampFormat: o.timestampFormat, EpochTime: o.epochTime,

@@ -29,8 +29,7 @@ type options struct {
 	noPercents                      bool
 	overall                         bool
 	detailProtos                    string
-	noTitles, noColumns, noFinal    bool
-	columnSep, delimited            string
+	columns                         fields.Columns
 	ipFormat                        string
 	integerIPs, zeroPadIPs          bool
 	timestampFormat                 string
@@ -96,12 +95,7 @@ dIP-Distinct, Distinct:FIELD. The first value ranks the bins.
 	f.BoolVar(&o.noPercents, "no-percents", false, "Do not print the percentage columns")
 	f.BoolVar(&o.overall, "overall-stats", false, "Print minima, maxima, quartiles and interval counts for bytes, packets, bytes/packet over all flows")
 	f.StringVar(&o.detailProtos, "detail-proto-stats", "", "Print the same statistics for each of these protocols (list or ranges, e.g. 6,17)")
-	f.BoolVar(&o.noTitles, "no-titles", false, "Do not print the INPUT/OUTPUT lines and the column titles")
-	f.BoolVar(&o.noColumns, "no-columns", false, "Disable fixed-width columnar output")
-	f.StringVar(&o.columnSep, "column-separator", "|", "Use this character between columns")
-	f.BoolVar(&o.noFinal, "no-final-delimiter", false, "Suppress the column delimiter at the end of each line")
-	f.StringVar(&o.delimited, "delimited", "", "Shortcut for --no-columns --no-final-delimiter --column-separator=CHAR (default '|')")
-	f.Lookup("delimited").NoOptDefVal = "|"
+	o.columns.Register(f, "Do not print the INPUT/OUTPUT lines and the column titles")
 	f.StringVar(&o.ipFormat, "ip-format", "", "Print addresses as canonical, no-mixed, decimal, hexadecimal, zero-padded, map-v4, unmap-v6, force-ipv6 (comma-combinable). Def. canonical")
 	f.BoolVar(&o.integerIPs, "integer-ips", false, "Print addresses as integers (--ip-format=decimal)")
 	f.BoolVar(&o.zeroPadIPs, "zero-pad-ips", false, "Print addresses zero-padded (--ip-format=zero-padded)")
@@ -135,17 +129,11 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 		}
 		policy = p
 	}
-	lo := Layout{NoTitles: o.noTitles, NoColumns: o.noColumns, NoFinalDelim: o.noFinal, NoPercents: o.noPercents}
-	if o.columnSep == "" {
-		return cli.Usagef("Invalid column-separator: the separator may not be empty")
+	cl, err := o.columns.Layout()
+	if err != nil {
+		return cli.UsageError(err)
 	}
-	lo.Delim = o.columnSep[0]
-	if fl.Changed("delimited") {
-		lo.NoColumns, lo.NoFinalDelim = true, true
-		if o.delimited != "" {
-			lo.Delim = o.delimited[0]
-		}
-	}
+	lo := Layout{NoTitles: cl.NoTitles, NoColumns: cl.NoColumns, NoFinalDelim: cl.NoFinalDelim, Delim: cl.Delim, NoPercents: o.noPercents}
 
 	protoMode := o.overall || fl.Changed("detail-proto-stats")
 	if protoMode {
