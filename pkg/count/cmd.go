@@ -135,9 +135,10 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	}
 
 	c := NewCounter(spec)
-	rerr := readAll(args, std, c.AddBlock)
-	if rerr != nil && !errors.Is(rerr, errCorrupt) {
-		return rerr
+	// Corrupt blocks are reported as they are met and the intact ones
+	// counted: like gfilter, gstats and gcut, a warning, not a failure.
+	if err := readAll(args, std, c.AddBlock); err != nil && !errors.Is(err, errCorrupt) {
+		return err
 	}
 	if err := c.Err(); err != nil {
 		return err
@@ -162,9 +163,6 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	}
 	if err != nil {
 		return fmt.Errorf("write: %w", err)
-	}
-	if rerr != nil {
-		return cli.Exit(1) // corrupt blocks were reported as they were met
 	}
 	return nil
 }

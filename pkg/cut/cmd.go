@@ -222,11 +222,14 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 		return out.Close()
 	}
 	rerr := c.run(args)
-	if cerr := out.Close(); cerr != nil && (rerr == nil || errors.Is(rerr, errCorrupt)) {
-		return cerr
-	}
 	if errors.Is(rerr, errCorrupt) {
-		return cli.Exit(1) // corrupt blocks were reported as they were met
+		// Corrupt blocks were reported as they were met and every intact
+		// block was printed: like gfilter, gstats and gcount, that is a
+		// warning, not a failure.
+		rerr = nil
+	}
+	if cerr := out.Close(); cerr != nil && rerr == nil {
+		return cerr
 	}
 	return rerr
 }
