@@ -74,8 +74,9 @@ func openAppend(f *os.File, path string, hdr Header) (*Writer, error) {
 	good := r.off
 	blocks := 0
 	var sum BlockSummary
+	var sel []uint64
 	for {
-		_, err := r.nextFrame(&sum)
+		_, err := r.nextFrame(&sum, &sel)
 		if err == nil {
 			good = r.off
 			blocks++

@@ -210,18 +210,23 @@ func (d *decompressor) release() {
 	}
 }
 
-// decodeBlock decodes one block into recs (grown as needed, up to
-// MaxBlockRecords) and returns the records.
-func (d *decompressor) decodeBlock(s *BlockSummary, payload []byte, recs []Record) ([]Record, error) {
-	if cap(recs) < s.Records {
-		recs = make([]Record, s.Records)
+// decodeBlock decodes one block, with the selection sel (empty: none),
+// into recs (grown as needed, up to MaxBlockRecords) and returns the
+// records.
+func (d *decompressor) decodeBlock(s *BlockSummary, payload []byte, sel []uint64, recs []Record) ([]Record, error) {
+	if cap(recs) < s.Stored {
+		recs = make([]Record, s.Stored)
 	}
-	recs = recs[:s.Records]
-	if err := d.blk.prepare(payload, s.Records, s.MinSTime, s.rawLen, d, s.Codec); err != nil {
+	recs = recs[:s.Stored]
+	if err := d.blk.prepare(payload, s, d, sel); err != nil {
 		return recs[:0], err
 	}
-	if _, err := d.blk.run(recs); err != nil {
+	if err := d.blk.want(AllFields); err != nil {
 		return recs[:0], err
 	}
-	return recs, nil
+	n, err := d.blk.run(recs)
+	if err != nil {
+		return recs[:0], err
+	}
+	return recs[:n], nil
 }

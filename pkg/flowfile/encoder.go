@@ -42,7 +42,7 @@ func (e *BlockEncoder) Close() { e.comp.release() }
 // and payload, the payload built in *scratch.
 func appendEncoded(dst []byte, cols *columns, comp *compressor, scratch *[]byte) ([]byte, error) {
 	sum := &cols.sum
-	sum.Records = cols.n
+	sum.Records, sum.Stored = cols.n, cols.n
 	sum.Codec = comp.codec
 	payload, rawLen, err := cols.appendPayload((*scratch)[:0], comp)
 	*scratch = payload

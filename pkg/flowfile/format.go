@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"math/bits"
+	"slices"
 	"time"
 )
 
@@ -15,7 +17,7 @@ const (
 	FileMagic = "GFLW"
 	// Version is the format version this package writes. Readers accept
 	// every version from 1 to Version (FORMAT.md, "Versions").
-	Version = 1
+	Version = 2
 
 	// BlockMagic opens every block; readers scan for it to resynchronise
 	// after a corrupt block (FORMAT.md, "Blocks").
@@ -229,9 +231,25 @@ type BlockSummary struct {
 	Offset int64 // byte offset of the block's magic in the file
 	Index  int   // block number, counting from 0, corrupt blocks included
 
+	// Stored is the number of records the block's payload holds. It is
+	// Records unless a selection (FORMAT.md, "Selection") picks some of
+	// them; the other fields of the summary describe all stored records.
+	Stored int
+
 	payloadLen int
 	rawLen     int
 	payloadCRC uint32
+	selected   bool // a selection follows the payload
+}
+
+// frameLen returns the length of the whole block: header, payload and
+// selection.
+func (s *BlockSummary) frameLen() int {
+	n := blockHeaderSize + s.payloadLen
+	if s.selected {
+		n += selectionLen(s.Stored)
+	}
+	return n
 }
 
 // HasProto reports whether some record of the block may have protocol p.
@@ -247,8 +265,10 @@ func (s *BlockSummary) Overlaps(start, end int64) bool {
 }
 
 const (
-	blockFlagIPv4 = 1 << 0
-	blockFlagIPv6 = 1 << 1
+	blockFlagIPv4      = 1 << 0
+	blockFlagIPv6      = 1 << 1
+	blockFlagSelection = 1 << 2 // a selection follows the payload (version 2)
+	blockFlagsKnown    = blockFlagIPv4 | blockFlagIPv6 | blockFlagSelection
 )
 
 // appendBlockHeader appends the 88-byte block header (FORMAT.md, "Block header").
@@ -257,13 +277,16 @@ func appendBlockHeader(b []byte, s *BlockSummary) []byte {
 	b = append(b, BlockMagic...)
 	b = binary.BigEndian.AppendUint32(b, uint32(s.payloadLen))
 	b = binary.BigEndian.AppendUint32(b, uint32(s.rawLen))
-	b = binary.BigEndian.AppendUint32(b, uint32(s.Records))
+	b = binary.BigEndian.AppendUint32(b, uint32(s.Stored))
 	var flags byte
 	if s.HasIPv4 {
 		flags |= blockFlagIPv4
 	}
 	if s.HasIPv6 {
 		flags |= blockFlagIPv6
+	}
+	if s.selected {
+		flags |= blockFlagSelection
 	}
 	b = append(b, byte(s.Codec), flags)
 	b = binary.BigEndian.AppendUint16(b, s.Types)
@@ -301,8 +324,13 @@ func parseBlockHeader(b []byte, s *BlockSummary) error {
 	if !codec.valid() {
 		return fmt.Errorf("unknown block codec %d", b[16])
 	}
+	if b[17]&^blockFlagsKnown != 0 {
+		return fmt.Errorf("unknown block flags %#x", b[17])
+	}
 	*s = BlockSummary{
 		Records:    int(count),
+		Stored:     int(count),
+		selected:   b[17]&blockFlagSelection != 0,
 		Codec:      codec,
 		HasIPv4:    b[17]&blockFlagIPv4 != 0,
 		HasIPv6:    b[17]&blockFlagIPv6 != 0,
@@ -320,6 +348,50 @@ func parseBlockHeader(b []byte, s *BlockSummary) error {
 		s.Protocols[i] = binary.LittleEndian.Uint64(b[48+8*i:])
 	}
 	return nil
+}
+
+// selectionLen is the length of the selection of a block of n stored
+// records (FORMAT.md, "Selection").
+func selectionLen(n int) int { return 4 + 8*selectionWords(n) + 4 }
+
+// selectionWords is the number of bitmap words for n records.
+func selectionWords(n int) int { return (n + 63) / 64 }
+
+// appendSelection appends the selection of count records marked in sel,
+// a bitmap of n stored records.
+func appendSelection(b []byte, sel []uint64, n, count int) []byte {
+	start := len(b)
+	b = binary.BigEndian.AppendUint32(b, uint32(count))
+	for _, w := range sel[:selectionWords(n)] {
+		b = binary.LittleEndian.AppendUint64(b, w)
+	}
+	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b[start:], castagnoli))
+}
+
+// parseSelection checks the selection b (selectionLen(n) bytes) of a
+// block of n stored records and decodes its bitmap into sel, returning
+// the number of records it selects.
+func parseSelection(b []byte, n int, sel *[]uint64) (int, error) {
+	end := len(b) - 4
+	if got, want := binary.BigEndian.Uint32(b[end:]), crc32.Checksum(b[:end], castagnoli); got != want {
+		return 0, fmt.Errorf("selection checksum mismatch (stored %08x, computed %08x)", got, want)
+	}
+	count := int(binary.BigEndian.Uint32(b))
+	words := selectionWords(n)
+	*sel = slices.Grow((*sel)[:0], words)[:words]
+	total := 0
+	for i := range words {
+		w := binary.LittleEndian.Uint64(b[4+8*i:])
+		(*sel)[i] = w
+		total += bits.OnesCount64(w)
+	}
+	if extra := words*64 - n; extra > 0 && (*sel)[words-1]>>(64-extra) != 0 {
+		return 0, errors.New("selection marks records past the block's end")
+	}
+	if total != count || count == 0 {
+		return 0, fmt.Errorf("selection counts %d records, its bitmap marks %d", count, total)
+	}
+	return count, nil
 }
 
 // BlockError reports a corrupt block. It is not fatal: the reader's next

@@ -40,8 +40,8 @@ func FuzzBlockDecode(f *testing.F) {
 		if n == 0 || n > MaxBlockRecords || rawLen > MaxBlockBytes || !Codec(codec).valid() {
 			return
 		}
-		s := BlockSummary{Records: int(n), Codec: Codec(codec), rawLen: int(rawLen), MinSTime: 1444348800000}
-		out, err := d.decodeBlock(&s, payload, recBuf)
+		s := BlockSummary{Records: int(n), Stored: int(n), Codec: Codec(codec), rawLen: int(rawLen), MinSTime: 1444348800000}
+		out, err := d.decodeBlock(&s, payload, nil, recBuf)
 		if err == nil && len(out) != int(n) {
 			t.Fatalf("decoded %d records, block says %d", len(out), n)
 		}

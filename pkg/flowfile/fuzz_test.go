@@ -27,6 +27,25 @@ func FuzzReader(f *testing.F) {
 		damaged[len(b)/3] ^= 0x40
 		f.Add(damaged)
 	}
+	// blocks with selections (Writer.WriteSelected)
+	var buf bytes.Buffer
+	w, _ := flowfile.NewWriter(&buf, flowfile.Header{Kind: flowfile.KindStream, Codec: flowfile.CodecS2})
+	w.SetBlockRecords(100)
+	w.WriteBlock(recs)
+	w.Close()
+	src, _ := flowfile.NewReader(bytes.NewReader(buf.Bytes()))
+	var sel bytes.Buffer
+	sw, _ := flowfile.NewWriter(&sel, flowfile.Header{Kind: flowfile.KindStream, Codec: flowfile.CodecS2})
+	for {
+		bits, n, err := src.SelectBlock(nil, flowfile.FieldPorts, func(r *flowfile.Record) bool { return r.DPort%3 == 0 })
+		if err != nil {
+			break
+		}
+		sw.WriteSelected(src.RawBlock(), bits, n)
+	}
+	sw.Close()
+	f.Add(sel.Bytes())
+	f.Add(sel.Bytes()[:sel.Len()-5])
 	f.Add([]byte("GFLW"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := flowfile.NewReader(bytes.NewReader(data))

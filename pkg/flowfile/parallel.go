@@ -36,11 +36,13 @@ type ParallelReader struct {
 	pos      int // Next's position in recs
 	wg       sync.WaitGroup
 	closed   bool
+	fields   Fields // the Reader's, when the ParallelReader was made
 }
 
 type pslot struct {
 	sum     BlockSummary
 	payload []byte
+	sel     []uint64
 	dec     decompressor
 	err     error
 	done    chan struct{} // one token when the slot is prepared
@@ -52,7 +54,7 @@ func NewParallelReader(r *Reader, workers int) *ParallelReader {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	p := &ParallelReader{r: r, jobs: make(chan *pslot, 2*workers)}
+	p := &ParallelReader{r: r, jobs: make(chan *pslot, 2*workers), fields: r.fields}
 	for range 2*workers + 1 {
 		p.slots = append(p.slots, &pslot{done: make(chan struct{}, 1)})
 	}
@@ -67,8 +69,12 @@ func (p *ParallelReader) work() {
 	defer p.wg.Done()
 	for s := range p.jobs {
 		d := &s.dec
-		if err := d.blk.prepare(s.payload, s.sum.Records, s.sum.MinSTime, s.sum.rawLen, d, s.sum.Codec); err != nil {
-			d.blk.n, d.blk.done = 0, 0
+		err := d.blk.prepare(s.payload, &s.sum, d, s.sel)
+		if err == nil {
+			err = d.blk.want(p.fields)
+		}
+		if err != nil {
+			d.blk.reset()
 			s.err = p.r.blockError(s.sum.Offset, s.sum.Index, err)
 		}
 		s.done <- struct{}{}
@@ -81,11 +87,11 @@ func (p *ParallelReader) work() {
 func (p *ParallelReader) fill() error {
 	for p.inflight < len(p.slots)-1 { // one slot is the caller's
 		s := p.slots[(p.head+p.inflight)%len(p.slots)]
-		payload, err := p.r.nextFrame(&s.sum)
+		payload, err := p.r.nextFrame(&s.sum, &s.sel)
 		if err != nil {
 			if be, ok := err.(*BlockError); ok {
 				s.err = be
-				s.dec.blk.n, s.dec.blk.done = 0, 0
+				s.dec.blk.reset()
 				s.done <- struct{}{}
 				p.inflight++
 				continue
@@ -100,38 +106,43 @@ func (p *ParallelReader) fill() error {
 	return nil
 }
 
-// next returns at most limit records of the current block, moving to the
-// next block when the current one is used up.
+// next returns the records of the current block, going past at most
+// limit stored records, and moves to the next block when the current one
+// is used up.
 func (p *ParallelReader) next(limit int) ([]Record, error) {
 	p.recs, p.pos = p.recs[:0], 0
-	if p.cur == nil || p.cur.dec.blk.remaining() == 0 {
-		p.cur = nil
-		err := p.fill()
-		if p.inflight == 0 {
-			return nil, err
+	for {
+		if p.cur == nil || p.cur.dec.blk.remaining() == 0 {
+			p.cur = nil
+			err := p.fill()
+			if p.inflight == 0 {
+				return nil, err
+			}
+			s := p.slots[p.head]
+			<-s.done
+			p.head = (p.head + 1) % len(p.slots)
+			p.inflight--
+			if s.err != nil {
+				return nil, s.err
+			}
+			p.cur = s
 		}
-		s := p.slots[p.head]
-		<-s.done
-		p.head = (p.head + 1) % len(p.slots)
-		p.inflight--
-		if s.err != nil {
-			return nil, s.err
+		blk := &p.cur.dec.blk
+		want := min(limit, blk.remaining())
+		if cap(p.recs) < want {
+			p.recs = make([]Record, max(want, RunRecords))
 		}
-		p.cur = s
+		n, err := blk.run(p.recs[:want])
+		if err != nil {
+			blk.reset()
+			return nil, p.r.blockError(p.cur.sum.Offset, p.cur.sum.Index, err)
+		}
+		if n > 0 {
+			p.recs = p.recs[:n]
+			p.pos = n
+			return p.recs, nil
+		}
 	}
-	blk := &p.cur.dec.blk
-	want := min(limit, blk.remaining())
-	if cap(p.recs) < want {
-		p.recs = make([]Record, max(want, RunRecords))
-	}
-	n, err := blk.run(p.recs[:want])
-	if err != nil {
-		blk.n, blk.done = 0, 0
-		return nil, p.r.blockError(p.cur.sum.Offset, p.cur.sum.Index, err)
-	}
-	p.recs = p.recs[:n]
-	p.pos = n
-	return p.recs, nil
 }
 
 // NextBlock returns the records of the next block (or what NextRun left
@@ -207,7 +218,9 @@ func Process(r *Reader, workers int, fn func(worker int, run []Record) error, on
 	type job struct {
 		sum     BlockSummary
 		payload []byte
+		sel     []uint64
 	}
+	fields := r.fields
 	jobs := make(chan *job, workers)
 	free := make(chan *job, 2*workers)
 	for range 2 * workers {
@@ -247,7 +260,12 @@ func Process(r *Reader, workers int, fn func(worker int, run []Record) error, on
 					continue
 				}
 				s := &j.sum
-				if err := d.blk.prepare(j.payload, s.Records, s.MinSTime, s.rawLen, &d, s.Codec); err != nil {
+				err := d.blk.prepare(j.payload, s, &d, j.sel)
+				if err == nil {
+					err = d.blk.want(fields)
+				}
+				if err != nil {
+					d.blk.reset()
 					bad(r.blockError(s.Offset, s.Index, err))
 					free <- j
 					continue
@@ -255,12 +273,15 @@ func Process(r *Reader, workers int, fn func(worker int, run []Record) error, on
 				for d.blk.remaining() > 0 {
 					n, err := d.blk.run(run)
 					if err != nil {
-						d.blk.n, d.blk.done = 0, 0
+						d.blk.reset()
 						bad(r.blockError(s.Offset, s.Index, err))
 						break
 					}
+					if n == 0 {
+						continue
+					}
 					if err := fn(w, run[:n]); err != nil {
-						d.blk.n, d.blk.done = 0, 0
+						d.blk.reset()
 						fail(err)
 						break
 					}
@@ -271,7 +292,7 @@ func Process(r *Reader, workers int, fn func(worker int, run []Record) error, on
 	}
 	for !stop.Load() {
 		j := <-free
-		payload, err := r.nextFrame(&j.sum)
+		payload, err := r.nextFrame(&j.sum, &j.sel)
 		if err != nil {
 			free <- j
 			var be *BlockError

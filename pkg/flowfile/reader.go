@@ -32,16 +32,18 @@ type Reader struct {
 	dec    decompressor
 	sum    BlockSummary
 	recs   []Record
-	pos    int    // Next's position in recs
-	frame  []byte // the stored bytes of the block last read
-	vs     *visitScratch
+	pos    int      // Next's position in recs
+	frame  []byte   // the stored bytes of the block last read
+	sel    []uint64 // the selection of the block last read; empty: none
+	kept   []uint64 // the bitmap of SelectBlock and VisitBlockWhere
+	fields Fields   // what records are built with
 }
 
 const readChunk = 256 << 10
 
 // NewReader reads and checks the header of src.
 func NewReader(src io.Reader) (*Reader, error) {
-	r := &Reader{src: src, buf: make([]byte, 0, readChunk)}
+	r := &Reader{src: src, buf: make([]byte, 0, readChunk), fields: AllFields}
 	if err := r.readHeader(); err != nil {
 		return nil, err
 	}
@@ -54,7 +56,7 @@ func Open(path string) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Reader{src: f, file: f, name: path, buf: make([]byte, 0, readChunk)}
+	r := &Reader{src: f, file: f, name: path, buf: make([]byte, 0, readChunk), fields: AllFields}
 	if err := r.readHeader(); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -108,6 +110,16 @@ func (r *Reader) SetName(name string) { r.name = name }
 // SetBlockFilter makes the Reader skip, without decompressing, every block
 // whose summary keep rejects. A nil keep reads every block.
 func (r *Reader) SetBlockFilter(keep func(*BlockSummary) bool) { r.filter = keep }
+
+// SetFields makes the Reader build records with the fields f only (the
+// others are zero), from f's columns only: a reader that needs a few
+// fields skips the cost of decompressing the others. The default is
+// AllFields. It takes effect at the next block; ParallelReader and
+// Process follow the Reader's setting.
+func (r *Reader) SetFields(f Fields) { r.fields = f }
+
+// Fields returns the fields the Reader builds (SetFields).
+func (r *Reader) Fields() Fields { return r.fields }
 
 // RawBlock returns the stored bytes (block header and payload, checked
 // against their CRCs) of the block the records last returned come from,
@@ -182,102 +194,160 @@ func (r *Reader) NextRun() ([]Record, error) {
 // blocks whose summary proves every record passes skips all the work of
 // decoding them.
 func (r *Reader) NextBlockOrRaw(raw func(*BlockSummary) bool) ([]Record, []byte, error) {
-	if r.dec.blk.remaining() == 0 {
-		r.pos = 0
-		r.recs = r.recs[:0]
-		payload, err := r.nextFrame(&r.sum)
-		if err != nil {
-			return nil, nil, err
+	blk := &r.dec.blk
+	for {
+		if blk.remaining() == 0 {
+			r.pos = 0
+			r.recs = r.recs[:0]
+			payload, err := r.nextFrame(&r.sum, &r.sel)
+			if err != nil {
+				return nil, nil, err
+			}
+			if raw(&r.sum) {
+				return r.recs, r.frame, nil
+			}
+			if err := r.prepare(payload, r.fields); err != nil {
+				return nil, nil, err
+			}
 		}
-		if raw(&r.sum) {
-			return r.recs, r.frame, nil
-		}
-		if err := r.prepare(payload); err != nil {
-			return nil, nil, err
+		recs, err := r.run(MaxBlockRecords)
+		if err != nil || len(recs) > 0 {
+			return recs, nil, err
 		}
 	}
-	recs, err := r.next(MaxBlockRecords)
-	if err != nil {
-		return nil, nil, err
-	}
-	return recs, nil, nil
 }
 
 // VisitBlock is NextBlockOrRaw for a caller that looks at each record
 // once and keeps few of them: instead of returning the records of a block
 // it calls visit with each of them in order. The Record visit gets is
-// valid only during the call (visit copies what it keeps); it is decoded
-// in a scratch record that stays in the CPU cache, which makes filtering
-// faster than with the records of a whole block in memory. When raw
+// valid only during the call (visit copies what it keeps). When raw
 // accepts the block's summary, VisitBlock returns the block's stored
 // bytes instead, as NextBlockOrRaw does, and visits nothing.
 //
 // A corrupt block may be reported after some of its records were
 // visited.
 func (r *Reader) VisitBlock(raw func(*BlockSummary) bool, visit func(*Record)) ([]byte, error) {
-	return r.VisitBlockWhere(raw, AllFields, nil, visit)
+	return r.VisitBlockWhere(raw, r.fields, nil, visit)
 }
 
 // VisitBlockWhere is VisitBlock for a caller that wants only some of the
 // records and can tell them by a few fields: each record is first built
-// with the fields of need only (the others are left over from earlier
-// records) and shown to test; only the records test accepts are built
-// whole and shown to visit. A nil test accepts every record.
+// with the fields of need only (the others are zero) and shown to test;
+// only the records test accepts are built with the fields the Reader
+// reads (SetFields) and shown to visit. The columns that hold no field of
+// need are decompressed only when test accepts a record of the block. A
+// nil test accepts every record.
 func (r *Reader) VisitBlockWhere(raw func(*BlockSummary) bool, need Fields, test func(*Record) bool, visit func(*Record)) ([]byte, error) {
-	blk := &r.dec.blk
 	r.pos = 0
 	r.recs = r.recs[:0]
-	if blk.remaining() == 0 {
-		payload, err := r.nextFrame(&r.sum)
+	payload, err := r.nextFrame(&r.sum, &r.sel)
+	if err != nil {
+		return nil, err
+	}
+	if raw != nil && raw(&r.sum) {
+		return r.frame, nil
+	}
+	if err := r.prepare(payload, 0); err != nil {
+		return nil, err
+	}
+	blk := &r.dec.blk
+	if test != nil {
+		n, err := blk.selectRows(need, test, &r.kept)
+		if err != nil {
+			blk.reset()
+			return nil, r.blockError(r.sum.Offset, r.sum.Index, err)
+		}
+		if n == 0 {
+			blk.reset()
+			return nil, nil
+		}
+		blk.sel = r.kept
+	}
+	if err := blk.want(r.fields); err != nil {
+		blk.reset()
+		return nil, r.blockError(r.sum.Offset, r.sum.Index, err)
+	}
+	for blk.remaining() > 0 {
+		recs, err := r.run(RunRecords)
 		if err != nil {
 			return nil, err
 		}
-		if raw != nil && raw(&r.sum) {
-			return r.frame, nil
-		}
-		if err := r.prepare(payload); err != nil {
-			return nil, err
+		for i := range recs {
+			visit(&recs[i])
 		}
 	}
-	if r.vs == nil {
-		r.vs = new(visitScratch)
-	}
-	if err := blk.visit(r.vs, need, test, visit); err != nil {
-		blk.n, blk.done = 0, 0
-		return nil, r.blockError(r.sum.Offset, r.sum.Index, err)
-	}
+	r.recs = r.recs[:0]
 	return nil, nil
 }
 
-func (r *Reader) prepare(payload []byte) error {
+// SelectBlock reads the next block and shows test each of its records,
+// built with the fields of need only, without building any record whole:
+// it returns the bitmap of the records test accepts (bit i%64 of sel[i/64]
+// marks record i of the block as stored) and their number. A tool that
+// passes records on writes RawBlock with the bitmap
+// (Writer.WriteSelected) instead of encoding them again. sel is valid
+// until the next call. When raw accepts the block's summary, SelectBlock
+// shows test nothing and returns a nil sel and the block's record count,
+// as NextBlockOrRaw does. A block that holds a selection already (read
+// from a stream) shows test only the records it selects.
+func (r *Reader) SelectBlock(raw func(*BlockSummary) bool, need Fields, test func(*Record) bool) (sel []uint64, n int, err error) {
+	r.pos = 0
+	r.recs = r.recs[:0]
+	payload, err := r.nextFrame(&r.sum, &r.sel)
+	if err != nil {
+		return nil, 0, err
+	}
+	if raw != nil && raw(&r.sum) {
+		return nil, r.sum.Records, nil
+	}
+	if err := r.prepare(payload, 0); err != nil {
+		return nil, 0, err
+	}
 	blk := &r.dec.blk
-	if err := blk.prepare(payload, r.sum.Records, r.sum.MinSTime, r.sum.rawLen, &r.dec, r.sum.Codec); err != nil {
-		blk.n, blk.done = 0, 0
+	n, err = blk.selectRows(need, test, &r.kept)
+	blk.reset()
+	if err != nil {
+		return nil, 0, r.blockError(r.sum.Offset, r.sum.Index, err)
+	}
+	return r.kept, n, nil
+}
+
+// BlockSelection returns the selection of the block last read (a bitmap
+// over its stored records, as SelectBlock's), or nil when the block
+// gives every record it stores.
+func (r *Reader) BlockSelection() []uint64 {
+	if len(r.sel) == 0 {
+		return nil
+	}
+	return r.sel
+}
+
+// prepare makes the block whose payload nextFrame returned ready for run,
+// loading the columns of fields.
+func (r *Reader) prepare(payload []byte, fields Fields) error {
+	blk := &r.dec.blk
+	err := blk.prepare(payload, &r.sum, &r.dec, r.sel)
+	if err == nil {
+		err = blk.want(fields)
+	}
+	if err != nil {
+		blk.reset()
 		return r.blockError(r.sum.Offset, r.sum.Index, err)
 	}
 	return nil
 }
 
-func (r *Reader) next(limit int) ([]Record, error) {
-	r.pos = 0
-	r.recs = r.recs[:0]
+// run decodes the next records of the prepared block, going past at most
+// limit stored records.
+func (r *Reader) run(limit int) ([]Record, error) {
 	blk := &r.dec.blk
-	if blk.remaining() == 0 {
-		payload, err := r.nextFrame(&r.sum)
-		if err != nil {
-			return nil, err
-		}
-		if err := r.prepare(payload); err != nil {
-			return nil, err
-		}
-	}
 	want := min(limit, blk.remaining())
 	if cap(r.recs) < want {
 		r.recs = make([]Record, max(want, RunRecords))
 	}
 	n, err := blk.run(r.recs[:want])
 	if err != nil {
-		blk.n, blk.done = 0, 0
+		blk.reset()
 		return nil, r.blockError(r.sum.Offset, r.sum.Index, err)
 	}
 	r.recs = r.recs[:n]
@@ -285,14 +355,36 @@ func (r *Reader) next(limit int) ([]Record, error) {
 	return r.recs, nil
 }
 
+func (r *Reader) next(limit int) ([]Record, error) {
+	r.pos = 0
+	r.recs = r.recs[:0]
+	blk := &r.dec.blk
+	for {
+		if blk.remaining() == 0 {
+			payload, err := r.nextFrame(&r.sum, &r.sel)
+			if err != nil {
+				return nil, err
+			}
+			if err := r.prepare(payload, r.fields); err != nil {
+				return nil, err
+			}
+		}
+		recs, err := r.run(limit)
+		if err != nil || len(recs) > 0 {
+			return recs, err
+		}
+	}
+}
+
 func (r *Reader) blockError(off int64, idx int, err error) *BlockError {
 	return &BlockError{File: r.name, Offset: off, Block: idx, Err: err}
 }
 
 // nextFrame returns the summary and payload of the next intact block that
-// passes the filter. The payload points into the Reader's buffer and is
-// valid until the next call.
-func (r *Reader) nextFrame(s *BlockSummary) ([]byte, error) {
+// passes the filter, and sets *sel to its selection (empty when it has
+// none). The payload points into the Reader's buffer and is valid until
+// the next call.
+func (r *Reader) nextFrame(s *BlockSummary, sel *[]uint64) ([]byte, error) {
 	for {
 		if r.resync {
 			if err := r.scan(); err != nil {
@@ -310,11 +402,22 @@ func (r *Reader) nextFrame(s *BlockSummary) ([]byte, error) {
 			return nil, r.blockError(start, idx, err)
 		}
 		s.Offset, s.Index = start, idx
-		total := blockHeaderSize + s.payloadLen
+		total := s.frameLen()
 		if err := r.fill(total); err != nil {
 			return nil, err
 		}
-		payload := r.buf[r.r+blockHeaderSize : r.r+total]
+		payload := r.buf[r.r+blockHeaderSize : r.r+blockHeaderSize+s.payloadLen]
+		*sel = (*sel)[:0]
+		if s.selected {
+			n, err := parseSelection(r.buf[r.r+blockHeaderSize+s.payloadLen:r.r+total], s.Stored, sel)
+			if err != nil {
+				r.block++
+				r.consume(1)
+				r.resync = true
+				return nil, r.blockError(start, idx, err)
+			}
+			s.Records = n
+		}
 		if r.filter != nil && !r.filter(s) {
 			r.block++
 			r.consume(total)

@@ -23,6 +23,7 @@ type Writer struct {
 	comp   compressor
 	raw    []byte
 	out    []byte
+	sel    []uint64 // scratch for checking raw blocks' selections
 	limit  int
 	offset int64 // bytes written, or the file size for OpenAppend
 	blocks int
@@ -148,26 +149,83 @@ func (w *Writer) Flush() error {
 // WriteRaw writes a block as stored by another file or stream
 // (Reader.RawBlock), after the records written so far: copying a block
 // costs a fraction of encoding its records again. It checks the block's
-// header and payload checksums, so a damaged block is refused rather
-// than copied.
+// checksums, so a damaged block is refused rather than copied.
 func (w *Writer) WriteRaw(block []byte) error {
 	if w.err != nil {
 		return w.err
 	}
-	if len(block) < blockHeaderSize {
-		return errors.New("raw block shorter than a block header")
+	if _, err := checkRaw(block, &w.sel); err != nil {
+		return err
 	}
+	return w.writeFrame(block)
+}
+
+// WriteSelected writes the records sel marks of a block as stored
+// (Reader.RawBlock): the block's header and payload as they are, and the
+// selection (FORMAT.md, "Selection"). sel is a bitmap of the block's
+// stored records (Reader.SelectBlock) that marks n of them; it must not
+// mark a record the block's own selection, if it has one, leaves out.
+// Passing on a few records of a block this way costs a copy of the block
+// instead of encoding them again; a reader decodes only what sel marks.
+// With n == 0 it writes nothing; when sel marks every stored record the
+// block is written without a selection.
+func (w *Writer) WriteSelected(block []byte, sel []uint64, n int) error {
+	if w.err != nil {
+		return w.err
+	}
+	s, err := checkRaw(block, &w.sel)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return nil
+	}
+	if len(sel) < selectionWords(s.Stored) || n > s.Stored {
+		return fmt.Errorf("raw block: selection of %d records does not fit a block of %d", n, s.Stored)
+	}
+	if err := w.Flush(); err != nil { // before w.out is reused below
+		return err
+	}
+	s.selected = n < s.Stored
+	s.Records = n
+	out := appendBlockHeader(w.out[:0], &s)
+	out = append(out, block[blockHeaderSize:blockHeaderSize+s.payloadLen]...)
+	if s.selected {
+		out = appendSelection(out, sel, s.Stored, n)
+	}
+	w.out = out
+	return w.writeFrame(out)
+}
+
+// checkRaw checks the header, payload and selection checksums of a
+// stored block and returns its summary; sel is scratch space.
+func checkRaw(block []byte, sel *[]uint64) (BlockSummary, error) {
 	var s BlockSummary
+	if len(block) < blockHeaderSize {
+		return s, errors.New("raw block shorter than a block header")
+	}
 	if err := parseBlockHeader(block[:blockHeaderSize], &s); err != nil {
-		return fmt.Errorf("raw block: %w", err)
+		return s, fmt.Errorf("raw block: %w", err)
 	}
-	payload := block[blockHeaderSize:]
-	if len(payload) != s.payloadLen {
-		return fmt.Errorf("raw block: %d payload bytes, header says %d", len(payload), s.payloadLen)
+	if len(block) != s.frameLen() {
+		return s, fmt.Errorf("raw block: %d bytes, header says %d", len(block), s.frameLen())
 	}
+	payload := block[blockHeaderSize : blockHeaderSize+s.payloadLen]
 	if crc32.Checksum(payload, castagnoli) != s.payloadCRC {
-		return errors.New("raw block: payload checksum mismatch")
+		return s, errors.New("raw block: payload checksum mismatch")
 	}
+	if s.selected {
+		n, err := parseSelection(block[blockHeaderSize+s.payloadLen:], s.Stored, sel)
+		if err != nil {
+			return s, fmt.Errorf("raw block: %w", err)
+		}
+		s.Records = n
+	}
+	return s, nil
+}
+
+// writeFrame writes a complete block after the records written so far.
+func (w *Writer) writeFrame(block []byte) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
