@@ -134,3 +134,27 @@ func IsClosedPipe(err error) bool {
 func HandleSIGPIPE() {
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 }
+
+// IsStream reports whether dest (as Create takes it) is read as it is
+// written: a pipe, a device or a named pipe rather than a regular file.
+// A tool that passes on some records of a block may then write the
+// block whole with a selection (flowfile.Writer.WriteSelected), which
+// costs a copy, instead of encoding the records again; into a regular
+// file, which is kept, it writes only the records, which take less room.
+func IsStream(dest string, stdout io.Writer) bool {
+	var fi os.FileInfo
+	var err error
+	switch dest {
+	case "stdout", "-":
+		f, ok := stdout.(*os.File)
+		if !ok {
+			return true // an in-process writer
+		}
+		fi, err = f.Stat()
+	case "stderr":
+		fi, err = os.Stderr.Stat()
+	default:
+		fi, err = os.Stat(dest)
+	}
+	return err == nil && !fi.Mode().IsRegular()
+}

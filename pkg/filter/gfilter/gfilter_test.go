@@ -3,6 +3,7 @@ package gfilter
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -541,6 +542,102 @@ func TestLanesKeepOrder(t *testing.T) {
 					t.Fatalf("%s %v on stdin: record %d differs", in, args, i)
 				}
 			}
+		}
+	}
+}
+
+// gfIn is gf with stdin.
+func gfIn(t *testing.T, stdin []byte, args ...string) ([]byte, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	std := cli.IO{In: bytes.NewReader(stdin), Out: &out, Err: &errb}
+	status := cli.Run(NewCommand(std), args, std)
+	return out.Bytes(), errb.String(), status
+}
+
+// selections counts the blocks of a stream that carry a selection.
+func selections(t *testing.T, b []byte) int {
+	t.Helper()
+	r, err := flowfile.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for {
+		_, err := r.NextBlock()
+		if errors.Is(err, io.EOF) {
+			return n
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.BlockSelection() != nil {
+			n++
+		}
+	}
+}
+
+// Into a pipe gfilter writes blocks with selections of the records that
+// pass; a second gfilter reading them sees exactly those records, and a
+// regular file gets the records alone.
+func TestPipedSelections(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "flows.gf")
+	flows := fixtureFlows(t)
+	writeStream(t, file, flows, 64)
+	var tcp, tcpHigh, tcpLow []flowfile.Record
+	for _, r := range flows {
+		if r.Proto == 6 {
+			tcp = append(tcp, r)
+			if r.DPort >= 1024 {
+				tcpHigh = append(tcpHigh, r)
+			} else {
+				tcpLow = append(tcpLow, r)
+			}
+		}
+	}
+	if len(tcpHigh) == 0 || len(tcpLow) == 0 {
+		t.Fatal("fixture lacks TCP flows to high and low ports")
+	}
+	stage1, errs, status := gf(t, "--proto=6", "--pass=stdout", file)
+	if status != 0 {
+		t.Fatalf("stage 1: status %d: %s", status, errs)
+	}
+	sameFlows(t, "stage 1", readStream(t, stage1), tcp)
+	if selections(t, stage1) == 0 {
+		t.Error("stage 1: no block written with a selection into a pipe")
+	}
+	kept := filepath.Join(dir, "tcp.gf")
+	if _, errs, status := gf(t, "--proto=6", "--pass="+kept, file); status != 0 {
+		t.Fatalf("into a file: status %d: %s", status, errs)
+	}
+	b, _ := os.ReadFile(kept)
+	sameFlows(t, "into a file", readStream(t, b), tcp)
+	if n := selections(t, b); n != 0 {
+		t.Errorf("into a regular file: %d blocks with selections, want records only", n)
+	}
+
+	failed := filepath.Join(dir, "low.gf")
+	stage2, errs, status := gfIn(t, stage1, "--dport=1024-", "--pass=stdout", "--fail="+failed, "--print-stat=stderr", "stdin")
+	if status != 0 {
+		t.Fatalf("stage 2: status %d: %s", status, errs)
+	}
+	sameFlows(t, "stage 2 pass", readStream(t, stage2), tcpHigh)
+	b, _ = os.ReadFile(failed)
+	sameFlows(t, "stage 2 fail", readStream(t, b), tcpLow)
+	if want := fmt.Sprintf("Read %10d.  Pass %10d. Fail  %10d.", len(tcp), len(tcpHigh), len(tcpLow)); !strings.Contains(errs, want) {
+		t.Errorf("stage 2 statistics %q, want %q", errs, want)
+	}
+}
+
+func sameFlows(t *testing.T, what string, got, want []flowfile.Record) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d records, want %d", what, len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("%s: record %d is %+v, want %+v", what, i, got[i], want[i])
 		}
 	}
 }

@@ -37,11 +37,16 @@ type batch struct {
 	passEnc         []byte
 	failEnc         []byte
 	allEnc          []byte
-	raw             []byte // the input block as stored, when rawPass, rawFail or rawAll
+	raw             []byte // the input block as stored, when rawPass, rawFail, rawAll, selPass or selFail
 	rawPass, rawAll bool
 	rawFail         bool
-	c               counts
-	warn            error // a corrupt block or unreadable tail: reported, not fatal
+	// selPass and selFail: the destination takes the records of raw that
+	// passSel or failSel mark, passN or failN of them
+	selPass, selFail bool
+	passSel, failSel []uint64
+	passN, failN     int
+	c                counts
+	warn             error // a corrupt block or unreadable tail: reported, not fatal
 }
 
 // fileResult streams a file's batches to the writer. A regular file is
@@ -68,6 +73,9 @@ func (b *batch) reset() {
 	b.pass, b.fail, b.all = b.pass[:0], b.fail[:0], b.all[:0]
 	b.passEnc, b.failEnc, b.allEnc, b.raw = b.passEnc[:0], b.failEnc[:0], b.allEnc[:0], b.raw[:0]
 	b.rawPass, b.rawAll, b.rawFail = false, false, false
+	b.selPass, b.selFail = false, false
+	b.passSel, b.failSel = b.passSel[:0], b.failSel[:0]
+	b.passN, b.failN = 0, 0
 	b.c = counts{}
 	b.warn = nil
 	b.index = 0
@@ -107,6 +115,20 @@ func process(f *filter.Filter, o *options, in inputs, std cli.IO) error {
 	}
 
 	want := wants{pass: len(passW) > 0, fail: len(failW) > 0, all: len(allW) > 0}
+	// Into pipes, the blocks whose records pass in part are written whole
+	// with a selection of those records: a copy instead of an encoding.
+	// Regular files, which are kept, get only the records.
+	streams := func(dests []string) bool {
+		for _, d := range dests {
+			if !pipe.IsStream(d, std.Out) {
+				return false
+			}
+		}
+		return true
+	}
+	want.sel = (want.pass || want.fail) &&
+		(!want.pass || (o.maxPass == 0 && streams(o.pass))) &&
+		(!want.fail || (o.maxFail == 0 && streams(o.fail)))
 	// Volume statistics need every record's packets and bytes, so no block
 	// may be skipped unread; for record counts a skipped block's size is
 	// enough.
@@ -176,6 +198,14 @@ func process(f *filter.Filter, o *options, in inputs, std cli.IO) error {
 		}
 		return nil
 	}
+	writeSel := func(ws []*flowfile.Writer, blk []byte, sel []uint64, n int) error {
+		for _, w := range ws {
+			if err := w.WriteSelected(blk, sel, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	writeRaw := func(ws []*flowfile.Writer, blk []byte) error {
 		for _, w := range ws {
 			if err := w.WriteRaw(blk); err != nil {
@@ -209,6 +239,8 @@ files:
 				switch {
 				case b.rawPass:
 					werr = writeRaw(passW, b.raw)
+				case b.selPass:
+					werr = writeSel(passW, b.raw, b.passSel, b.passN)
 				case len(b.passEnc) > 0:
 					werr = writeRaw(passW, b.passEnc)
 				default:
@@ -220,6 +252,8 @@ files:
 			if werr == nil && want.fail && (o.maxFail == 0 || failN < o.maxFail) {
 				if b.rawFail {
 					werr = writeRaw(failW, b.raw)
+				} else if b.selFail {
+					werr = writeSel(failW, b.raw, b.failSel, b.failN)
 				} else if len(b.failEnc) > 0 {
 					werr = writeRaw(failW, b.failEnc)
 				} else {
@@ -275,7 +309,9 @@ files:
 	return printStats(o, &total, std)
 }
 
-type wants struct{ pass, fail, all bool }
+// wants says which destinations there are; sel that the pass and fail
+// destinations take blocks with selections (batch.selPass, selFail).
+type wants struct{ pass, fail, all, sel bool }
 
 func addCounts(t, c *counts) {
 	t.read += c.read
@@ -445,13 +481,28 @@ func readLane(l lane, f *filter.Filter, o *options, want wants, skip bool, stdin
 	var cur *batch // the batch test and keep fill
 	test := func(r *flowfile.Record) bool { return lw.test(cur, r) }
 	keep := func(r *flowfile.Record) { lw.keep(cur, r) }
+	match := func(r *flowfile.Record) bool { lw.test(cur, r); return lw.matched }
 	for {
 		var recs []flowfile.Record
 		var raw []byte
 		var err error
 		b := batchPool.Get().(*batch)
+		selected := false
 		if pr != nil {
 			recs, err = pr.NextBlock()
+		} else if want.sel {
+			cur = b
+			var sel []uint64
+			var n int
+			sel, n, err = r.SelectBlock(rawOK, lw.need, match)
+			if err != nil {
+				b.reset() // what a corrupt block's first records left
+			} else if sel == nil {
+				raw = r.RawBlock()
+			} else {
+				selected = true
+				lw.selected(b, r, sel, n)
+			}
 		} else {
 			cur = b
 			raw, err = r.VisitBlockWhere(rawOK, lw.need, test, keep)
@@ -492,7 +543,9 @@ func readLane(l lane, f *filter.Filter, o *options, want wants, skip bool, stdin
 			}
 			return
 		}
-		if raw != nil {
+		if selected {
+			b.index = r.Summary().Index
+		} else if raw != nil {
 			// every record passes, or none does, as the block's summary proves
 			b.index = r.Summary().Index
 			n := uint64(r.Summary().Records)
@@ -541,9 +594,45 @@ func (lw *laneWork) test(b *batch, r *flowfile.Record) bool {
 	return lw.want.fail
 }
 
-// keep adds the record test last accepted to b.
+// selected fills b from a block r.SelectBlock read: sel marks the n
+// records of r.RawBlock() that pass; the others of the block's records
+// fail.
+func (lw *laneWork) selected(b *batch, r *flowfile.Reader, sel []uint64, n int) {
+	want := lw.want
+	failN := r.Summary().Records - n
+	pass, fail := want.pass && n > 0, want.fail && failN > 0
+	if !pass && !fail && !want.all {
+		return
+	}
+	b.raw = append(b.raw[:0], r.RawBlock()...)
+	b.rawAll = want.all
+	if pass {
+		b.selPass, b.passN = true, n
+		b.passSel = append(b.passSel[:0], sel...)
+	}
+	if fail {
+		b.selFail, b.failN = true, failN
+		b.failSel = append(b.failSel[:0], sel...)
+		if in := r.BlockSelection(); in != nil {
+			for i, w := range in {
+				b.failSel[i] = w &^ b.failSel[i]
+			}
+		} else {
+			for i := range b.failSel {
+				b.failSel[i] = ^b.failSel[i]
+			}
+			if extra := len(b.failSel)*64 - r.Summary().Stored; extra > 0 {
+				b.failSel[len(b.failSel)-1] &= ^uint64(0) >> extra
+			}
+		}
+	}
+}
+
+// keep adds a record test accepted to b. The reader tests a block's
+// records before it builds the accepted ones whole, so keep matches
+// again.
 func (lw *laneWork) keep(b *batch, r *flowfile.Record) {
-	if lw.matched {
+	if lw.want.pass && (!lw.want.fail || lw.f.Match(r)) {
 		b.pass = append(b.pass, *r)
 	} else {
 		b.fail = append(b.fail, *r)
