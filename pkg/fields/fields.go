@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/gflow/gflow/pkg/flowfile"
 )
 
 // ID identifies a field. Values 1–29 are SiLK's numeric field ids; IType and
@@ -114,6 +116,33 @@ func (id ID) IsTime() bool {
 		return true
 	}
 	return false
+}
+
+// Needs returns the record fields a reader must build for the field to
+// be right (flowfile.Reader.SetFields).
+func (id ID) Needs() flowfile.Fields {
+	switch id {
+	case SIP, SCC:
+		return flowfile.FieldSrc
+	case DIP, DCC:
+		return flowfile.FieldDst
+	case SPort, DPort:
+		return flowfile.FieldPorts
+	case IType, ICode:
+		return flowfile.FieldPorts | flowfile.FieldClass // in dPort for ICMP only
+	case Packets:
+		return flowfile.FieldPackets
+	case Bytes:
+		return flowfile.FieldBytes
+	case STime, Duration, ETime, STimeMsec, ETimeMsec, DurMsec:
+		return flowfile.FieldTimes
+	case NhIP:
+		// a missing next hop prints as 0.0.0.0 or :: by the flow's family
+		return flowfile.FieldClass | flowfile.FieldFamily
+	case Ignore:
+		return 0
+	}
+	return flowfile.FieldClass
 }
 
 // StatsKeys are the fields gstats (rwstats, rwuniq) can bin by, in id order.

@@ -216,7 +216,7 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 		return cli.UsageError(err)
 	}
 	defer agg.Release()
-	rerr := readRuns(args, std, workers, agg.AddRun)
+	rerr := readRuns(args, std, workers, spec.Needs(), agg.AddRun)
 	res := agg.Finish()
 	if rerr != nil && !isBlockErr(rerr) {
 		return rerr
@@ -332,9 +332,10 @@ func readAll(names []string, std cli.IO, add func([]flowfile.Record)) error {
 }
 
 // readRuns decodes every input on workers goroutines and hands runs of
-// records to add, in no particular order. Corrupt blocks are reported on
-// stderr and skipped; the returned error is then blockErrSeen.
-func readRuns(names []string, std cli.IO, workers int, add func(w int, run []flowfile.Record)) error {
+// records, built with the fields need, to add, in no particular order.
+// Corrupt blocks are reported on stderr and skipped; the returned error is
+// then blockErrSeen.
+func readRuns(names []string, std cli.IO, workers int, need flowfile.Fields, add func(w int, run []flowfile.Record)) error {
 	in := pipe.Inputs(names, std.In)
 	defer in.Close()
 	corrupt := false
@@ -343,6 +344,7 @@ func readRuns(names []string, std cli.IO, workers int, add func(w int, run []flo
 		corrupt = true
 	}
 	for in.Next() {
+		in.Reader().SetFields(need)
 		err := flowfile.Process(in.Reader(), workers, func(w int, run []flowfile.Record) error {
 			add(w, run)
 			return nil

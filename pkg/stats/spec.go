@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/gflow/gflow/pkg/fields"
+	"github.com/gflow/gflow/pkg/flowfile"
 )
 
 // ValueKind is what a value column computes per bin.
@@ -113,6 +114,27 @@ type Spec struct {
 	BinTime int64
 
 	Policy fields.Policy
+}
+
+// Needs returns the record fields the keys and values read, for the
+// reader to build only those (flowfile.Reader.SetFields). The family of
+// each record (its layout, the IPv6 policy) is always needed.
+func (s *Spec) Needs() flowfile.Fields {
+	f := flowfile.FieldFamily
+	for _, k := range s.Keys {
+		f |= k.Needs()
+	}
+	for _, v := range s.Values {
+		switch v.Kind {
+		case Bytes:
+			f |= flowfile.FieldBytes
+		case Packets:
+			f |= flowfile.FieldPackets
+		case Distinct:
+			f |= v.Field.Needs()
+		}
+	}
+	return f
 }
 
 var valueNames = []struct {
