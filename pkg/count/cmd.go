@@ -226,7 +226,9 @@ func readAll(names []string, std cli.IO, add func([]flowfile.Record)) error {
 	corrupt := false
 	for in.Next() {
 		// Blocks are decoded on other cores; counting stays in file
-		// order, so sums are added in the order rwcount adds them.
+		// order, so sums are added in the order rwcount adds them. Only
+		// the times and counters are decompressed.
+		in.Reader().SetFields(flowfile.FieldTimes | flowfile.FieldCounts)
 		r := flowfile.NewParallelReader(in.Reader(), 0)
 		for {
 			blk, err := r.NextBlock()
