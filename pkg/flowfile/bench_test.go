@@ -153,6 +153,63 @@ func BenchmarkRead(b *testing.B) {
 	}
 }
 
+// BenchmarkReadFields measures reading the zstd file when the reader
+// builds only the fields a query needs (Reader.SetFields), as gstats
+// does, and selecting records on their protocol and port
+// (Reader.SelectBlock), as gfilter does into a pipe.
+func BenchmarkReadFields(b *testing.B) {
+	benchFile(b, flowfile.CodecZstd)
+	dropRecs()
+	for _, c := range []struct {
+		name   string
+		fields flowfile.Fields
+	}{
+		{"all", flowfile.AllFields},
+		{"dip+bytes", flowfile.FieldDst | flowfile.FieldBytes | flowfile.FieldFamily},
+		{"sip+sport+bytes", flowfile.FieldSrc | flowfile.FieldPorts | flowfile.FieldBytes | flowfile.FieldFamily},
+		{"5-tuple+bytes", flowfile.FieldEndpoints | flowfile.FieldPorts | flowfile.FieldClass | flowfile.FieldBytes | flowfile.FieldFamily},
+		{"select-proto-dport", 0},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			data := benchFile(b, flowfile.CodecZstd)
+			n := 0
+			web := func(r *flowfile.Record) bool { return r.Proto == 6 && r.DPort == 443 }
+			startCPU(b)
+			for b.Loop() {
+				r, err := flowfile.NewReader(bytes.NewReader(data))
+				if err != nil {
+					b.Fatal(err)
+				}
+				r.SetFields(c.fields)
+				n = 0
+				for {
+					var err error
+					if c.fields == 0 {
+						var k int
+						_, k, err = r.SelectBlock(nil, flowfile.FieldClass|flowfile.FieldPorts, web)
+						if err == nil {
+							n += r.Summary().Records
+						}
+						_ = k
+					} else {
+						var run []flowfile.Record
+						run, err = r.NextRun()
+						n += len(run)
+					}
+					if errors.Is(err, io.EOF) {
+						break
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+				r.Close()
+			}
+			reportRecords(b, n)
+		})
+	}
+}
+
 // reportRecords reports wall-clock and CPU figures per record. The CPU
 // figures (process user+system time) are the ones to quote on a shared
 // machine, where wall time counts other people's work too.
