@@ -628,6 +628,16 @@ func TestPipedSelections(t *testing.T) {
 	if want := fmt.Sprintf("Read %10d.  Pass %10d. Fail  %10d.", len(tcp), len(tcpHigh), len(tcpLow)); !strings.Contains(errs, want) {
 		t.Errorf("stage 2 statistics %q, want %q", errs, want)
 	}
+	// both destinations streams: the failing records are the ones the
+	// input selected that did not pass
+	stage3, errs, status := gfIn(t, stage1, "--dport=1024-", "--pass=/dev/null", "--fail=stdout", "stdin")
+	if status != 0 {
+		t.Fatalf("stage 3: status %d: %s", status, errs)
+	}
+	sameFlows(t, "stage 3 fail", readStream(t, stage3), tcpLow)
+	if selections(t, stage3) == 0 {
+		t.Error("stage 3: no block written with a selection into a pipe")
+	}
 }
 
 func sameFlows(t *testing.T, what string, got, want []flowfile.Record) {

@@ -402,9 +402,11 @@ func readLane(l lane, f *filter.Filter, o *options, want wants, skip bool, stdin
 			return
 		}
 		r = in.Reader()
-		if l.decoders > 1 {
+		if l.decoders > 1 && !want.sel {
 			// standard input or a gzipped file: one reader, its blocks
-			// decoded on every core by flowfile's ParallelReader
+			// decoded on every core by flowfile's ParallelReader (with
+			// selections, one core tests the few columns it needs at less
+			// cost than decoding every column on all of them)
 			pr = flowfile.NewParallelReader(r, l.decoders)
 			defer pr.Close()
 		}
