@@ -211,8 +211,10 @@ type blockDecoder struct {
 	vals    [decodeChunk]uint64
 	vals2   [decodeChunk]uint64
 	vals3   [decodeChunk]uint64
-	rows    [decodeChunk]int32 // the selected records of a chunk
-	scratch []Record           // selectRows' records
+	rows    [decodeChunk]int32            // the selected records of a chunk
+	fill    [colHi1 + 1][decodeChunk]byte // constant byte planes, spread
+	filled  [colHi1 + 1]bool
+	scratch []Record // selectRows' records
 
 	// the block prepared for run
 	cv             [numCols]colView
@@ -650,70 +652,66 @@ func (d *blockDecoder) runRows(recs []Record, rows []int32) (int, error) {
 func (d *blockDecoder) dense(rs []Record, base int, g groups) error {
 	cv := &d.cv
 	m := len(rs)
-	v, w, x := d.vals[:m], d.vals2[:m], d.vals3[:m]
+	v, w := d.vals[:m], d.vals2[:m]
+	if m == 0 {
+		return nil
+	}
+	// The byte planes are read where they lie, a byte per record each.
 	if g&gClass != 0 {
-		C := uint64(d.nClasses)
+		C := uint32(d.nClasses)
 		classes, swapped := d.classes, d.swapped
-		planes(cv, colClass0, 2, v, base)
-		for i := range rs {
-			ci := v[i]
-			if ci >= C {
-				return fmt.Errorf("record %d: class %d out of range", base+i, ci)
-			}
-			rs[i] = classes[ci]
-		}
+		c0, c1 := d.plane(colClass0, base, m), d.plane(colClass1, base, m)
 		if g&gPorts != 0 {
-			planes(cv, colLo0, 2, w, base)
-			planes(cv, colHi0, 2, x, base)
+			l0, l1 := d.plane(colLo0, base, m), d.plane(colLo1, base, m)
+			h0, h1 := d.plane(colHi0, base, m), d.plane(colHi1, base, m)
 			for i := range rs {
-				if w[i] > 0xFFFF || x[i] > 0xFFFF {
-					return fmt.Errorf("record %d: port out of range", base+i)
+				ci := uint32(c0[i]) | uint32(c1[i])<<8
+				if ci >= C {
+					return fmt.Errorf("record %d: class %d out of range", base+i, ci)
 				}
-				l, h := uint16(w[i]), uint16(x[i])
-				if swapped[v[i]] {
+				r := &rs[i]
+				*r = classes[ci]
+				l, h := uint16(l0[i])|uint16(l1[i])<<8, uint16(h0[i])|uint16(h1[i])<<8
+				if swapped[ci] {
 					l, h = h, l
 				}
-				rs[i].SPort, rs[i].DPort = l, h
+				r.SPort, r.DPort = l, h
+			}
+		} else {
+			for i := range rs {
+				ci := uint32(c0[i]) | uint32(c1[i])<<8
+				if ci >= C {
+					return fmt.Errorf("record %d: class %d out of range", base+i, ci)
+				}
+				rs[i] = classes[ci]
 			}
 		}
 	} else {
 		clear(rs)
 	}
 	if g&(gSrc|gDst) != 0 {
-		E := uint64(d.nEps)
+		E := uint32(d.nEps)
 		eps := d.eps
 		if g&gSrc != 0 {
-			planes(cv, colSrc0, 3, v, base)
+			p0, p1, p2 := d.plane(colSrc0, base, m), d.plane(colSrc1, base, m), d.plane(colSrc2, base, m)
+			for i := range rs {
+				e := uint32(p0[i]) | uint32(p1[i])<<8 | uint32(p2[i])<<16
+				if e >= E {
+					return fmt.Errorf("record %d: endpoint out of range", base+i)
+				}
+				s := &eps[e]
+				r := &rs[i]
+				r.SIP, r.SCC, r.SrcAS = s.addr, s.cc, s.as
+			}
 		}
 		if g&gDst != 0 {
-			planes(cv, colDst0, 3, w, base)
-		}
-		switch {
-		case g&(gSrc|gDst) == gSrc|gDst:
+			p0, p1, p2 := d.plane(colDst0, base, m), d.plane(colDst1, base, m), d.plane(colDst2, base, m)
 			for i := range rs {
-				if v[i] >= E || w[i] >= E {
+				e := uint32(p0[i]) | uint32(p1[i])<<8 | uint32(p2[i])<<16
+				if e >= E {
 					return fmt.Errorf("record %d: endpoint out of range", base+i)
 				}
-				s, t := &eps[v[i]], &eps[w[i]]
-				r := &rs[i]
-				r.SIP, r.SCC, r.SrcAS = s.addr, s.cc, s.as
-				r.DIP, r.DCC, r.DstAS = t.addr, t.cc, t.as
-			}
-		case g&gSrc != 0:
-			for i := range rs {
-				if v[i] >= E {
-					return fmt.Errorf("record %d: endpoint out of range", base+i)
-				}
-				s := &eps[v[i]]
-				r := &rs[i]
-				r.SIP, r.SCC, r.SrcAS = s.addr, s.cc, s.as
-			}
-		default:
-			for i := range rs {
-				if w[i] >= E {
-					return fmt.Errorf("record %d: endpoint out of range", base+i)
-				}
-				t := &eps[w[i]]
+				t := &eps[e]
 				r := &rs[i]
 				r.DIP, r.DCC, r.DstAS = t.addr, t.cc, t.as
 			}
@@ -751,6 +749,23 @@ func (d *blockDecoder) dense(rs []Record, base int, g groups) error {
 		}
 	}
 	return nil
+}
+
+// plane returns bytes base..base+m of byte-plane column j; a constant
+// plane is spread over a chunk-long buffer first.
+func (d *blockDecoder) plane(j, base, m int) []byte {
+	c := &d.cv[j]
+	if !c.konst {
+		return c.b[base : base+m : base+m]
+	}
+	f := &d.fill[j]
+	if f[0] != c.b[0] || !d.filled[j] {
+		for i := range f {
+			f[i] = c.b[0]
+		}
+		d.filled[j] = true
+	}
+	return f[:m:m]
 }
 
 // selectRows shows test every selected record of the prepared block,
