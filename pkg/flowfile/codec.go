@@ -218,10 +218,7 @@ func (d *decompressor) decodeBlock(s *BlockSummary, payload []byte, sel []uint64
 		recs = make([]Record, s.Stored)
 	}
 	recs = recs[:s.Stored]
-	if err := d.blk.prepare(payload, s, d, sel); err != nil {
-		return recs[:0], err
-	}
-	if err := d.blk.want(AllFields); err != nil {
+	if err := d.blk.prepare(payload, s, d, sel, AllFields); err != nil {
 		return recs[:0], err
 	}
 	n, err := d.blk.run(recs)

@@ -213,8 +213,7 @@ type blockDecoder struct {
 	vals3   [decodeChunk]uint64
 	rows    [decodeChunk]int32            // the selected records of a chunk
 	fill    [colHi1 + 1][decodeChunk]byte // constant byte planes, spread
-	filled  [colHi1 + 1]bool
-	scratch []Record // selectRows' records
+	scratch []Record                      // selectRows' records
 
 	// the block prepared for run
 	cv             [numCols]colView
@@ -231,10 +230,23 @@ type blockDecoder struct {
 
 // prepare makes ready to decode a block payload (already checked against
 // its CRC) that s describes: it reads the column headers and checks their
-// lengths, and decompresses nothing; want loads the columns of the fields
-// wanted, run then decodes the records. dec decompresses packed columns.
-// A non-empty sel limits run to the records it marks.
-func (d *blockDecoder) prepare(payload []byte, s *BlockSummary, dec *decompressor, sel []uint64) error {
+// lengths, and loads the columns of fields (want; none for 0); run then
+// decodes the records. dec decompresses packed columns. A non-empty sel
+// limits run to the records it marks. After an error there is nothing to
+// run.
+func (d *blockDecoder) prepare(payload []byte, s *BlockSummary, dec *decompressor, sel []uint64, fields Fields) error {
+	err := d.parse(payload, s, dec, sel)
+	if err == nil {
+		err = d.want(fields)
+	}
+	if err != nil {
+		d.reset()
+	}
+	return err
+}
+
+// parse reads the column headers of a payload for prepare.
+func (d *blockDecoder) parse(payload []byte, s *BlockSummary, dec *decompressor, sel []uint64) error {
 	d.n, d.done = 0, 0 // nothing to run until the block is good
 	n, minSTime, rawLen, codec := s.Stored, s.MinSTime, s.rawLen, s.Codec
 	d.hasIPv6 = s.HasIPv6
@@ -759,11 +771,10 @@ func (d *blockDecoder) plane(j, base, m int) []byte {
 		return c.b[base : base+m : base+m]
 	}
 	f := &d.fill[j]
-	if f[0] != c.b[0] || !d.filled[j] {
+	if f[0] != c.b[0] { // f holds one byte throughout: zeros at first
 		for i := range f {
 			f[i] = c.b[0]
 		}
-		d.filled[j] = true
 	}
 	return f[:m:m]
 }

@@ -28,24 +28,10 @@ func FuzzReader(f *testing.F) {
 		f.Add(damaged)
 	}
 	// blocks with selections (Writer.WriteSelected)
-	var buf bytes.Buffer
-	w, _ := flowfile.NewWriter(&buf, flowfile.Header{Kind: flowfile.KindStream, Codec: flowfile.CodecS2})
-	w.SetBlockRecords(100)
-	w.WriteBlock(recs)
-	w.Close()
-	src, _ := flowfile.NewReader(bytes.NewReader(buf.Bytes()))
-	var sel bytes.Buffer
-	sw, _ := flowfile.NewWriter(&sel, flowfile.Header{Kind: flowfile.KindStream, Codec: flowfile.CodecS2})
-	for {
-		bits, n, err := src.SelectBlock(nil, flowfile.FieldPorts, func(r *flowfile.Record) bool { return r.DPort%3 == 0 })
-		if err != nil {
-			break
-		}
-		sw.WriteSelected(src.RawBlock(), bits, n)
-	}
-	sw.Close()
-	f.Add(sel.Bytes())
-	f.Add(sel.Bytes()[:sel.Len()-5])
+	sel := selectStream(f, encodeStream(f, recs, flowfile.CodecS2, 100), flowfile.FieldPorts,
+		func(r *flowfile.Record) bool { return r.DPort%3 == 0 })
+	f.Add(sel)
+	f.Add(sel[:len(sel)-5])
 	f.Add([]byte("GFLW"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := flowfile.NewReader(bytes.NewReader(data))
@@ -134,12 +120,7 @@ func FuzzVisitBlock(f *testing.F) {
 func FuzzSelectBlock(f *testing.F) {
 	recs := randomRecords(rand.New(rand.NewSource(7)), 200)
 	for _, codec := range []flowfile.Codec{flowfile.CodecNone, flowfile.CodecZstd, flowfile.CodecS2} {
-		var buf bytes.Buffer
-		w, _ := flowfile.NewWriter(&buf, flowfile.Header{Kind: flowfile.KindStream, Codec: codec})
-		w.SetBlockRecords(70)
-		w.WriteBlock(recs)
-		w.Close()
-		f.Add(buf.Bytes())
+		f.Add(encodeStream(f, recs, codec, 70))
 	}
 	test := func(r *flowfile.Record) bool { return r.DPort%3 != 0 && r.Proto != 17 }
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -180,28 +161,6 @@ func FuzzSelectBlock(f *testing.F) {
 		if err := w.Close(); err != nil {
 			t.Fatal(err)
 		}
-		r, err := flowfile.NewReader(bytes.NewReader(out.Bytes()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []flowfile.Record
-		for {
-			blk, err := r.NextBlock()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				t.Fatalf("reading the selections back: %v", err)
-			}
-			got = append(got, blk...)
-		}
-		if len(got) != len(want) {
-			t.Fatalf("%d records read back, want %d", len(got), len(want))
-		}
-		for i := range want {
-			if got[i] != want[i] {
-				t.Fatalf("record %d differs", i)
-			}
-		}
+		sameSel(t, "read back", readAllNext(t, out.Bytes(), flowfile.AllFields), want)
 	})
 }

@@ -69,12 +69,7 @@ func (p *ParallelReader) work() {
 	defer p.wg.Done()
 	for s := range p.jobs {
 		d := &s.dec
-		err := d.blk.prepare(s.payload, &s.sum, d, s.sel)
-		if err == nil {
-			err = d.blk.want(p.fields)
-		}
-		if err != nil {
-			d.blk.reset()
+		if err := d.blk.prepare(s.payload, &s.sum, d, s.sel, p.fields); err != nil {
 			s.err = p.r.blockError(s.sum.Offset, s.sum.Index, err)
 		}
 		s.done <- struct{}{}
@@ -260,12 +255,7 @@ func Process(r *Reader, workers int, fn func(worker int, run []Record) error, on
 					continue
 				}
 				s := &j.sum
-				err := d.blk.prepare(j.payload, s, &d, j.sel)
-				if err == nil {
-					err = d.blk.want(fields)
-				}
-				if err != nil {
-					d.blk.reset()
+				if err := d.blk.prepare(j.payload, s, &d, j.sel, fields); err != nil {
 					bad(r.blockError(s.Offset, s.Index, err))
 					free <- j
 					continue

@@ -174,7 +174,8 @@ const RunRecords = 2048
 // of the current one). The slice is reused by the next call of Next,
 // NextRun or NextBlock; Summary describes the block.
 func (r *Reader) NextBlock() ([]Record, error) {
-	return r.next(MaxBlockRecords)
+	recs, _, err := r.next(MaxBlockRecords, nil)
+	return recs, err
 }
 
 // NextRun returns the next run of at most RunRecords records of the
@@ -183,7 +184,8 @@ func (r *Reader) NextBlock() ([]Record, error) {
 // records come from. A caller that looks at every record as it goes is
 // faster with runs than with whole blocks.
 func (r *Reader) NextRun() ([]Record, error) {
-	return r.next(RunRecords)
+	recs, _, err := r.next(RunRecords, nil)
+	return recs, err
 }
 
 // NextBlockOrRaw is NextBlock for a caller that can use some blocks as
@@ -194,27 +196,7 @@ func (r *Reader) NextRun() ([]Record, error) {
 // blocks whose summary proves every record passes skips all the work of
 // decoding them.
 func (r *Reader) NextBlockOrRaw(raw func(*BlockSummary) bool) ([]Record, []byte, error) {
-	blk := &r.dec.blk
-	for {
-		if blk.remaining() == 0 {
-			r.pos = 0
-			r.recs = r.recs[:0]
-			payload, err := r.nextFrame(&r.sum, &r.sel)
-			if err != nil {
-				return nil, nil, err
-			}
-			if raw(&r.sum) {
-				return r.recs, r.frame, nil
-			}
-			if err := r.prepare(payload, r.fields); err != nil {
-				return nil, nil, err
-			}
-		}
-		recs, err := r.run(MaxBlockRecords)
-		if err != nil || len(recs) > 0 {
-			return recs, nil, err
-		}
-	}
+	return r.next(MaxBlockRecords, raw)
 }
 
 // VisitBlock is NextBlockOrRaw for a caller that looks at each record
@@ -325,13 +307,7 @@ func (r *Reader) BlockSelection() []uint64 {
 // prepare makes the block whose payload nextFrame returned ready for run,
 // loading the columns of fields.
 func (r *Reader) prepare(payload []byte, fields Fields) error {
-	blk := &r.dec.blk
-	err := blk.prepare(payload, &r.sum, &r.dec, r.sel)
-	if err == nil {
-		err = blk.want(fields)
-	}
-	if err != nil {
-		blk.reset()
+	if err := r.dec.blk.prepare(payload, &r.sum, &r.dec, r.sel, fields); err != nil {
 		return r.blockError(r.sum.Offset, r.sum.Index, err)
 	}
 	return nil
@@ -355,7 +331,11 @@ func (r *Reader) run(limit int) ([]Record, error) {
 	return r.recs, nil
 }
 
-func (r *Reader) next(limit int) ([]Record, error) {
+// next returns the next records of the current block, going past at most
+// limit stored records, or of the next block that has any. When raw (if
+// not nil) accepts a new block's summary, it returns the block as stored
+// instead.
+func (r *Reader) next(limit int, raw func(*BlockSummary) bool) ([]Record, []byte, error) {
 	r.pos = 0
 	r.recs = r.recs[:0]
 	blk := &r.dec.blk
@@ -363,15 +343,18 @@ func (r *Reader) next(limit int) ([]Record, error) {
 		if blk.remaining() == 0 {
 			payload, err := r.nextFrame(&r.sum, &r.sel)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
+			}
+			if raw != nil && raw(&r.sum) {
+				return r.recs, r.frame, nil
 			}
 			if err := r.prepare(payload, r.fields); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		recs, err := r.run(limit)
 		if err != nil || len(recs) > 0 {
-			return recs, err
+			return recs, nil, err
 		}
 	}
 }
@@ -396,10 +379,7 @@ func (r *Reader) nextFrame(s *BlockSummary, sel *[]uint64) ([]byte, error) {
 		}
 		start, idx := r.off, r.block
 		if err := parseBlockHeader(r.buf[r.r:r.r+blockHeaderSize], s); err != nil {
-			r.block++
-			r.consume(1)
-			r.resync = true
-			return nil, r.blockError(start, idx, err)
+			return nil, r.badBlock(start, idx, err)
 		}
 		s.Offset, s.Index = start, idx
 		total := s.frameLen()
@@ -411,10 +391,7 @@ func (r *Reader) nextFrame(s *BlockSummary, sel *[]uint64) ([]byte, error) {
 		if s.selected {
 			n, err := parseSelection(r.buf[r.r+blockHeaderSize+s.payloadLen:r.r+total], s.Stored, sel)
 			if err != nil {
-				r.block++
-				r.consume(1)
-				r.resync = true
-				return nil, r.blockError(start, idx, err)
+				return nil, r.badBlock(start, idx, err)
 			}
 			s.Records = n
 		}
@@ -427,16 +404,22 @@ func (r *Reader) nextFrame(s *BlockSummary, sel *[]uint64) ([]byte, error) {
 			// The header is intact but the payload is not: perhaps a torn
 			// block followed by others, so look for the next magic instead
 			// of trusting the length.
-			r.block++
-			r.consume(1)
-			r.resync = true
-			return nil, r.blockError(start, idx, fmt.Errorf("payload checksum mismatch (stored %08x, computed %08x)", s.payloadCRC, crc))
+			return nil, r.badBlock(start, idx, fmt.Errorf("payload checksum mismatch (stored %08x, computed %08x)", s.payloadCRC, crc))
 		}
 		r.block++
 		r.frame = r.buf[r.r : r.r+total]
 		r.consume(total)
 		return payload, nil
 	}
+}
+
+// badBlock steps past the magic of the corrupt block idx at offset start,
+// so that the next call scans for the next block, and reports it.
+func (r *Reader) badBlock(start int64, idx int, err error) *BlockError {
+	r.block++
+	r.consume(1)
+	r.resync = true
+	return r.blockError(start, idx, err)
 }
 
 // scan advances to the next BlockMagic. At the end of the input it keeps

@@ -14,7 +14,7 @@ import (
 
 // selectStream reads every block of data with SelectBlock and writes the
 // records test accepts with WriteSelected, as gfilter does into a pipe.
-func selectStream(t *testing.T, data []byte, need flowfile.Fields, test func(*flowfile.Record) bool) []byte {
+func selectStream(t testing.TB, data []byte, need flowfile.Fields, test func(*flowfile.Record) bool) []byte {
 	t.Helper()
 	r, err := flowfile.NewReader(bytes.NewReader(data))
 	if err != nil {
@@ -44,7 +44,7 @@ func selectStream(t *testing.T, data []byte, need flowfile.Fields, test func(*fl
 	return out.Bytes()
 }
 
-func encodeStream(t *testing.T, recs []flowfile.Record, codec flowfile.Codec, perBlock int) []byte {
+func encodeStream(t testing.TB, recs []flowfile.Record, codec flowfile.Codec, perBlock int) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	w, err := flowfile.NewWriter(&buf, flowfile.Header{Kind: flowfile.KindStream, Codec: codec})
@@ -61,7 +61,7 @@ func encodeStream(t *testing.T, recs []flowfile.Record, codec flowfile.Codec, pe
 	return buf.Bytes()
 }
 
-func readAllNext(t *testing.T, data []byte, fields flowfile.Fields) []flowfile.Record {
+func readAllNext(t testing.TB, data []byte, fields flowfile.Fields) []flowfile.Record {
 	t.Helper()
 	r, err := flowfile.NewReader(bytes.NewReader(data))
 	if err != nil {
@@ -92,7 +92,7 @@ func keep(recs []flowfile.Record, test func(*flowfile.Record) bool) []flowfile.R
 	return out
 }
 
-func sameSel(t *testing.T, what string, got, want []flowfile.Record) {
+func sameSel(t testing.TB, what string, got, want []flowfile.Record) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("%s: %d records, want %d", what, len(got), len(want))
