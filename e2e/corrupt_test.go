@@ -18,8 +18,8 @@ import (
 	"github.com/gflow/gflow/pkg/stats"
 )
 
-// Every reading tool treats a corrupt block the same way: one line on
-// stderr naming the file and the byte offset, every intact block before
+// Every reading tool treats a corrupt block the same way: one warning line
+// on stderr, "TOOL: warning: …", naming the file and the byte offset, every intact block before
 // and after it still read, exit status 0 (a warning, so cron keeps the
 // map fresh).
 func TestReadersSkipACorruptBlockAlike(t *testing.T) {
@@ -94,8 +94,8 @@ func TestReadersSkipACorruptBlockAlike(t *testing.T) {
 				t.Fatalf("status %d, stderr %q", status, errb.String())
 			}
 			lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
-			if len(lines) != 1 || !strings.HasPrefix(lines[0], tc.tool+": ") || !strings.Contains(lines[0], path) {
-				t.Errorf("stderr %q: want one line naming %s", errb.String(), path)
+			if len(lines) != 1 || !strings.HasPrefix(lines[0], tc.tool+": warning: ") || !strings.Contains(lines[0], path) {
+				t.Errorf("stderr %q: want one warning line naming %s", errb.String(), path)
 			}
 			if n := tc.count(out.String()); n != want {
 				t.Errorf("read %d records, want the %d of the intact blocks\n%s", n, want, out.String())

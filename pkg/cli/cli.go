@@ -115,6 +115,7 @@ func report(name string, errw io.Writer, err error) int {
 		return 1
 	}
 	fmt.Fprintf(errw, "%s: %s\n", name, oneLine(err.Error()))
+	printHint(errw, name, err)
 	var ue *usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintf(errw, "Use '%s --help' for usage\n", name)

@@ -14,8 +14,12 @@
 //     an ambiguous prefix and an unknown switch are errors worded as SiLK's
 //     (getopt's) are. Missing hyphens are not forgiven.
 //   - Errors: one line on stderr, "TOOL: message", exit status 1; never a Go
-//     stack trace and never a usage dump. A usage error (see below) gets
-//     SiLK's second line "Use 'TOOL --help' for usage".
+//     stack trace and never a usage dump. An error that knows what the user
+//     probably meant (Hint, or any error type with a Hint() string method)
+//     adds a line "TOOL: hint: what to type". A usage error (see below) then
+//     gets SiLK's line "Use 'TOOL --help' for usage".
+//   - Warnings, while the tool goes on with status 0, are one line
+//     "TOOL: warning: message" (Warnf), never another form.
 //   - A panic in the command prints "TOOL: internal error: …" and exits 1;
 //     the stack is printed only when GFLOW_DEBUG is set.
 //   - A write to a closed downstream pipe (gfilter … | head) ends the tool
@@ -35,6 +39,28 @@
 // switch, errors returned from PreRunE) and any error a tool wraps with
 // UsageError (for checks of switch combinations done inside RunE). Every other
 // error returned from RunE (cannot open a file, corrupt data) is one line.
+//
+// # Hints and warnings
+//
+// One rule for every tool. The first line of an error keeps SiLK's wording
+// where SiLK has one; the fix goes on a second line, so scripts matching
+// SiLK's text keep working:
+//
+//	return cli.Hint(errors.New("No output(s) specified"),
+//		"pipe it into another tool (gfilter ... | gstats --fields=sip) or add --pass=FILE")
+//
+// prints
+//
+//	gfilter: No output(s) specified
+//	gfilter: hint: pipe it into another tool (gfilter ... | gstats --fields=sip) or add --pass=FILE
+//
+// A package that must stay free of CLI code gives its error type a method
+// Hint() string instead (an empty string means no hint); Run finds it
+// through any wrapping. Warnings are printed where they happen:
+//
+//	cli.Warnf(std.Err, "gstats", "%v", blockErr) // gstats: warning: f.gf: corrupt block …
+//
+// and Hintf prints a hint line after a warning when there is a fix to name.
 //
 // # Registering a tool
 //

@@ -237,7 +237,7 @@ func readAll(names []string, std cli.IO, add func([]flowfile.Record)) error {
 			}
 			var be *flowfile.BlockError
 			if errors.As(err, &be) {
-				fmt.Fprintf(std.Err, "gcount: %v\n", be)
+				cli.Warnf(std.Err, "gcount", "%v", be)
 				corrupt = true
 				continue
 			}

@@ -327,7 +327,7 @@ func (c *cutter) run(names []string) error {
 			}
 			var be *flowfile.BlockError
 			if errors.As(err, &be) {
-				fmt.Fprintf(c.std.Err, "gcut: %v\n", be)
+				cli.Warnf(c.std.Err, "gcut", "%v", be)
 				corrupt = true
 				continue
 			}

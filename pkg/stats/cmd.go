@@ -312,7 +312,7 @@ func readAll(names []string, std cli.IO, add func([]flowfile.Record)) error {
 			}
 			var be *flowfile.BlockError
 			if errors.As(err, &be) {
-				fmt.Fprintf(std.Err, "gstats: %v\n", be)
+				cli.Warnf(std.Err, "gstats", "%v", be)
 				corrupt = true
 				continue
 			}
@@ -340,7 +340,7 @@ func readRuns(names []string, std cli.IO, workers int, need flowfile.Fields, add
 	defer in.Close()
 	corrupt := false
 	onBad := func(be *flowfile.BlockError) {
-		fmt.Fprintf(std.Err, "gstats: %v\n", be)
+		cli.Warnf(std.Err, "gstats", "%v", be)
 		corrupt = true
 	}
 	for in.Next() {

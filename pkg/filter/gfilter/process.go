@@ -231,7 +231,7 @@ files:
 		for b := range merged(fr) {
 			if b.warn != nil {
 				progress.Done()
-				fmt.Fprintf(std.Err, "gfilter: warning: %v\n", b.warn)
+				cli.Warnf(std.Err, "gfilter", "%v", b.warn)
 			}
 			addCounts(&total, &b.c)
 			// raw and encoded blocks come only when there is no limit to cut them at
