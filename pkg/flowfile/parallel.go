@@ -37,6 +37,7 @@ type ParallelReader struct {
 	wg       sync.WaitGroup
 	closed   bool
 	fields   Fields // the Reader's, when the ParallelReader was made
+	foreign  bool   // r reads a foreign file: p hands out r's records
 }
 
 type pslot struct {
@@ -51,6 +52,10 @@ type pslot struct {
 // NewParallelReader returns a ParallelReader that decompresses r's
 // blocks on workers goroutines (GOMAXPROCS if workers <= 0).
 func NewParallelReader(r *Reader, workers int) *ParallelReader {
+	if r.foreign != nil {
+		// a foreign Source decodes its blocks itself, in order
+		return &ParallelReader{r: r, fields: r.fields, foreign: true}
+	}
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -105,6 +110,11 @@ func (p *ParallelReader) fill() error {
 // limit stored records, and moves to the next block when the current one
 // is used up.
 func (p *ParallelReader) next(limit int) ([]Record, error) {
+	if p.foreign {
+		recs, err := p.r.foreignNext(limit)
+		p.recs, p.pos = recs, len(recs)
+		return recs, err
+	}
 	p.recs, p.pos = p.recs[:0], 0
 	for {
 		if p.cur == nil || p.cur.dec.blk.remaining() == 0 {
@@ -168,6 +178,9 @@ func (p *ParallelReader) Next() (*Record, error) {
 // Summary returns the summary of the block the records last returned
 // come from.
 func (p *ParallelReader) Summary() *BlockSummary {
+	if p.foreign {
+		return &p.r.sum
+	}
 	if p.cur == nil {
 		return &BlockSummary{}
 	}
@@ -181,6 +194,9 @@ func (p *ParallelReader) Close() error {
 		return nil
 	}
 	p.closed = true
+	if p.foreign {
+		return nil
+	}
 	for ; p.inflight > 0; p.inflight-- {
 		<-p.slots[p.head].done
 		p.head = (p.head + 1) % len(p.slots)
@@ -209,6 +225,9 @@ func (p *ParallelReader) Close() error {
 func Process(r *Reader, workers int, fn func(worker int, run []Record) error, onBad func(*BlockError)) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
+	}
+	if r.foreign != nil {
+		return processForeign(r, workers, fn, onBad)
 	}
 	type job struct {
 		sum     BlockSummary

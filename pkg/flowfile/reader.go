@@ -37,6 +37,8 @@ type Reader struct {
 	sel    []uint64 // the selection of the block last read; empty: none
 	kept   []uint64 // the bitmap of SelectBlock and VisitBlockWhere
 	fields Fields   // what records are built with
+
+	foreign *foreignReader // set for a file in a foreign format (foreign.go)
 }
 
 const readChunk = 256 << 10
@@ -65,7 +67,10 @@ func Open(path string) (*Reader, error) {
 }
 
 func (r *Reader) readHeader() error {
-	err := r.fill(fileHeaderFixed)
+	err := r.fill(max(fileHeaderFixed, maxMagic()))
+	if f, ok := lookupFormat(r.buf[r.r:r.w]); ok {
+		return r.openForeign(f)
+	}
 	if err != nil && r.avail() < fileHeaderFixed {
 		if errors.Is(err, io.EOF) {
 			if r.avail() == 0 {
@@ -142,6 +147,9 @@ func (r *Reader) Pending() int { return r.avail() }
 // Close releases the decoder and closes the file if Open opened it.
 func (r *Reader) Close() error {
 	r.dec.release()
+	if r.foreign != nil {
+		r.foreign.src.Close()
+	}
 	if r.file != nil {
 		f := r.file
 		r.file = nil
@@ -220,6 +228,9 @@ func (r *Reader) VisitBlock(raw func(*BlockSummary) bool, visit func(*Record)) (
 // need are decompressed only when test accepts a record of the block. A
 // nil test accepts every record.
 func (r *Reader) VisitBlockWhere(raw func(*BlockSummary) bool, need Fields, test func(*Record) bool, visit func(*Record)) ([]byte, error) {
+	if r.foreign != nil {
+		return nil, r.foreignVisit(test, visit)
+	}
 	r.pos = 0
 	r.recs = r.recs[:0]
 	payload, err := r.nextFrame(&r.sum, &r.sel)
@@ -273,6 +284,9 @@ func (r *Reader) VisitBlockWhere(raw func(*BlockSummary) bool, need Fields, test
 // as NextBlockOrRaw does. A block that holds a selection already (read
 // from a stream) shows test only the records it selects.
 func (r *Reader) SelectBlock(raw func(*BlockSummary) bool, need Fields, test func(*Record) bool) (sel []uint64, n int, err error) {
+	if r.foreign != nil {
+		return nil, 0, fmt.Errorf("%s: %w", r.name, ErrForeignBlocks)
+	}
 	r.pos = 0
 	r.recs = r.recs[:0]
 	payload, err := r.nextFrame(&r.sum, &r.sel)
@@ -336,6 +350,10 @@ func (r *Reader) run(limit int) ([]Record, error) {
 // not nil) accepts a new block's summary, it returns the block as stored
 // instead.
 func (r *Reader) next(limit int, raw func(*BlockSummary) bool) ([]Record, []byte, error) {
+	if r.foreign != nil {
+		recs, err := r.foreignNext(limit)
+		return recs, nil, err
+	}
 	r.pos = 0
 	r.recs = r.recs[:0]
 	blk := &r.dec.blk
