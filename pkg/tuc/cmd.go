@@ -37,6 +37,7 @@ var fixedSwitches = []struct {
 
 type options struct {
 	fields, sep, outputPath, badLines string
+	outputFormat                      string
 	verbose, stopOnError, noTitles    bool
 	fixed                             []string
 	siteConfig                        string
@@ -99,6 +100,7 @@ by the input's name and the line number). Packet and byte counts up to
 	f.StringVar(&o.fields, "fields", "", "Parse these columns: names, ids or id ranges, comma separated. Def. the first line's titles")
 	f.StringVar(&o.sep, "column-separator", "|", "Split input columns on this character")
 	f.StringVar(&o.outputPath, "output-path", "stdout", "Write the binary flows to this file, or stdout/-; a terminal is refused")
+	pipe.AddOutputFormat(f, &o.outputFormat)
 	f.StringVar(&o.badLines, "bad-input-lines", "", "Write each line that does not parse to this file (or stderr), prefixed by input name and line number")
 	f.BoolVar(&o.verbose, "verbose", false, "Print the reason for each line that does not parse on stderr")
 	f.BoolVar(&o.stopOnError, "stop-on-error", false, "Print the reason for the first line that does not parse and exit with status 1")
@@ -111,6 +113,7 @@ by the input's name and the line number). Packet and byte counts up to
 		gcut --all-fields flows.gf | gtuc --output-path=copy.gf
 		gtuc --fields=sip,dip,sport,dport,protocol,bytes,stime --column-separator=, --sensor=S1 flows.csv > flows.gf
 		nfdump -r nfcapd.202311142210 -o csv | gtuc | gstats --fields=sip --values=bytes --count=10
+		gtuc --output-format=silk flows.txt | rwcut --fields=sip,dip,bytes
 	`)
 	return cmd
 }
@@ -170,7 +173,10 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 			return err
 		}
 	}
-	w, err := pipe.Create(o.outputPath, std.Out)
+	if err := pipe.CheckOutputFormat(o.outputFormat); err != nil {
+		return err
+	}
+	w, err := pipe.CreateFormat(o.outputPath, std.Out, o.outputFormat)
 	if err != nil {
 		if bad != nil {
 			bad.close(false)
@@ -213,7 +219,7 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 // converter reads the inputs line by line and writes records.
 type converter struct {
 	p        *Parser
-	w        *flowfile.Writer
+	w        pipe.FlowWriter
 	std      cli.IO
 	verbose  bool
 	stop     bool

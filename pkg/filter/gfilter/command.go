@@ -39,6 +39,7 @@ type options struct {
 	maxPass, maxFail       uint64
 	printStats, printVol   string
 	threads                int
+	outputFormat           string
 	tests                  map[string]*[]string
 
 	// allPass proves from a block's summary that every record passes
@@ -73,6 +74,11 @@ no --type, the repository query reads SiLK's default types in,inweb,inicmp:
 incoming traffic only. Dates are UTC; the granularity of --start-date and
 --end-date is the hour.
 
+SiLK's files and streams are read as gflow's are, recognised by their
+magic number (a SiLK repository, or a root that holds both kinds of file,
+works with the repository switches); --output-format=silk writes SiLK's
+FT_RWIPV6ROUTING for SiLK's tools instead of gflow's stream.
+
 A corrupt block is reported on stderr with its file and byte offset; the
 rest of the input is still read and the exit status stays 0, as rwfilter
 goes on past bad data. Output ends quietly, with status 0, when the reader
@@ -85,7 +91,8 @@ downstream goes away.`,
 	cli.Examples(cmd, `gfilter --start-date=2015/10/09:00 --end-date=2015/10/09:23 --type=all \
     --proto=6 --dport=443 --pass=stdout | gstats --fields=dip --values=bytes --count=20
 gfilter --type=all --scc=ch --pass=stdout | gstats --fields=sip,sport --values=bytes
-gfilter --proto=17 --aport=53 --print-statistics flows.gf`)
+gfilter --proto=17 --aport=53 --print-statistics flows.gf
+gfilter --data-rootdir=/data/silk --type=all --proto=6 --pass=stdout --output-format=silk | rwstats --fields=dport --count=10`)
 	fl := cmd.Flags()
 	fl.SortFlags = false
 	fl.StringVar(&o.dataRoot, "data-rootdir", "", "repository root `DIR` (default $GFLOW_DATA_ROOTDIR, then the site configuration's, then "+cli.DefaultDataRoot+")")
@@ -118,6 +125,7 @@ gfilter --proto=17 --aport=53 --print-statistics flows.gf`)
 	fl.Lookup("print-volume-statistics").NoOptDefVal = statsDefault
 	fl.BoolVar(&o.printFilenames, "print-filenames", false, "print the name of each input file on stderr as it is read")
 	fl.IntVar(&o.threads, "threads", runtime.GOMAXPROCS(0), "`N` goroutines reading and filtering")
+	pipe.AddOutputFormat(fl, &o.outputFormat)
 	return cmd
 }
 
@@ -143,6 +151,9 @@ func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 	// outputs and partitioning rules, before anything is read
 	if len(o.pass)+len(o.fail)+len(o.all) == 0 && o.printStats == "" && o.printVol == "" {
 		return errors.New("No output(s) specified")
+	}
+	if err := pipe.CheckOutputFormat(o.outputFormat); err != nil {
+		return err
 	}
 	if o.printStats != "" && o.printVol != "" {
 		return errors.New("Cannot use --print-statistics and --print-volume-statistics together")

@@ -84,18 +84,18 @@ func (b *batch) reset() {
 // process reads the inputs on o.threads goroutines (one file each), filters
 // every block, and writes the results in input order from one goroutine.
 func process(f *filter.Filter, o *options, in inputs, std cli.IO) error {
-	var passW, failW, allW []*flowfile.Writer
+	var passW, failW, allW []flowOut
 	closeAll := func() {
-		for _, ws := range [][]*flowfile.Writer{passW, failW, allW} {
+		for _, ws := range [][]flowOut{passW, failW, allW} {
 			for _, w := range ws {
 				w.Close()
 			}
 		}
 	}
-	open := func(dests []string) ([]*flowfile.Writer, error) {
-		var ws []*flowfile.Writer
+	open := func(dests []string) ([]flowOut, error) {
+		var ws []flowOut
 		for _, d := range dests {
-			w, err := pipe.Create(d, std.Out)
+			w, err := createOut(d, std.Out, o.outputFormat)
 			if err != nil {
 				return ws, fmt.Errorf("%s: %w", d, err)
 			}
@@ -126,7 +126,9 @@ func process(f *filter.Filter, o *options, in inputs, std cli.IO) error {
 		}
 		return true
 	}
-	want.sel = (want.pass || want.fail) &&
+	// Another output format takes records: no stored block is copied.
+	want.records = o.outputFormat != pipe.FormatGflow
+	want.sel = !want.records && (want.pass || want.fail) &&
 		(!want.pass || (o.maxPass == 0 && streams(o.pass))) &&
 		(!want.fail || (o.maxFail == 0 && streams(o.fail)))
 	// Volume statistics need every record's packets and bytes, so no block
@@ -190,7 +192,7 @@ func process(f *filter.Filter, o *options, in inputs, std cli.IO) error {
 		failFull := !want.fail || (o.maxFail > 0 && failN >= o.maxFail)
 		return passFull && failFull
 	}
-	write := func(ws []*flowfile.Writer, recs []flowfile.Record) error {
+	write := func(ws []flowOut, recs []flowfile.Record) error {
 		for _, w := range ws {
 			if err := w.WriteBlock(recs); err != nil {
 				return err
@@ -198,7 +200,7 @@ func process(f *filter.Filter, o *options, in inputs, std cli.IO) error {
 		}
 		return nil
 	}
-	writeSel := func(ws []*flowfile.Writer, blk []byte, sel []uint64, n int) error {
+	writeSel := func(ws []flowOut, blk []byte, sel []uint64, n int) error {
 		for _, w := range ws {
 			if err := w.WriteSelected(blk, sel, n); err != nil {
 				return err
@@ -206,7 +208,7 @@ func process(f *filter.Filter, o *options, in inputs, std cli.IO) error {
 		}
 		return nil
 	}
-	writeRaw := func(ws []*flowfile.Writer, blk []byte) error {
+	writeRaw := func(ws []flowOut, blk []byte) error {
 		for _, w := range ws {
 			if err := w.WriteRaw(blk); err != nil {
 				return err
@@ -293,7 +295,7 @@ files:
 		}
 		return werr
 	}
-	for _, ws := range [][]*flowfile.Writer{passW, failW, allW} {
+	for _, ws := range [][]flowOut{passW, failW, allW} {
 		for _, w := range ws {
 			if err := w.Close(); err != nil && werr == nil {
 				werr = err
@@ -310,8 +312,10 @@ files:
 }
 
 // wants says which destinations there are; sel that the pass and fail
-// destinations take blocks with selections (batch.selPass, selFail).
-type wants struct{ pass, fail, all, sel bool }
+// destinations take blocks with selections (batch.selPass, selFail);
+// records that they take records only, no stored or encoded blocks (an
+// output format other than gflow's).
+type wants struct{ pass, fail, all, sel, records bool }
 
 func addCounts(t, c *counts) {
 	t.read += c.read
@@ -443,10 +447,14 @@ func readLane(l lane, f *filter.Filter, o *options, want wants, skip bool, stdin
 		need:   o.need,
 		vol:    o.printVol != "",
 	}
-	if want.pass || want.fail || want.all {
+	if (want.pass || want.fail || want.all) && !want.records {
 		lw.enc = flowfile.NewBlockEncoder(pipe.StreamCodec)
 		defer lw.enc.Close()
 	}
+	// A foreign file (SiLK's) has no stored blocks to copy or select from,
+	// and another output format takes records: such blocks are decoded
+	// whole and filtered record by record.
+	decoded := r.Foreign() != nil || want.records
 	var skipped uint64
 	r.SetBlockFilter(func(s *flowfile.BlockSummary) bool {
 		if s.Index%nl != l.k {
@@ -492,6 +500,8 @@ func readLane(l lane, f *filter.Filter, o *options, want wants, skip bool, stdin
 		selected := false
 		if pr != nil {
 			recs, err = pr.NextBlock()
+		} else if decoded {
+			recs, err = r.NextBlock()
 		} else if want.sel {
 			cur = b
 			var sel []uint64
@@ -563,6 +573,9 @@ func readLane(l lane, f *filter.Filter, o *options, want wants, skip bool, stdin
 			}
 		} else if pr != nil {
 			b.index = pr.Summary().Index
+			lw.filterBlock(b, recs)
+		} else if decoded {
+			b.index = r.Summary().Index
 			lw.filterBlock(b, recs)
 		} else {
 			// visited: every record is in b already
