@@ -41,6 +41,14 @@ saved in ROOT/.gflowcap/templates (or --state-dir), so a restarted
 collector decodes at once instead of waiting for the exporters to send
 their templates again.
 
+With --clickhouse=URL every flow also goes to a ClickHouse table over its
+HTTP interface (--clickhouse-only: instead of the files), in batches of
+--clickhouse-batch flows and at least every --flush-interval. The table
+is created when missing (docs/clickhouse.sql). While the server does not
+answer, batches wait as flow files in STATE/clickhouse-spool and are sent
+once it does, before a restart too; a batch whose answer was lost is
+checked for before it is sent again, so none arrives twice.
+
 Without a site configuration gflowcap says so once and uses one sensor,
 S0, for every exporter, with the private ranges (RFC 1918, CGNAT
 100.64/10, IPv6 fc00::/7) as the internal networks.`,
@@ -78,6 +86,9 @@ S0, for every exporter, with the private ranges (RFC 1918, CGNAT
 			if len(cfg.Listen) == 0 {
 				return cli.Usagef("--listen needs at least one address")
 			}
+			if err := checkClickHouseFlags(cmd, &cfg); err != nil {
+				return err
+			}
 			cfg.Stderr = std.Err
 			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
@@ -104,6 +115,7 @@ S0, for every exporter, with the private ranges (RFC 1918, CGNAT
 	f.StringVar(&retainSize, "retain-size", "", "delete the oldest hourly files while the repository is bigger than `SIZE` (e.g. 10G)")
 	f.BoolVar(&cfg.RetainDryRun, "retain-dry-run", false, "only log what retention would delete")
 	f.DurationVar(&cfg.RetainInterval, "retain-interval", 10*time.Minute, "how often retention runs")
+	addClickHouseFlags(f, &cfg)
 	cli.Examples(cmd, `
 		# Try it: collect on the loopback (the default 127.0.0.1:2055) into ./flows
 		gflowcap --data-rootdir=./flows
@@ -128,7 +140,10 @@ S0, for every exporter, with the private ranges (RFC 1918, CGNAT
 		gflowcap --listen=[::]:2055 --retain-days=90 --retain-size=50G --metrics-listen=127.0.0.1:9101
 
 		# Ingest a capture of exports (tcpdump -w exports.pcap udp port 2055)
-		gflowcap --read-pcap=exports.pcap --data-rootdir=./flows`)
+		gflowcap --read-pcap=exports.pcap --data-rootdir=./flows
+
+		# Also insert every flow into ClickHouse (table flows, created if missing)
+		gflowcap --listen=[::]:2055 --clickhouse=http://127.0.0.1:8123/`)
 	return cmd
 }
 

@@ -37,8 +37,13 @@ type Engine struct {
 	// Allow, when not empty, lists the exporters accepted; others are
 	// counted (Stats.Denied) and dropped before decoding.
 	Allow []netip.Prefix
-	Sink  *Sink
-	Stats *Stats
+	// Sink writes the hourly files; nil keeps none (flows go to Outputs
+	// only).
+	Sink *Sink
+	// Outputs get every record too, a batch at a time (the ClickHouse
+	// sink).
+	Outputs []Output
+	Stats   *Stats
 	// FlushInterval bounds what a crash loses: every file written to is
 	// flushed at least this often. 0 means 5 s.
 	FlushInterval time.Duration
@@ -133,7 +138,12 @@ func (e *Engine) writeLoop() {
 		select {
 		case b, ok := <-e.batches:
 			if !ok {
-				e.noteErr(e.Sink.Close())
+				if e.Sink != nil {
+					e.noteErr(e.Sink.Close())
+				}
+				for _, o := range e.Outputs {
+					e.noteErr(o.Close())
+				}
 				e.Stats.OpenFiles.Store(0)
 				if e.AfterFlush != nil {
 					e.AfterFlush()
@@ -144,8 +154,10 @@ func (e *Engine) writeLoop() {
 		case <-flushT.C:
 			e.flush()
 		case <-idleT.C:
-			e.Sink.CloseIdle()
-			e.Stats.OpenFiles.Store(int64(e.Sink.OpenFiles()))
+			if e.Sink != nil {
+				e.Sink.CloseIdle()
+				e.Stats.OpenFiles.Store(int64(e.Sink.OpenFiles()))
+			}
 		}
 	}
 }
@@ -166,6 +178,10 @@ func (e *Engine) write(b *batch) {
 			if !e.hintDone {
 				e.sampleHint(&b.recs[j])
 			}
+			if e.Sink == nil {
+				ok++
+				continue
+			}
 			if err := e.Sink.Write(&b.recs[j]); err != nil {
 				e.Stats.Dropped.Add(1)
 				e.noteErr(err)
@@ -176,7 +192,12 @@ func (e *Engine) write(b *batch) {
 		sp.exp.Written.Add(ok)
 		i += sp.n
 	}
-	e.Stats.OpenFiles.Store(int64(e.Sink.OpenFiles()))
+	for _, o := range e.Outputs {
+		e.noteErr(o.Write(b.recs))
+	}
+	if e.Sink != nil {
+		e.Stats.OpenFiles.Store(int64(e.Sink.OpenFiles()))
+	}
 	b.recs = b.recs[:0]
 	b.spans = b.spans[:0]
 	e.free <- b
@@ -208,7 +229,12 @@ func (e *Engine) sampleHint(r *flowfile.Record) {
 }
 
 func (e *Engine) flush() {
-	e.noteErr(e.Sink.Flush())
+	if e.Sink != nil {
+		e.noteErr(e.Sink.Flush())
+	}
+	for _, o := range e.Outputs {
+		e.noteErr(o.Flush())
+	}
 	e.Stats.Flushes.Add(1)
 	if e.AfterFlush != nil {
 		e.AfterFlush()

@@ -102,6 +102,9 @@ func (m *metricsCollector) Collect(ch chan<- prometheus.Metric) {
 func (c *collector) metricsHandler() http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(newMetricsCollector(c))
+	if c.clickhouse != nil {
+		reg.MustRegister(newClickHouseMetrics(c.clickhouse))
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	return mux

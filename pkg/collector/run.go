@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gflow/gflow/pkg/clickhouse"
 	"github.com/gflow/gflow/pkg/flowfile"
 	"github.com/gflow/gflow/pkg/geo"
 	"github.com/gflow/gflow/pkg/netflow"
@@ -44,6 +45,13 @@ type Config struct {
 	RetainInterval time.Duration
 	MetricsListen  string
 
+	// ClickHouse, when set, is the HTTP URL of a ClickHouse server that
+	// gets every flow too (or only, with ClickHouseOnly).
+	ClickHouse      string
+	ClickHouseTable string
+	ClickHouseOnly  bool
+	ClickHouseBatch int
+
 	Stderr io.Writer
 	// Stats, if set, receives the counters (tests watch them); else new ones.
 	Stats *Stats
@@ -63,6 +71,8 @@ type collector struct {
 	logMu   sync.Mutex
 	tplPath string
 	start   time.Time
+
+	clickhouse *clickhouse.Sink // nil without --clickhouse
 }
 
 func (c *collector) logf(format string, args ...any) {
@@ -119,13 +129,23 @@ func Run(ctx context.Context, cfg Config) error {
 	c.dec = netflow.NewDecoder(opts)
 	c.loadTemplates()
 
-	sink := NewSink(SinkConfig{Open: RepoOpener(root, c.site.SensorName)})
+	var sink *Sink
+	if !cfg.ClickHouseOnly {
+		sink = NewSink(SinkConfig{Open: RepoOpener(root, c.site.SensorName)})
+	}
+	var outputs []Output
+	if c.clickhouse, err = c.openClickHouse(stateDir); err != nil {
+		return err
+	} else if c.clickhouse != nil {
+		outputs = append(outputs, c.clickhouse)
+	}
 	c.engine = &Engine{
 		Decoder:       c.dec,
 		Site:          c.site,
 		Enricher:      enr,
 		Allow:         cfg.Allow,
 		Sink:          sink,
+		Outputs:       outputs,
 		Stats:         c.stats,
 		FlushInterval: cfg.FlushInterval,
 		AfterFlush:    c.saveTemplates,

@@ -49,7 +49,7 @@ func (c *collector) summary(now time.Time, prev *summaryState) string {
 	if n := c.stats.Dropped.Load(); n > 0 {
 		line += fmt.Sprintf(", %d flows not written", n)
 	}
-	return line
+	return line + c.clickhouseSummary()
 }
 
 func (c *collector) summaryLoop(ctx context.Context) {

@@ -1,0 +1,5 @@
+package clickhouse
+
+// Srv is the package's shared server, for the tests of package
+// clickhouse_test.
+var Srv = &srv

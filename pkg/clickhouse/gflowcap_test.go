@@ -1,0 +1,182 @@
+package clickhouse_test
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gflow/gflow/internal/demo"
+	"github.com/gflow/gflow/pkg/cli"
+	"github.com/gflow/gflow/pkg/clickhouse"
+	"github.com/gflow/gflow/pkg/collector"
+	"github.com/gflow/gflow/pkg/flowfile"
+	"github.com/gflow/gflow/pkg/geo"
+	"github.com/gflow/gflow/pkg/stats"
+)
+
+// gflowcap with --clickhouse, its server killed and started again in the
+// middle of the run: ClickHouse ends with exactly the flows of the hourly
+// files, and its answers to count(), sum(bytes) and the top countries
+// are gstats' on those files.
+func TestGflowcapIntoClickHouse(t *testing.T) {
+	s := clickhouse.Srv.Need(t)
+	const table = "gflowcap_flows"
+	db, err := geo.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs, err := demo.NewAddresses(db.Lookup, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := demo.Generate(addrs, demo.DefaultSite, demo.Options{Seed: 5, Conversations: 6000, IPv6Share: 0.2,
+		Hour: time.Now().UTC().Add(-time.Hour).Truncate(time.Hour)})
+
+	root := t.TempDir()
+	st := collector.NewStats()
+	ready := make(chan netip.AddrPort, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	log := &syncWriter{b: &strings.Builder{}}
+	done := make(chan error, 1)
+	go func() {
+		done <- collector.Run(ctx, collector.Config{
+			Listen: []string{"127.0.0.1:0"}, RcvBuf: 4 << 20, DataRoot: root,
+			FlushInterval: 200 * time.Millisecond, Stats: st, Stderr: log,
+			ClickHouse: s.URL(), ClickHouseTable: table, ClickHouseBatch: 2000,
+			Ready: func(a []netip.AddrPort) { ready <- a[0] },
+		})
+	}()
+	var addr netip.AddrPort
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatalf("gflowcap: %v", err)
+	}
+	spool := filepath.Join(root, ".gflowcap", "clickhouse-spool")
+	half := len(recs) / 2
+	if _, err := demo.Send(addr, recs[:half], 4000, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	s.Kill()
+	if _, err := demo.Send(addr, recs[half:], 4000, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "flows in the spool", func() bool { ents, _ := os.ReadDir(spool); return len(ents) > 0 })
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	count := func() string {
+		out, _ := s.Query("SELECT count() FROM " + table)
+		return out
+	}
+	// every flow the collector took reaches the server (UDP on the
+	// loopback may still drop a packet: the files are the reference)
+	waitFor(t, "ClickHouse to hold every flow", func() bool {
+		return count() == fmt.Sprint(st.Totals().Flows) && st.Totals().Flows > 0
+	})
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("gflowcap: %v\n%s", err, log.String())
+	}
+	t.Logf("gflowcap said:\n%s", log.String())
+
+	files := repoFiles(t, root)
+	top := gstats(t, append([]string{"--fields=dcc", "--values=bytes,records", "--count=0", "--delimited=\t", "--no-titles", "--no-percents"}, files...))
+	rows := strings.Split(top, "\n")
+	var flows, bytes uint64
+	for _, r := range rows {
+		var cc string
+		var b, n uint64
+		if _, err := fmt.Sscanf(r, "%s\t%d\t%d", &cc, &b, &n); err != nil {
+			t.Fatalf("gstats line %q: %v", r, err)
+		}
+		bytes += b
+		flows += n
+	}
+	if flows != st.Totals().Flows {
+		t.Errorf("the files hold %d flows, the collector took %d", flows, st.Totals().Flows)
+	}
+	got, err := s.Query("SELECT count(), sum(bytes) FROM " + table + " FORMAT TSV")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("%d\t%d", flows, bytes); got != want {
+		t.Errorf("SELECT count(), sum(bytes) = %q; gstats says %q", got, want)
+	}
+	if len(rows) < 10 {
+		t.Fatalf("only %d countries", len(rows))
+	}
+	// the documented drill-down: the top ten destination countries by bytes
+	sql, err := s.Query("SELECT dcc, sum(bytes) AS b, count() FROM " + table + " GROUP BY dcc ORDER BY b DESC, dcc LIMIT 10 FORMAT TSV")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.Join(rows[:10], "\n"); sql != want {
+		t.Errorf("top 10 by dcc from ClickHouse:\n%s\ngstats:\n%s", sql, want)
+	}
+	if dups, _ := s.Query("SELECT count() - uniqExact(batch_id, stime, stime_ms, sip, dip, sport, dport, protocol, bytes) FROM " + table); dups != "0" {
+		t.Errorf("%s flows twice", dups)
+	}
+}
+
+func repoFiles(t *testing.T, root string) []string {
+	var files []string
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if _, err := flowfile.ParseRepoPath(p); err == nil {
+				files = append(files, p)
+			}
+		}
+		return nil
+	})
+	if len(files) == 0 {
+		t.Fatal("no hourly files")
+	}
+	return files
+}
+
+func gstats(t *testing.T, args []string) string {
+	var out, errb strings.Builder
+	std := cli.IO{In: strings.NewReader(""), Out: &out, Err: &errb}
+	if st := cli.Run(stats.NewCommand(std), args, std); st != 0 {
+		t.Fatalf("gstats %v: status %d: %s", args, st, errb.String())
+	}
+	return strings.TrimSpace(out.String())
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// syncWriter is stderr shared by the collector's goroutines and the test.
+type syncWriter struct {
+	mu sync.Mutex
+	b  *strings.Builder
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
