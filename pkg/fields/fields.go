@@ -240,6 +240,14 @@ func (r *Registry) Parse(spec string) ([]ID, error) {
 		out = append(out, id)
 		return nil
 	}
+	// SiLK's field 25, icmpTypeCode, stands for the two fields iType and
+	// iCode (rwcut prints iTy|iCo)
+	addICMPTypeCode := func(tok string) error {
+		if err := add(IType, tok); err != nil {
+			return err
+		}
+		return add(ICode, tok)
+	}
 	for _, tok := range strings.Split(spec, ",") {
 		tok = strings.TrimSpace(tok)
 		if tok == "" {
@@ -259,6 +267,12 @@ func (r *Registry) Parse(spec string) ([]ID, error) {
 			}
 			for n := a; n <= b; n++ {
 				s := strconv.FormatUint(n, 10)
+				if r.isICMPTypeCode(s) {
+					if err := addICMPTypeCode(s); err != nil {
+						return nil, err
+					}
+					continue
+				}
 				id, ok := r.exact(s)
 				if !ok {
 					return nil, fmt.Errorf("No match was found for the value '%s'", s)
@@ -266,6 +280,12 @@ func (r *Registry) Parse(spec string) ([]ID, error) {
 				if err := add(id, s); err != nil {
 					return nil, err
 				}
+			}
+			continue
+		}
+		if r.isICMPTypeCode(tok) {
+			if err := addICMPTypeCode(tok); err != nil {
+				return nil, err
 			}
 			continue
 		}
@@ -281,6 +301,17 @@ func (r *Registry) Parse(spec string) ([]ID, error) {
 		return nil, fmt.Errorf("Field list is empty")
 	}
 	return out, nil
+}
+
+// isICMPTypeCode reports whether tok names SiLK's field 25, icmpTypeCode,
+// and the registry has the two fields it stands for.
+func (r *Registry) isICMPTypeCode(tok string) bool {
+	if tok != "25" && !strings.EqualFold(tok, "icmpTypeCode") {
+		return false
+	}
+	_, t := r.exact("itype")
+	_, c := r.exact("icode")
+	return t && c
 }
 
 func (r *Registry) exact(ln string) (ID, bool) {

@@ -185,14 +185,37 @@ func PadLeft(dst []byte, start, width int) []byte {
 }
 
 // AppendColumn appends a field's value right-aligned in its column; width 0
-// appends the bare value.
+// appends the bare value, and flag letters without the spaces of their
+// fixed slots (`SA`, empty for no flags), as SiLK prints them outside
+// columns (--no-columns, --delimited).
 func (f *Formatter) AppendColumn(dst []byte, id ID, r *flowfile.Record, width int) []byte {
 	start := len(dst)
 	dst = f.AppendValue(dst, id, r)
 	if width > 0 {
-		dst = PadLeft(dst, start, width)
+		return PadLeft(dst, start, width)
+	}
+	if f.isLetters(id) {
+		w := start
+		for _, c := range dst[start:] {
+			if c != ' ' {
+				dst[w] = c
+				w++
+			}
+		}
+		dst = dst[:w]
 	}
 	return dst
+}
+
+// isLetters reports whether id prints as letters in fixed slots.
+func (f *Formatter) isLetters(id ID) bool {
+	switch id {
+	case Flags, InitFlags, SessionFlags:
+		return !f.o.IntegerTCPFlags
+	case Attributes:
+		return true
+	}
+	return false
 }
 
 // AppendValue appends a field's value of r, without padding.

@@ -482,6 +482,11 @@ func oneFamily(r *flowfile.Record) {
 		return a.Unmap()
 	}
 	r.SIP, r.DIP, r.NhIP = fix(r.SIP), fix(r.DIP), fix(r.NhIP)
+	if v6 && !r.NhIP.IsValid() {
+		// SiLK's next hop is the IPv4 0.0.0.0 until one is given; the
+		// record made IPv6 maps it, as rwtuc does
+		r.NhIP = netip.AddrFrom16(netip.AddrFrom4([4]byte{}).As16())
+	}
 }
 
 func isV6(a netip.Addr) bool { return a.Is6() && !a.Is4In6() }
