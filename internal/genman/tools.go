@@ -9,6 +9,7 @@ import (
 	_ "github.com/gflow/gflow/pkg/cut"            // gcut
 	_ "github.com/gflow/gflow/pkg/filter/gfilter" // gfilter
 	_ "github.com/gflow/gflow/pkg/mapjson/gjson"  // gjson
+	_ "github.com/gflow/gflow/pkg/silk/gmigrate"  // gmigrate
 	_ "github.com/gflow/gflow/pkg/stats"          // gstats
 	_ "github.com/gflow/gflow/pkg/tuc"            // gtuc
 )
