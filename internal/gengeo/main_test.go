@@ -13,7 +13,7 @@ import (
 // version named in its header. Runs only where that version is installed.
 func TestCommittedTableIsGenerated(t *testing.T) {
 	const in = "/usr/share/iso-codes/json/iso_3166-1.json"
-	committed, err := os.ReadFile("../../pkg/geo/names_gen.go")
+	committed, err := os.ReadFile("../../pkg/geo/country/names_gen.go")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func TestCommittedTableIsGenerated(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, committed) {
-		t.Error("pkg/geo/names_gen.go differs from the generator's output: run go generate ./pkg/geo")
+		t.Error("pkg/geo/country/names_gen.go differs from the generator's output: run go generate ./pkg/geo/country")
 	}
 }
 

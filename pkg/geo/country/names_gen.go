@@ -2,7 +2,7 @@
 // Names are ISO 3166-1 short names, common_name where iso-codes has one, shortened
 // for display by internal/gengeo; XK (Kosovo) is added as the registries use it.
 
-package geo
+package country
 
 // countries is sorted by alpha-2 code (lower case).
 var countries = [...]countryInfo{
