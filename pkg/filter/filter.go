@@ -18,7 +18,7 @@ type Switch struct {
 // order. Every address, CIDR, port-less switch listed with a "not-" twin
 // accepts the negated form.
 var Switches = []Switch{
-	{"stime", "Start time is within this time `WINDOW`: YYYY/MM/DD[:HH[:MM[:SS[.sss]]]][-YYYY/MM/DD[:HH[:MM[:SS[.sss]]]]]. With no window end, the window is the start millisecond; the end is rounded up to its precision"},
+	{"stime", "Start time is within this time `WINDOW`: YYYY/MM/DD[:HH[:MM[:SS[.sss]]]][-YYYY/MM/DD[:HH[:MM[:SS[.sss]]]]] (or YYYY-MM-DD[THH[:MM[:SS[.sss]]]], or epoch seconds). With no window end, the window is the start millisecond; the end is rounded up to its precision"},
 	{"etime", "Ending time is within this time `WINDOW`"},
 	{"active-time", "Flow was active at any time during this time `WINDOW`"},
 	{"duration", "Duration in seconds falls within decimal `RANGE` X-Y"},
@@ -399,7 +399,8 @@ func (b *Builder) Set(name, value string) error {
 	window := func(dst *TimeWindow, t testID) error {
 		w, e := ParseTimeWindow(value)
 		if e != "" {
-			return bad(e)
+			return &ValueError{Switch: name, Value: value, Reason: e,
+				Fix: "a window is START[-END], each " + DateForms + " to the millisecond, or epoch seconds"}
 		}
 		*dst = w
 		b.use(t)
@@ -547,9 +548,9 @@ func (b *Builder) Set(name, value string) error {
 		f.ipv4, f.ipv6 = bm.Has(4), bm.Has(6)
 		b.use(tIPVersion)
 	case "scc", "dcc", "any-cc":
-		bm, tok := parseCountryList(value)
+		bm, tok, reason := parseCountryList(value)
 		if bm == nil {
-			return &ValueError{Switch: name, Value: tok}
+			return &ValueError{Switch: name, Value: tok, Reason: reason, Fix: countryFix(name, value, tok)}
 		}
 		switch name {
 		case "scc":

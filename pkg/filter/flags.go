@@ -1,9 +1,11 @@
 package filter
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/gflow/gflow/pkg/flowfile"
+	"github.com/gflow/gflow/pkg/geo/country"
 )
 
 // tcpFlagLetters maps SiLK's flag letters to bits (FSRPAUEC).
@@ -101,8 +103,10 @@ func tableAny(pairs []HighMask) *flagTable {
 }
 
 // parseCountryList parses --scc/--dcc/--any-cc: a comma list of two
-// characters (letter + letter/digit, or "--"), any case.
-func parseCountryList(s string) (Bitmap, string) {
+// characters (letter + letter/digit, or "--"), any case. It returns the bad
+// token and, for a token of the right shape that no flow can carry (uk,
+// xx), SiLK's parser would take, a reason.
+func parseCountryList(s string) (Bitmap, string, string) {
 	b := NewBitmap(1 << 16)
 	n := 0
 	for tok := range strings.SplitSeq(s, ",") {
@@ -110,15 +114,40 @@ func parseCountryList(s string) (Bitmap, string) {
 			continue
 		}
 		if !validCountry(tok) {
-			return nil, tok
+			return nil, tok, ""
+		}
+		if !country.Valid(tok) {
+			// SiLK takes any two characters and silently matches
+			// nothing; a mistyped country is an error here.
+			return nil, tok, "Not a country code"
 		}
 		b.Set(uint32(flowfile.MakeCountry(tok)))
 		n++
 	}
 	if n == 0 {
-		return nil, s
+		return nil, s, ""
 	}
-	return b, ""
+	return b, "", ""
+}
+
+// countryFix is the hint for a bad token of a country list: the list as
+// the user probably meant it, and where the codes are listed.
+func countryFix(name, list, tok string) string {
+	const where = "'gfilter --help-countries' lists the codes"
+	code := country.Suggest(tok)
+	if code == "" || code == strings.ToLower(tok) {
+		return where
+	}
+	var fixed []string
+	for t := range strings.SplitSeq(list, ",") {
+		if t == tok {
+			t = code
+		}
+		if t != "" {
+			fixed = append(fixed, t)
+		}
+	}
+	return fmt.Sprintf("did you mean --%s=%s (%s)? %s", name, strings.Join(fixed, ","), country.Name(code), where)
 }
 
 func validCountry(s string) bool {

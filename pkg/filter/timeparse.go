@@ -52,13 +52,20 @@ func (p ParsedTime) Ceiling() int64 {
 	return p.Ms
 }
 
+// DateForms names the date forms ParseTime takes, for hints.
+const DateForms = "YYYY/MM/DD[:HH] or YYYY-MM-DD[THH], in UTC"
+
 // ParseTime parses YYYY/MM/DD[:HH[:MM[:SS[.sss]]]] (`T` or a space may
-// replace the ':' before the hour) or epoch seconds with an optional
+// replace the ':' before the hour), the ISO 8601 form
+// YYYY-MM-DD[THH[:MM[:SS[.sss]]]][Z] or epoch seconds with an optional
 // fraction. It returns SiLK's reason on error.
 func ParseTime(s string) (ParsedTime, string) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return ParsedTime{}, errEmpty
+	}
+	if iso, ok := fromISO(s); ok {
+		s = iso
 	}
 	if !strings.Contains(s, "/") {
 		return parseEpoch(s)
@@ -192,6 +199,60 @@ func parseEpoch(s string) (ParsedTime, string) {
 	return p, ""
 }
 
+// fromISO rewrites an ISO 8601 date, YYYY-MM-DD with an optional time and
+// a final Z (times are UTC), into SiLK's YYYY/MM/DD form, which takes the
+// rest as it is ('T' before the hour included). ok is false when s does not
+// start with YYYY-M.
+func fromISO(s string) (string, bool) {
+	if len(s) < 6 || s[4] != '-' || !isDigit(s[5]) {
+		return s, false
+	}
+	for i := range 4 {
+		if !isDigit(s[i]) {
+			return s, false
+		}
+	}
+	b := []byte(strings.TrimSuffix(s, "Z"))
+	b[4] = '/'
+	for i := 5; i < len(b) && i <= 7; i++ {
+		if b[i] == '-' {
+			b[i] = '/'
+			break
+		}
+	}
+	return string(b), true
+}
+
+// isISO reports whether s starts with an ISO date (YYYY-M…), whose dashes
+// make the '-' between a window's two ends ambiguous.
+func isISO(s string) bool {
+	_, ok := fromISO(strings.TrimSpace(s))
+	return ok
+}
+
+// splitWindow cuts "START-END" at the '-' between the two times. Without
+// ISO dates that is the first '-', as in rwfilter; with them it is the first
+// '-' whose two sides both parse. A window that is one ISO time alone has
+// no END.
+func splitWindow(s string) (start, end string, hasEnd bool) {
+	s = strings.TrimSpace(s)
+	if !isISO(s) {
+		return strings.Cut(s, "-")
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] != '-' {
+			continue
+		}
+		if _, e := ParseTime(s[:i]); e != "" {
+			continue
+		}
+		if _, e := ParseTime(s[i+1:]); e == "" {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}
+
 // TimeWindow is an inclusive window in ms (--stime, --etime, --active-time).
 type TimeWindow struct{ Min, Max int64 }
 
@@ -199,7 +260,7 @@ type TimeWindow struct{ Min, Max int64 }
 // the window is the single millisecond START; an END is rounded up to the
 // last millisecond of its precision.
 func ParseTimeWindow(s string) (TimeWindow, string) {
-	startS, endS, hasEnd := strings.Cut(strings.TrimSpace(s), "-")
+	startS, endS, hasEnd := splitWindow(s)
 	start, e := ParseTime(startS)
 	if e != "" {
 		return TimeWindow{}, e

@@ -18,7 +18,14 @@ type ValueError struct {
 	Switch string // switch name without the dashes ("protocol")
 	Value  string // the offending value (or token of a list)
 	Reason string // SiLK's wording, e.g. "Value is above maximum of 255"
+	// Fix says what the user probably meant to type ("did you mean
+	// --scc=gb (United Kingdom)?"); the tools print it on a second line,
+	// "TOOL: hint: …" (see pkg/cli).
+	Fix string
 }
+
+// Hint returns Fix, for pkg/cli's hint line.
+func (e *ValueError) Hint() string { return e.Fix }
 
 func (e *ValueError) Error() string {
 	if e.Reason == "" {

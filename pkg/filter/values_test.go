@@ -42,6 +42,38 @@ func TestErrorMessages(t *testing.T) {
 	}
 }
 
+// A mistyped country is an error that says what was meant; SiLK's first
+// line is kept where SiLK has one ("Invalid scc 'switzerland'").
+func TestCountryErrorsHint(t *testing.T) {
+	cases := []struct{ name, value, msg, hint string }{
+		{"scc", "uk", "Invalid scc 'uk': Not a country code",
+			"did you mean --scc=gb (United Kingdom)? 'gfilter --help-countries' lists the codes"},
+		{"scc", "switzerland", "Invalid scc 'switzerland'",
+			"did you mean --scc=ch (Switzerland)? 'gfilter --help-countries' lists the codes"},
+		{"dcc", "xx", "Invalid dcc 'xx': Not a country code", "'gfilter --help-countries' lists the codes"},
+		{"any-cc", "de,uk,fr", "Invalid any-cc 'uk': Not a country code",
+			"did you mean --any-cc=de,gb,fr (United Kingdom)? 'gfilter --help-countries' lists the codes"},
+		{"scc", "usa", "Invalid scc 'usa'", "did you mean --scc=us (United States)? 'gfilter --help-countries' lists the codes"},
+	}
+	for _, c := range cases {
+		_, err := Compile([2]string{c.name, c.value})
+		ve, ok := err.(*ValueError)
+		if !ok {
+			t.Errorf("--%s=%s: got %v, want a *ValueError", c.name, c.value, err)
+			continue
+		}
+		if ve.Error() != c.msg || ve.Hint() != c.hint {
+			t.Errorf("--%s=%s:\n got %q / hint %q\nwant %q / hint %q", c.name, c.value, ve.Error(), ve.Hint(), c.msg, c.hint)
+		}
+	}
+	// codes a database produces stay valid
+	for _, v := range []string{"ch", "CH", "gb,us", "--", "a1", "eu", "xk"} {
+		if _, err := Compile([2]string{"scc", v}); err != nil {
+			t.Errorf("--scc=%s: %v", v, err)
+		}
+	}
+}
+
 func TestSwitchConflicts(t *testing.T) {
 	cases := []struct {
 		args [][2]string
@@ -107,6 +139,12 @@ func TestTimeWindow(t *testing.T) {
 		{"2016/02/28-2016/02/29", "2016-02-28 00:00:00.000", "2016-02-29 23:59:59.999"},
 		{"1444352400-1444356000", "2015-10-09 01:00:00.000", "2015-10-09 02:00:00.999"},
 		{"1444352400.5-1444356000.25", "2015-10-09 01:00:00.500", "2015-10-09 02:00:00.250"},
+		// ISO 8601 dates, alone, as either end, with a final Z
+		{"2015-10-09T01", "2015-10-09 01:00:00.000", "2015-10-09 01:00:00.000"},
+		{"2015-10-09-2015-10-10", "2015-10-09 00:00:00.000", "2015-10-10 23:59:59.999"},
+		{"2015-10-09T01:02-2015-10-09T01:03", "2015-10-09 01:02:00.000", "2015-10-09 01:03:59.999"},
+		{"2015-10-09T01:02:03.4Z-2015/10/09:01:02:03.45", "2015-10-09 01:02:03.400", "2015-10-09 01:02:03.450"},
+		{"2015-10-09 23-2015-10-09 23:59:59", "2015-10-09 23:00:00.000", "2015-10-09 23:59:59.999"},
 	}
 	for _, c := range cases {
 		w, e := ParseTimeWindow(c.in)
@@ -118,7 +156,8 @@ func TestTimeWindow(t *testing.T) {
 			t.Errorf("%s: [%s, %s], want [%s, %s]", c.in, time.UnixMilli(w.Min).UTC(), time.UnixMilli(w.Max).UTC(), c.min, c.max)
 		}
 	}
-	for _, bad := range []string{"2015/02/29", "2015/10/09:24", "2015/10/09:01:60", "2015/10/09:01.5", "12345", "2015/10/09x", "1969/12/31"} {
+	for _, bad := range []string{"2015/02/29", "2015/10/09:24", "2015/10/09:01:60", "2015/10/09:01.5", "12345", "2015/10/09x", "1969/12/31",
+		"2015-02-29", "2015-10", "2015-10-09T24", "2015-10-09-2015-10-08", "2015-10-09+02:00", "2015-1009"} {
 		if _, e := ParseTimeWindow(bad); e == "" {
 			t.Errorf("%s: accepted", bad)
 		}

@@ -27,7 +27,7 @@ func hourRange(startS, endS string, now time.Time) (first, last time.Time, err e
 		day := now.UTC().Truncate(24 * time.Hour)
 		return day, day.Add(23 * time.Hour), nil
 	}
-	start, startDay, err := parseDate("start-date", startS)
+	start, startDay, _, err := parseDate("start-date", startS)
 	if err != nil {
 		return first, last, err
 	}
@@ -37,11 +37,11 @@ func hourRange(startS, endS string, now time.Time) (first, last time.Time, err e
 		}
 		return start, start, nil
 	}
-	end, endDay, err := parseDate("end-date", endS)
+	end, endDay, endEpoch, err := parseDate("end-date", endS)
 	if err != nil {
 		return first, last, err
 	}
-	if isEpoch(endS) {
+	if endEpoch {
 		endDay = false
 		if startDay {
 			startDay = false
@@ -63,25 +63,33 @@ func hourRange(startS, endS string, now time.Time) (first, last time.Time, err e
 	return first, last, nil
 }
 
-// parseDate parses YYYY/MM/DD[:HH] or epoch seconds, returning the start of
-// its hour (or day) and whether it has day precision only.
-func parseDate(name, s string) (time.Time, bool, error) {
+// parseDate parses YYYY/MM/DD[:HH], YYYY-MM-DD[THH] or epoch seconds,
+// returning the start of its hour (or day), whether it has day precision
+// only and whether it was given in epoch seconds.
+func parseDate(name, s string) (t time.Time, day, epoch bool, err error) {
 	p, reason := filter.ParseTime(s)
 	if reason != "" {
-		return time.Time{}, false, &filter.ValueError{Switch: name, Value: s, Reason: reason}
+		return time.Time{}, false, false, &filter.ValueError{Switch: name, Value: s, Reason: reason,
+			Fix: "dates are " + filter.DateForms + " (--" + name + "=" + now().UTC().Format("2006/01/02") + ")"}
 	}
-	t := p.Time().Truncate(time.Hour)
+	t = p.Time().Truncate(time.Hour)
 	if p.Epoch {
-		return t, p.Ms%86400000 == 0, nil
+		return t, p.Ms%86400000 == 0, true, nil
 	}
-	return t, p.Prec == filter.PrecDay, nil
+	return t, p.Prec == filter.PrecDay, false, nil
 }
 
-func isEpoch(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '/' {
-			return false
-		}
+// hoursText names an hour range for messages: "2026/12/03" for a whole
+// day, "2026/12/03:14" for one hour, else "FIRST to LAST".
+func hoursText(first, last time.Time) string {
+	const day, hour = "2006/01/02", "2006/01/02:15"
+	switch {
+	case first.Equal(last):
+		return first.Format(hour)
+	case first.Hour() == 0 && last.Hour() == 23 && first.Format(day) == last.Format(day):
+		return first.Format(day)
+	case first.Hour() == 0 && last.Hour() == 23:
+		return first.Format(day) + " to " + last.Format(day)
 	}
-	return true
+	return first.Format(hour) + " to " + last.Format(hour)
 }
