@@ -18,6 +18,7 @@ import (
 	"github.com/gflow/gflow/pkg/cli"
 	"github.com/gflow/gflow/pkg/filter"
 	"github.com/gflow/gflow/pkg/flowfile"
+	"github.com/gflow/gflow/pkg/geo/country"
 	"github.com/gflow/gflow/pkg/pipe"
 	"github.com/gflow/gflow/pkg/site"
 	"github.com/spf13/cobra"
@@ -34,6 +35,7 @@ type options struct {
 	sensors                string
 	printMissing, dryRun   bool
 	printFilenames         bool
+	helpCountries          bool
 	xargs                  string
 	pass, fail, all        []string
 	maxPass, maxFail       uint64
@@ -54,6 +56,9 @@ const statsDefault = "stderr"
 // now is the clock for the default date (the current day); tests set it.
 var now = time.Now
 
+// isTerminal tells a terminal from a pipe or file; tests replace it.
+var isTerminal = cli.IsTerminal
+
 // NewCommand builds the gfilter command around the given streams.
 func NewCommand(std cli.IO) *cobra.Command {
 	o := &options{tests: map[string]*[]string{}}
@@ -63,15 +68,22 @@ func NewCommand(std cli.IO) *cobra.Command {
 		Long: `gfilter reads flows from the repository (--start-date, --end-date, --type,
 --sensors, ...), from the files named (stdin or - for standard input) or from
 the files listed by --xargs, keeps those that pass every partitioning switch,
-and writes them as a binary stream (--pass-destination=stdout) for gstats and
-the other tools. Switches and values are rwfilter's: a SiLK command works
-after changing rw to g. Any unique prefix of a switch works (--proto,
---pass).
+and writes them as a binary stream for gstats and the other tools. Switches
+and values are rwfilter's: a SiLK command works after changing rw to g. Any
+unique prefix of a switch works (--proto, --pass).
+
+The short way works too. With no output switch, the passing records go to
+standard output when it is a pipe or a file (gfilter --scc=ch | gstats);
+on a terminal gfilter says how to go on. With no partitioning switch every
+record passes (rwfilter wants --proto=0-255). With no input named, gfilter
+reads the repository's files of today (UTC) of the default types; standard
+input is read only when named (stdin or -), as in rwfilter.
 
 Exactly one input method may be used. With file names, --type, --class,
 --flowtypes and --sensors test each record instead of choosing files. With
 no --type, the repository query reads SiLK's default types in,inweb,inicmp:
-incoming traffic only. Dates are UTC; the granularity of --start-date and
+incoming traffic only (--type=all reads every type). Dates are UTC, written
+YYYY/MM/DD[:HH] or YYYY-MM-DD[THH]; the granularity of --start-date and
 --end-date is the hour.
 
 SiLK's files and streams are read as gflow's are, recognised by their
@@ -79,25 +91,28 @@ magic number (a SiLK repository, or a root that holds both kinds of file,
 works with the repository switches); --output-format=silk writes SiLK's
 FT_RWIPV6ROUTING for SiLK's tools instead of gflow's stream.
 
-A corrupt block is reported on stderr with its file and byte offset; the
-rest of the input is still read and the exit status stays 0, as rwfilter
-goes on past bad data. Output ends quietly, with status 0, when the reader
-downstream goes away.`,
+A corrupt block is reported on stderr ("gfilter: warning: ...") with its
+file and byte offset; the rest of the input is still read and the exit
+status stays 0, as rwfilter goes on past bad data. Output ends quietly,
+with status 0, when the reader downstream goes away.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			return run(c, o, args, std)
 		},
 	}
-	cli.Examples(cmd, `gfilter --start-date=2015/10/09:00 --end-date=2015/10/09:23 --type=all \
-    --proto=6 --dport=443 --pass=stdout | gstats --fields=dip --values=bytes --count=20
-gfilter --type=all --scc=ch --pass=stdout | gstats --fields=sip,sport --values=bytes
-gfilter --proto=17 --aport=53 --print-statistics flows.gf
-gfilter --data-rootdir=/data/silk --type=all --proto=6 --pass=stdout --output-format=silk | rwstats --fields=dport --count=10`)
+	cli.Examples(cmd, `
+		gfilter --scc=ch | gstats --fields=sip,sport --values=bytes
+		gfilter --start-date=2015/10/09:00 --end-date=2015/10/09:23 --type=all \
+		    --proto=6 --dport=443 --pass=stdout | gstats --fields=dip --values=bytes --count=20
+		gfilter --start-date=2015-10-09 --type=all --dcc=us,gb --pass=us-gb.gf
+		gfilter --proto=17 --aport=53 --print-statistics flows.gf
+		gfilter --data-rootdir=/data/silk --type=all --proto=6 --pass=stdout --output-format=silk | rwstats --fields=dport --count=10
+	`)
 	fl := cmd.Flags()
 	fl.SortFlags = false
 	fl.StringVar(&o.dataRoot, "data-rootdir", "", "repository root `DIR` (default $GFLOW_DATA_ROOTDIR, then the site configuration's, then "+cli.DefaultDataRoot+")")
 	fl.StringVar(&o.siteConfig, "site-config-file", "", "site configuration `FILE` (default $GFLOW_SITE_CONFIG, then ROOT/gflow.toml)")
-	fl.StringVar(&o.startDate, "start-date", "", "first hour or day to read: `DATE` YYYY/MM/DD[:HH] or epoch seconds (default today)")
+	fl.StringVar(&o.startDate, "start-date", "", "first hour or day to read: `DATE` YYYY/MM/DD[:HH], YYYY-MM-DD[THH] or epoch seconds (default today, UTC)")
 	fl.StringVar(&o.endDate, "end-date", "", "last hour or day to read, `DATE` (needs --start-date)")
 	fl.StringVar(&o.class, "class", "", "`CLASS` to read; the only class is all")
 	fl.StringVar(&o.types, "type", "", "`TYPES` to read: all or a list of in,out,inweb,outweb,innull,outnull,int2int,ext2ext,inicmp,outicmp,other (default in,inweb,inicmp)")
@@ -105,6 +120,7 @@ gfilter --data-rootdir=/data/silk --type=all --proto=6 --pass=stdout --output-fo
 	fl.StringVar(&o.sensors, "sensors", "", "`SENSORS` to read: names, ids or id ranges (default all)")
 	fl.BoolVar(&o.printMissing, "print-missing-files", false, "report missing repository files on stderr")
 	fl.BoolVar(&o.dryRun, "dry-run", false, "print the files that would be read, one per line, and stop")
+	fl.BoolVar(&o.helpCountries, "help-countries", false, "list the country codes --scc, --dcc and --any-cc take, with their names, and exit")
 	fl.StringVar(&o.xargs, "xargs", "", "read the names of the input files from `FILE` (default stdin), one per line")
 	fl.Lookup("xargs").NoOptDefVal = "stdin"
 
@@ -148,9 +164,19 @@ func changed(fl *pflag.FlagSet, names ...string) bool {
 func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 	fl := c.Flags()
 
-	// outputs and partitioning rules, before anything is read
-	if len(o.pass)+len(o.fail)+len(o.all) == 0 && o.printStats == "" && o.printVol == "" {
-		return errors.New("No output(s) specified")
+	if o.helpCountries {
+		return country.WriteList(std.Out)
+	}
+	// outputs and partitioning rules, before anything is read. With no
+	// output named, the passing records go to standard output when it is a
+	// pipe or a file (gfilter --scc=ch | gstats ...); a terminal gets a
+	// word on how to go on instead of binary bytes.
+	if len(o.pass)+len(o.fail)+len(o.all) == 0 && o.printStats == "" && o.printVol == "" && !o.dryRun {
+		if isTerminal(std.Out) {
+			return cli.Hint(errors.New("No output(s) specified"),
+				"pipe the flows into another tool (gfilter ... | gstats --fields=sip) or write them to a file with --pass=FILE")
+		}
+		o.pass = []string{"stdout"}
 	}
 	if err := pipe.CheckOutputFormat(o.outputFormat); err != nil {
 		return err
@@ -184,9 +210,8 @@ func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 	if methods > 1 {
 		return errors.New("Multiple input sources were specified: input must come from only one of --xargs, file names on the command line, or a combination of the file selection switches")
 	}
-	if methods == 0 {
-		return errors.New("No input was specified: no file selection switches were given, --xargs was not given, and no files are named on the command line")
-	}
+	// no input named: the repository's files of today (UTC) and the
+	// default types, as rwfilter's --start-date defaults to today
 	if o.flowtype != "" && (o.class != "" || o.types != "") {
 		return errors.New("Cannot use --flowtypes with --class or --type")
 	}
@@ -244,13 +269,12 @@ func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 	if o.printVol != "" {
 		o.need |= flowfile.FieldCounts
 	}
-	if f.Len() == 0 {
-		switch {
-		case len(o.pass) > 0:
-			return errors.New("Must specify partitioning rules when using --pass-destination")
-		case len(o.fail) > 0:
-			return errors.New("Must specify partitioning rules when using --fail-destination")
-		}
+	// With no partitioning switch every record passes: the flows the
+	// selection switches chose, as the user meant (rwfilter refuses and
+	// wants --proto=0-255). A fail destination would get nothing, though.
+	if f.Len() == 0 && len(o.fail) > 0 {
+		return cli.Hint(errors.New("Must specify partitioning rules when using --fail-destination"),
+			"with no partitioning switch every record passes; add one, e.g. --proto=6 --fail=FILE")
 	}
 
 	// one stream per destination: two headers on one pipe would be garbage
@@ -291,10 +315,14 @@ func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 		}
 		root := cfg.DataRoot
 		if st, err := os.Stat(root); err != nil || !st.IsDir() {
-			return fmt.Errorf("Root data directory '%s' does not exist", root)
+			return cli.Hint(fmt.Errorf("Root data directory '%s' does not exist", root),
+				"name the repository with --data-rootdir=DIR or %s=DIR, or name flow files on the command line", cli.EnvDataRoot)
 		}
 		files, err := flowfile.Repo{Root: root}.List(first, last, types, sensors.names)
 		if err != nil {
+			return err
+		}
+		if err := checkUnknownSensors(sensors, files, cfg, root); err != nil {
 			return err
 		}
 		for _, rf := range files {
@@ -305,6 +333,10 @@ func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 				continue
 			}
 			in.names = append(in.names, rf.Path)
+		}
+		if len(in.names) == 0 && isTerminal(std.Err) {
+			// someone typing gets a word; cron on a quiet hour does not
+			cli.Warnf(std.Err, "gfilter", "no files of types %s in %s for %s", typeList(types), root, hoursText(first, last))
 		}
 	}
 	// a missing input is reported before any output is created

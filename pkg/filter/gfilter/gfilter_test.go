@@ -281,9 +281,16 @@ func TestRepository(t *testing.T) {
 	if status != 0 || string(out) != want {
 		t.Errorf("--dry-run: status %d %s\n%s\nwant\n%s", status, errs, out, want)
 	}
-	_, errs, _ = gf(t, "--start-date=2015/10/09:00", "--type=inweb", "--sensors=S0,S1,S2", "--print-missing-files", "--print-stat")
-	if !strings.Contains(errs, "Missing "+filepath.Join(root, "inweb/2015/10/09/iw-S2_20151009.00")+"\n") {
+	_, errs, _ = gf(t, "--start-date=2015/10/09:05", "--type=inweb", "--sensors=S0,S1", "--print-missing-files", "--print-stat")
+	if !strings.Contains(errs, "Missing "+filepath.Join(root, "inweb/2015/10/09/iw-S1_20151009.05")+"\n") {
 		t.Errorf("--print-missing-files: %q", errs)
+	}
+	// a sensor the site does not have, and of which the repository has no
+	// file, is a mistake: the error lists the site's sensors
+	_, errs, status = gf(t, "--start-date=2015/10/09:00", "--type=inweb", "--sensors=S0,S2", "--print-stat")
+	if want := "gfilter: Invalid sensors 'S2': unknown sensor\ngfilter: hint: the sensors in " + filepath.Join(root, "gflow.toml") +
+		" are S0 (0), S1 (1)\n"; status != 1 || errs != want {
+		t.Errorf("unknown sensor: status %d\n%s\nwant\n%s", status, errs, want)
 	}
 }
 
@@ -365,8 +372,16 @@ func TestEmptyRepositoryAndMissingRoot(t *testing.T) {
 		t.Errorf("empty repository: status %d, %q", status, errs)
 	}
 	_, errs, status = gf(t, "--data-rootdir=/nonexistent/gflow", "--start-date=2015/10/09", "--print-stat")
-	if status != 1 || errs != "gfilter: Root data directory '/nonexistent/gflow' does not exist\n" {
+	if status != 1 || errs != "gfilter: Root data directory '/nonexistent/gflow' does not exist\n"+
+		"gfilter: hint: name the repository with --data-rootdir=DIR or GFLOW_DATA_ROOTDIR=DIR, or name flow files on the command line\n" {
 		t.Errorf("missing root: status %d, %q", status, errs)
+	}
+	// someone at a terminal is told why nothing came; a pipe is not
+	isTerminal = func(any) bool { return true }
+	defer func() { isTerminal = cli.IsTerminal }()
+	_, errs, status = gf(t, "--data-rootdir="+root, "--start-date=2015/10/09", "--print-stat")
+	if want := "gfilter: warning: no files of types in,inweb,inicmp in " + root + " for 2015/10/09\n" + statsLine(0, 0, 0) + "\n"; status != 0 || errs != want {
+		t.Errorf("empty repository on a terminal: status %d\n%q\nwant\n%q", status, errs, want)
 	}
 }
 
@@ -410,35 +425,54 @@ func TestErrors(t *testing.T) {
 	cases := []struct {
 		args []string
 		want string
+		hint string
 	}{
-		{[]string{"--proto=6", file}, "No output(s) specified"},
-		{[]string{"--pass=stdout", file}, "Must specify partitioning rules when using --pass-destination"},
-		{[]string{"--fail=stdout", file}, "Must specify partitioning rules when using --fail-destination"},
-		{[]string{"--proto=256", "--pass=stdout", file}, "Invalid protocol '256': Value is above maximum of 255"},
-		{[]string{"--dport=-1024", "--pass=stdout", file}, "Invalid dport '-1024': Unexpected character at '-'"},
-		{[]string{"--bytes=10-5", "--pass=stdout", file}, "Invalid bytes '10-5': Range is invalid (min > max)"},
-		{[]string{"--scc=usa", "--pass=stdout", file}, "Invalid scc 'usa'"},
+		{[]string{"--fail=stdout", file}, "Must specify partitioning rules when using --fail-destination",
+			"with no partitioning switch every record passes; add one, e.g. --proto=6 --fail=FILE"},
+		{[]string{"--proto=256", "--pass=stdout", file}, "Invalid protocol '256': Value is above maximum of 255", ""},
+		{[]string{"--dport=-1024", "--pass=stdout", file}, "Invalid dport '-1024': Unexpected character at '-'", ""},
+		{[]string{"--bytes=10-5", "--pass=stdout", file}, "Invalid bytes '10-5': Range is invalid (min > max)", ""},
+		{[]string{"--scc=usa", "--pass=stdout", file}, "Invalid scc 'usa'", "did you mean --scc=us (United States)? 'gfilter --help-countries' lists the codes"},
+		{[]string{"--scc=uk", file}, "Invalid scc 'uk': Not a country code", "did you mean --scc=gb (United Kingdom)? 'gfilter --help-countries' lists the codes"},
+		{[]string{"--dcc=switzerland", file}, "Invalid dcc 'switzerland'", "did you mean --dcc=ch (Switzerland)? 'gfilter --help-countries' lists the codes"},
+		{[]string{"--any-cc=xx", file}, "Invalid any-cc 'xx': Not a country code", "'gfilter --help-countries' lists the codes"},
 		{[]string{"--saddress=10.0.0.1", "--not-saddress=10.0.0.2", "--pass=stdout", file},
-			"A --saddress filter has already been set; only one of --not-saddress and --saddress are allowed"},
+			"A --saddress filter has already been set; only one of --not-saddress and --saddress are allowed", ""},
 		{[]string{"--proto=6", "--icmp-type=8", "--pass=stdout", file},
-			"An --icmp-type value was given but --protocol does not include 1 or 58"},
-		{[]string{"--proto=6", "--pass=stdout", "--start-date=2015/10/09", file}, "Multiple input sources were specified"},
-		{[]string{"--proto=6", "--pass=stdout", "--xargs=" + file, file}, "Multiple input sources were specified"},
-		{[]string{"--proto=6", "--pass=stdout"}, "No input was specified"},
-		{[]string{"--proto=6", "--pass=stdout", "--end-date=2015/10/09"}, "Cannot use --end-date without --start-date"},
-		{[]string{"--proto=6", "--pass=stdout", "--start-date=2015/10/32"}, "Invalid start-date '2015/10/32': Day value is out of range (32 not in 1-31)"},
-		{[]string{"--proto=6", "--pass=stdout", "--type=inn", file}, "Invalid type 'inn': valid types are all,in,out,inweb,outweb,innull,outnull,int2int,ext2ext,inicmp,outicmp,other"},
-		{[]string{"--proto=6", "--pass=stdout", "--class=foo", file}, "Invalid class 'foo': the only class is 'all'"},
-		{[]string{"--proto=6", "--pass=stdout", "--sensors=S9", file}, "Invalid sensors 'S9': unknown sensor"},
-		{[]string{"--proto=6", "--pass=stdout", "--flowtypes=all/in", "--type=in", file}, "Cannot use --flowtypes with --class or --type"},
-		{[]string{"--proto=6", "--pass=stdout", filepath.Join(dir, "nope")}, "Cannot read input '" + filepath.Join(dir, "nope") + "': no such file or directory"},
-		{[]string{"--print-stat", "--print-volume-stat", file}, "Cannot use --print-statistics and --print-volume-statistics together"},
-		{[]string{"--proto=6", "--pass=stdout", "--fail=-", file}, "The destination '-' is named more than once; each destination takes one stream"},
+			"An --icmp-type value was given but --protocol does not include 1 or 58", ""},
+		{[]string{"--proto=6", "--pass=stdout", "--start-date=2015/10/09", file}, "Multiple input sources were specified", ""},
+		{[]string{"--proto=6", "--pass=stdout", "--xargs=" + file, file}, "Multiple input sources were specified", ""},
+		{[]string{"--proto=6", "--data-rootdir=" + filepath.Join(dir, "none")}, "Root data directory '" + filepath.Join(dir, "none") + "' does not exist",
+			"name the repository with --data-rootdir=DIR or GFLOW_DATA_ROOTDIR=DIR, or name flow files on the command line"},
+		{[]string{"--proto=6", "--pass=stdout", "--end-date=2015/10/09"}, "Cannot use --end-date without --start-date", ""},
+		{[]string{"--proto=6", "--pass=stdout", "--start-date=2015/10/32"}, "Invalid start-date '2015/10/32': Day value is out of range (32 not in 1-31)",
+			"dates are YYYY/MM/DD[:HH] or YYYY-MM-DD[THH], in UTC (--start-date=2015/10/01)"},
+		{[]string{"--start-date=12/03/2026"}, "Invalid start-date '12/03/2026': Unexpected character at '2'",
+			"dates are YYYY/MM/DD[:HH] or YYYY-MM-DD[THH], in UTC (--start-date=2015/10/01)"},
+		{[]string{"--stime=2015-10-09T25", file}, "Invalid stime '2015-10-09T25': Hour value is out of range (25 not in 0-23)",
+			"a window is START[-END], each YYYY/MM/DD[:HH] or YYYY-MM-DD[THH], in UTC to the millisecond, or epoch seconds"},
+		{[]string{"--proto=6", "--pass=stdout", "--type=inn", file}, "Invalid type 'inn': valid types are all,in,out,inweb,outweb,innull,outnull,int2int,ext2ext,inicmp,outicmp,other", ""},
+		{[]string{"--proto=6", "--pass=stdout", "--class=foo", file}, "Invalid class 'foo': the only class is 'all'", ""},
+		{[]string{"--proto=6", "--pass=stdout", "--sensors=S9", file}, "Invalid sensors 'S9': unknown sensor", "the sensors in the default site (no gflow.toml) are S0 (0)"},
+		{[]string{"--proto=6", "--pass=stdout", "--flowtypes=all/in", "--type=in", file}, "Cannot use --flowtypes with --class or --type", ""},
+		{[]string{"--proto=6", "--pass=stdout", filepath.Join(dir, "nope")}, "Cannot read input '" + filepath.Join(dir, "nope") + "': no such file or directory", ""},
+		{[]string{"--print-stat", "--print-volume-stat", file}, "Cannot use --print-statistics and --print-volume-statistics together", ""},
+		{[]string{"--proto=6", "--pass=stdout", "--fail=-", file}, "The destination '-' is named more than once; each destination takes one stream", ""},
 	}
+	now = func() time.Time { return time.Date(2015, 10, 1, 12, 0, 0, 0, time.UTC) }
+	defer func() { now = time.Now }()
+	t.Setenv("GFLOW_SITE_CONFIG", "")
 	for _, c := range cases {
 		out, errs, status := gf(t, c.args...)
-		if status != 1 || !strings.HasPrefix(errs, "gfilter: ") || !strings.Contains(errs, c.want) || strings.Count(errs, "\n") != 1 {
-			t.Errorf("%v: status %d, stderr %q; want one line with %q", c.args, status, errs, c.want)
+		lines := strings.Split(strings.TrimSuffix(errs, "\n"), "\n")
+		if status != 1 || !strings.HasPrefix(lines[0], "gfilter: ") || !strings.Contains(lines[0], c.want) {
+			t.Errorf("%v: status %d, stderr %q; want a line with %q", c.args, status, errs, c.want)
+		}
+		switch {
+		case c.hint == "" && len(lines) != 1:
+			t.Errorf("%v: stderr %q; want one line", c.args, errs)
+		case c.hint != "" && (len(lines) != 2 || lines[1] != "gfilter: hint: "+c.hint):
+			t.Errorf("%v: stderr %q; want the hint %q", c.args, errs, c.hint)
 		}
 		if len(out) != 0 {
 			t.Errorf("%v: wrote %d bytes on stdout", c.args, len(out))
@@ -648,6 +682,68 @@ func sameFlows(t *testing.T, what string, got, want []flowfile.Record) {
 	for i := range want {
 		if got[i] != want[i] {
 			t.Fatalf("%s: record %d is %+v, want %+v", what, i, got[i], want[i])
+		}
+	}
+}
+
+// The command as people type it: no output switch into a pipe, no
+// partitioning switch, no input switch.
+func TestShortForms(t *testing.T) {
+	root := t.TempDir()
+	writeRepo(t, root, fixtureFlows(t))
+	t.Setenv("GFLOW_DATA_ROOTDIR", root)
+	t.Setenv("GFLOW_SITE_CONFIG", "")
+	now = func() time.Time { return time.Date(2015, 10, 9, 17, 30, 0, 0, time.UTC) }
+	defer func() { now = time.Now }()
+
+	// gfilter | gstats: today's files of the default types, every record
+	// passed to the pipe
+	out, errs, status := gf(t)
+	if status != 0 || errs != "" {
+		t.Fatalf("gfilter with no switch: status %d, %q", status, errs)
+	}
+	if n := len(readStream(t, out)); n != 94 {
+		t.Errorf("gfilter with no switch passed %d records, want today's 94 incoming", n)
+	}
+	// the same as rwfilter's full form
+	full, errs, status := gf(t, "--start-date=2015/10/09", "--proto=0-255", "--pass=stdout")
+	if status != 0 || !bytes.Equal(full, out) {
+		t.Errorf("full form: status %d %q; output differs from the short form", status, errs)
+	}
+	// a test and no output switch
+	out, _, _ = gf(t, "--type=all", "--proto=17")
+	if n := len(readStream(t, out)); n != 48 {
+		t.Errorf("--proto=17 with no output switch passed %d records, want 48", n)
+	}
+	// --pass with no partitioning switch passes everything
+	out, _, _ = gf(t, "--start-date=2015/10/09:01", "--type=all", "--pass=stdout")
+	if n := len(readStream(t, out)); n != 110 {
+		t.Errorf("--pass=stdout without tests passed %d records, want the hour's 110", n)
+	}
+	// ISO dates select the same files as SiLK's
+	iso, _, _ := gf(t, "--start-date=2015-10-09T01", "--type=all")
+	if !bytes.Equal(iso, out) {
+		t.Error("--start-date=2015-10-09T01 differs from --start-date=2015/10/09:01")
+	}
+
+	// on a terminal there is no binary output: gfilter says how to go on
+	isTerminal = func(any) bool { return true }
+	defer func() { isTerminal = cli.IsTerminal }()
+	out, errs, status = gf(t, "--scc=ch")
+	want := "gfilter: No output(s) specified\ngfilter: hint: pipe the flows into another tool (gfilter ... | gstats --fields=sip) or write them to a file with --pass=FILE\n"
+	if status != 1 || errs != want || len(out) != 0 {
+		t.Errorf("on a terminal: status %d, %d bytes out, stderr\n%s\nwant\n%s", status, len(out), errs, want)
+	}
+}
+
+func TestHelpCountries(t *testing.T) {
+	out, errs, status := gf(t, "--help-countries")
+	if status != 0 || errs != "" {
+		t.Fatalf("status %d %q", status, errs)
+	}
+	for _, line := range []string{"ch  Switzerland\n", "gb  United Kingdom\n", "--  No country\n"} {
+		if !bytes.Contains(out, []byte(line)) {
+			t.Errorf("--help-countries lacks %q", line)
 		}
 	}
 }

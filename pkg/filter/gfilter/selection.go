@@ -2,9 +2,12 @@ package gfilter
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
+	"github.com/gflow/gflow/pkg/cli"
 	"github.com/gflow/gflow/pkg/flowfile"
 	"github.com/gflow/gflow/pkg/site"
 )
@@ -22,6 +25,19 @@ func checkClass(name, value string) error {
 		return fmt.Errorf("Invalid %s '%s': the only class is '%s'", name, value, flowfile.ClassName)
 	}
 	return nil
+}
+
+// typeList names the types a query reads ("in,inweb,inicmp"); nil means
+// the default types.
+func typeList(types []flowfile.FlowType) string {
+	if types == nil {
+		types = flowfile.DefaultTypes
+	}
+	names := make([]string, len(types))
+	for i, t := range types {
+		names[i] = t.String()
+	}
+	return strings.Join(names, ",")
 }
 
 // parseTypes parses --type: "all" or a comma list of type names.
@@ -79,6 +95,9 @@ func parseFlowtypes(value string) ([]flowfile.FlowType, error) {
 type sensorSel struct {
 	names []string
 	ids   []uint16
+	// unknown are names the site configuration does not know; the query
+	// fails if the repository has no file of theirs in its hours either
+	unknown []string
 }
 
 // parseSensors parses --sensors: a comma list of sensor names, numeric ids
@@ -95,7 +114,7 @@ func parseSensors(value string, cfg *site.Config, needIDs bool) (sensorSel, erro
 				sel.ids = append(sel.ids, id)
 				return nil
 			}
-			return fmt.Errorf("Invalid sensors '%s': no sensor has id %d; known sensors are %s", value, id, knownSensors(cfg))
+			return sensorHint(fmt.Errorf("Invalid sensors '%s': no sensor has id %d", value, id), cfg)
 		}
 		sel.names = append(sel.names, s.Name)
 		sel.ids = append(sel.ids, id)
@@ -130,9 +149,10 @@ func parseSensors(value string, cfg *site.Config, needIDs bool) (sensorSel, erro
 			continue
 		}
 		if needIDs {
-			return sel, fmt.Errorf("Invalid sensors '%s': unknown sensor; known sensors are %s", tok, knownSensors(cfg))
+			return sel, sensorHint(fmt.Errorf("Invalid sensors '%s': unknown sensor", tok), cfg)
 		}
 		sel.names = append(sel.names, tok)
+		sel.unknown = append(sel.unknown, tok)
 	}
 	if len(sel.names) == 0 && len(sel.ids) == 0 {
 		return sel, fmt.Errorf("Invalid sensors '%s': expected sensor names, ids or id ranges", value)
@@ -140,10 +160,52 @@ func parseSensors(value string, cfg *site.Config, needIDs bool) (sensorSel, erro
 	return sel, nil
 }
 
-func knownSensors(cfg *site.Config) string {
+// sensorHint adds the site's sensors to err, as the hint of what to type.
+func sensorHint(err error, cfg *site.Config) error {
 	var names []string
 	for _, s := range cfg.Sensors {
 		names = append(names, fmt.Sprintf("%s (%d)", s.Name, s.ID))
 	}
-	return strings.Join(names, ", ")
+	where := "the default site (no gflow.toml)"
+	if cfg.Path != "" {
+		where = cfg.Path
+	}
+	return cli.Hint(err, "the sensors in %s are %s", where, strings.Join(names, ", "))
+}
+
+// checkUnknownSensors fails the query when a sensor name the site does not
+// know has no file among those listed: a mistyped name, which would
+// otherwise read nothing without a word.
+func checkUnknownSensors(sel sensorSel, files []flowfile.RepoFile, cfg *site.Config, root string) error {
+	declared := silkConfSensors(root)
+	for _, name := range sel.unknown {
+		found := declared[name]
+		for _, f := range files {
+			if f.Exists && f.Sensor == name {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return sensorHint(fmt.Errorf("Invalid sensors '%s': unknown sensor", name), cfg)
+		}
+	}
+	return nil
+}
+
+// silkConfSensors returns the sensor names a SiLK repository's
+// ROOT/silk.conf declares ("sensor 1 S1 ..."): a SiLK user querying their
+// own repository names those sensors, whether or not files exist.
+func silkConfSensors(root string) map[string]bool {
+	b, err := os.ReadFile(filepath.Join(root, "silk.conf"))
+	if err != nil {
+		return nil
+	}
+	names := map[string]bool{}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 3 && f[0] == "sensor" {
+			names[f[2]] = true
+		}
+	}
+	return names
 }
