@@ -57,6 +57,10 @@ and bytes per packet, over all flows or per protocol.
 Records are read from the FILES named (flow files or streams; "-" or
 "stdin" is standard input), or from standard input when none are named.
 
+With no --count, --threshold or --percentage, gstats prints the top 10 bins
+(rwstats wants one of them): gfilter --scc=ch | gstats --fields=sip,sport
+works as typed.
+
 Bins whose primary value ties are printed in ascending order of their key:
 the key fields in --fields order, addresses numerically (IPv4 as
 ::ffff:a.b.c.d), so the output does not depend on input order or on the
@@ -85,7 +89,7 @@ dIP-Distinct, Distinct:FIELD. The first value ranks the bins.
 	f := cmd.Flags()
 	f.StringVar(&o.fields, "fields", "", "Use these fields as the grouping key: names, ids or id ranges, comma separated")
 	f.StringVar(&o.values, "values", "", "Compute these values for each bin; the first is the basis for the Top-N/Bottom-N. Def. Records")
-	f.Uint64Var(&o.count, "count", 0, "Print this number of bins; 0 prints all bins")
+	f.Uint64Var(&o.count, "count", defaultCount, "Print this number of bins; 0 prints all bins. Def. 10 when no --threshold or --percentage is given")
 	f.Uint64Var(&o.threshold, "threshold", 0, "Print bins whose primary value is >= (top) or <= (bottom) this threshold")
 	f.Float64Var(&o.percentage, "percentage", 0, "Print bins whose primary value is >= (top) or <= (bottom) this percentage of the total (0-100)")
 	f.BoolVar(&o.top, "top", false, "Print the top N bins. Def. Yes")
@@ -110,6 +114,7 @@ dIP-Distinct, Distinct:FIELD. The first value ranks the bins.
 	f.StringVar(&o.siteConfig, "site-config-file", "", "Site configuration for sensor names. Def. $GFLOW_SITE_CONFIG or ROOT/gflow.toml")
 	f.IntVar(&o.workers, "threads", 0, "Decode and aggregate with this many threads. Def. one per CPU")
 	cli.Examples(cmd, `
+		gfilter --scc=ch | gstats --fields=sip,sport --values=bytes
 		gfilter --start-date=2015/10/09 --proto=0-255 --type=all --pass=stdout | gstats --fields=sip --values=bytes --count=20
 		gstats --fields=sip,sport --values=bytes,records --top --count=10 flows.gf
 		gstats --fields=dport --values=dip-distinct,bytes --percentage=5 --delimited=, flows.gf
@@ -118,6 +123,9 @@ dIP-Distinct, Distinct:FIELD. The first value ranks the bins.
 	`)
 	return cmd
 }
+
+// defaultCount is the number of bins printed when no limit is given.
+const defaultCount = 10
 
 func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	fl := cmd.Flags()
@@ -166,7 +174,9 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	}
 	switch {
 	case nlimits == 0:
-		return cli.Usagef("No stopping condition was entered. Choose one of --count, --threshold, or --percentage")
+		// the short form: rwstats refuses ("No stopping condition was
+		// entered"); the top ten is what people want to see
+		spec.Limit, spec.Count = LimitCount, defaultCount
 	case nlimits > 1:
 		return cli.Usagef("May only specify one of --count, --threshold, or --percentage.")
 	case fl.Changed("count"):
@@ -180,7 +190,8 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 		spec.Limit, spec.Percentage = LimitPercentage, o.percentage
 	}
 	if o.fields == "" {
-		return cli.Usagef("The --fields switch is required")
+		return cli.Hint(cli.Usagef("The --fields switch is required"),
+			"name the key, e.g. --fields=sip for the top sources, --fields=scc for countries, --fields=dport for services")
 	}
 	reg := fields.NewRegistry(fields.StatsKeys)
 	keys, err := reg.Parse(o.fields)

@@ -3,6 +3,7 @@ package stats
 import (
 	"bytes"
 	"encoding/json"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -148,13 +149,38 @@ func TestCommandJSON(t *testing.T) {
 	}
 }
 
+// With no limit gstats prints the top 10, as if --count=10 were given
+// (rwstats refuses: "No stopping condition was entered").
+func TestDefaultTopTen(t *testing.T) {
+	var recs []flowfile.Record
+	for i := range 25 {
+		recs = append(recs, flowfile.Record{SIP: netip.AddrFrom4([4]byte{10, 0, 0, byte(i)}), DIP: netip.MustParseAddr("192.0.2.1"),
+			Proto: 6, Packets: 1, Bytes: uint64(100 * (i + 1))})
+	}
+	in := stream(t, recs)
+	short, errs, st := gstats(t, in, "--fields=sip", "--values=bytes")
+	if st != 0 || errs != "" {
+		t.Fatalf("status %d stderr %q", st, errs)
+	}
+	full, _, _ := gstats(t, in, "--fields=sip", "--values=bytes", "--top", "--count=10")
+	if short != full {
+		t.Errorf("no limit:\n%s\n--top --count=10:\n%s", short, full)
+	}
+	if !strings.Contains(short, "OUTPUT: Top 10 Bins by Bytes\n") || strings.Count(short, "\n") != 13 || !strings.Contains(short, "10.0.0.24|") {
+		t.Errorf("no limit did not print the top 10 of 25:\n%s", short)
+	}
+	// an explicit limit still wins, and --count=0 still means every bin
+	if all, _, _ := gstats(t, in, "--fields=sip", "--count=0"); strings.Count(all, "\n") != 28 {
+		t.Errorf("--count=0 printed %d lines, want 25 bins and 3 heading lines", strings.Count(all, "\n"))
+	}
+}
+
 func TestCommandErrors(t *testing.T) {
 	in := stream(t, loadFlows(t, "worked-examples-flows.txt"))
 	cases := []struct {
 		args []string
 		want string
 	}{
-		{[]string{"--fields=sip"}, "gstats: No stopping condition was entered. Choose one of --count, --threshold, or --percentage\n"},
 		{[]string{"--fields=sip", "--count=3", "--threshold=4"}, "gstats: May only specify one of --count, --threshold, or --percentage.\n"},
 		{[]string{"--fields=sip", "--count=3", "--top", "--bottom"}, "gstats: May only specify one of --top or --bottom.\n"},
 		{[]string{"--count=3"}, "gstats: The --fields switch is required\n"},
@@ -175,6 +201,13 @@ func TestCommandErrors(t *testing.T) {
 		if first+"\n" != c.want {
 			t.Errorf("%v: stderr %q, want %q", c.args, errs, c.want)
 		}
+	}
+	// --fields missing: the hint names the usual keys, before SiLK's usage line
+	_, errs, _ := gstats(t, in, "--values=bytes")
+	if want := "gstats: The --fields switch is required\n" +
+		"gstats: hint: name the key, e.g. --fields=sip for the top sources, --fields=scc for countries, --fields=dport for services\n" +
+		"Use 'gstats --help' for usage\n"; errs != want {
+		t.Errorf("no --fields: stderr\n%s\nwant\n%s", errs, want)
 	}
 	// a file that does not exist: one line, exit 1
 	_, errs, st := gstats(t, nil, "--fields=sip", "--count=1", filepath.Join(t.TempDir(), "missing"))
