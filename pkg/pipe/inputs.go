@@ -2,6 +2,7 @@ package pipe
 
 import (
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -68,7 +69,7 @@ func (in *InputList) open(name string) (*flowfile.Reader, error) {
 			//lint:ignore ST1005 SiLK's wording
 			return nil, fmt.Errorf("Will not read binary data from a terminal '%s'", name)
 		}
-		src = in.stdin
+		src = &countingReader{r: in.stdin}
 		display = "stdin"
 	} else {
 		f, err := os.Open(name)
@@ -88,10 +89,31 @@ func (in *InputList) open(name string) (*flowfile.Reader, error) {
 	}
 	r, err := flowfile.NewReader(src)
 	if err != nil {
+		if c, ok := src.(*countingReader); ok && c.n == 0 && errors.Is(err, flowfile.ErrTruncatedHeader) {
+			err = ErrEmptyStdin
+		}
 		return nil, fmt.Errorf("%s: %w", display, err)
 	}
 	r.SetName(display)
 	return r, nil
+}
+
+// ErrEmptyStdin is standard input that ended before its first byte: in a
+// pipe, the command before it failed (its own message is above) or wrote
+// nothing; "truncated file header" would send the user looking in the
+// wrong place.
+var ErrEmptyStdin = errors.New("the input was empty; the command before it probably failed")
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	return n, err
 }
 
 // Name returns the current input's name ("stdin" for standard input).

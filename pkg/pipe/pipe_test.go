@@ -341,3 +341,23 @@ func TestDeviceAndFIFO(t *testing.T) {
 	writeStream(t, w, records(3000))
 	same(t, <-got, records(3000))
 }
+
+// Standard input that ends before its first byte is the command before it
+// failing, and is said so; a few bytes are a truncated stream, as before.
+func TestEmptyStdin(t *testing.T) {
+	in := pipe.Inputs(nil, strings.NewReader(""))
+	if in.Next() {
+		t.Fatal("an empty standard input has records")
+	}
+	if err := in.Err(); !errors.Is(err, pipe.ErrEmptyStdin) ||
+		err.Error() != "stdin: the input was empty; the command before it probably failed" {
+		t.Errorf("empty stdin: %v", err)
+	}
+	in = pipe.Inputs([]string{"-"}, strings.NewReader("GF"))
+	if in.Next() {
+		t.Fatal("two bytes have records")
+	}
+	if err := in.Err(); errors.Is(err, pipe.ErrEmptyStdin) || !errors.Is(err, flowfile.ErrTruncatedHeader) {
+		t.Errorf("two bytes on stdin: %v, want a truncated header", err)
+	}
+}
