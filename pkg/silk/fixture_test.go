@@ -215,12 +215,14 @@ func TestRepositoryQuery(t *testing.T) {
 			if got != want.String() {
 				t.Errorf("gfilter | gcut differs from SiLK's text of the files:\n%s", firstDiff(got, want.String()))
 			}
-			// --sensors names silk.conf's sensors
-			one := tool(t, gfilter.NewCommand, nil, append(query, "--sensors=S1", "--pass=stdout")...)
-			for _, line := range strings.Split(strings.TrimSpace(tool(t, cut.NewCommand, []byte(one), "--fields=sensor", "--no-titles")), "\n") {
-				if line != "" && strings.TrimSpace(strings.TrimSuffix(line, "|")) != "S1" {
-					t.Errorf("--sensors=S1 passed a record of sensor %q", line)
-					break
+			// --sensors takes silk.conf's names and ids
+			for _, sensors := range []string{"--sensors=S1", "--sensors=1"} {
+				one := tool(t, gfilter.NewCommand, nil, append(query, sensors, "--pass=stdout")...)
+				for _, line := range strings.Split(strings.TrimSpace(tool(t, cut.NewCommand, []byte(one), "--fields=sensor", "--no-titles")), "\n") {
+					if line != "" && strings.TrimSpace(strings.TrimSuffix(line, "|")) != "S1" {
+						t.Errorf("%s passed a record of sensor %q", sensors, line)
+						break
+					}
 				}
 			}
 		})
@@ -264,4 +266,61 @@ func checkSilkStream(t *testing.T, what string, stream []byte, rwcut string) {
 		t.Errorf("%s: header %+v, want little-endian FT_RWIPV6ROUTING v1 padded to 88 bytes", what, h)
 	}
 	expect(t, what+" | gcut", tool(t, cut.NewCommand, stream, allFields...), rwcut)
+}
+
+// TestMixedRoot: a site that switched from rwflowpack to gflowcap keeps
+// SiLK files before the switch and gflow files after it, in one layout;
+// one query reads both.
+func TestMixedRoot(t *testing.T) {
+	src := filepath.Join("testdata", "repo")
+	root := t.TempDir()
+	gflowFiles := 0
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		dst := filepath.Join(root, rel)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		f, perr := flowfile.ParseRepoPath(p)
+		if perr != nil || f.Hour.Hour() == 0 {
+			b, err := os.ReadFile(p) // silk.conf and hour 00: SiLK's files
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(dst, b, 0o644)
+		}
+		// hour 01: the same records in gflow's hourly file
+		r, err := flowfile.Open(p)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		w, err := flowfile.Create(dst, flowfile.Header{Kind: flowfile.KindFile, Codec: flowfile.CodecZstd, Type: f.Type, Sensor: f.Sensor, Hour: f.Hour})
+		if err != nil {
+			return err
+		}
+		for {
+			rec, err := r.Next()
+			if err != nil {
+				break
+			}
+			if err := w.Write(rec); err != nil {
+				return err
+			}
+		}
+		gflowFiles++
+		return w.Close()
+	})
+	if err != nil || gflowFiles == 0 {
+		t.Fatal(err, gflowFiles)
+	}
+	query := []string{"--start-date=2015/10/09:00", "--end-date=2015/10/09:01", "--type=all", "--proto=0-255", "--pass=stdout"}
+	want := tool(t, cut.NewCommand, []byte(tool(t, gfilter.NewCommand, nil, append(query, "--data-rootdir="+src)...)), allFields...)
+	got := tool(t, cut.NewCommand, []byte(tool(t, gfilter.NewCommand, nil, append(query, "--data-rootdir="+root)...)), allFields...)
+	if got != want {
+		t.Errorf("mixed root (%d gflow files) answers differently:\n%s", gflowFiles, firstDiff(got, want))
+	}
 }

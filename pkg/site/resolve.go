@@ -44,7 +44,8 @@ func Resolve(flagPath, dataRoot string) (path string, found bool) {
 // is the repository root in effect: dataRoot (--data-rootdir), else
 // GFLOW_DATA_ROOTDIR, else the file's data-rootdir, else
 // cli.DefaultDataRoot. Path is "" when the defaults are used, so a tool can
-// say so.
+// say so; then, when the root is a SiLK repository, the sensors are those of
+// ROOT/silk.conf (same names, same ids).
 func Open(flagPath, dataRoot string) (*Config, error) {
 	path, found := Resolve(flagPath, dataRoot)
 	var cfg *Config
@@ -60,6 +61,10 @@ func Open(flagPath, dataRoot string) (*Config, error) {
 		cfg.DataRoot = root
 	} else if cfg.DataRoot == "" {
 		cfg.DataRoot = cli.DefaultDataRoot
+	}
+	if !found {
+		// a SiLK repository: its silk.conf names the sensors
+		return withSilkSensors(cfg)
 	}
 	return cfg, nil
 }
