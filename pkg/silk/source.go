@@ -3,10 +3,10 @@ package silk
 import (
 	"bufio"
 	"bytes"
-	"compress/zlib"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/klauspost/compress/zlib"
 	"io"
 
 	"github.com/gflow/gflow/pkg/flowfile"

@@ -3,9 +3,9 @@ package silk
 import (
 	"bufio"
 	"bytes"
-	"compress/zlib"
 	"encoding/binary"
 	"fmt"
+	"github.com/klauspost/compress/zlib"
 	"io"
 	"math"
 	"net/netip"
