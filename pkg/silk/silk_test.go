@@ -245,3 +245,24 @@ func TestDamagedFiles(t *testing.T) {
 		t.Errorf("truncated compressed file: %d records (want %d), %v", len(got), firstRecs, bad)
 	}
 }
+
+// TestCount counts records as rwfileinfo's count-records does.
+func TestCount(t *testing.T) {
+	for file, want := range map[string]uint64{"ipv6routing-none.rw": 200, "ipv6routing-lzo1x.rw": 200, "ipv6routing-snappy.rw": 200, "generic-zlib.rw": 157, "repo/in/2015/10/09/in-S0_20151009.00": 9} {
+		f, err := os.Open("testdata/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, n, err := silk.Count(f)
+		f.Close()
+		if err != nil || n != want {
+			t.Errorf("%s: %d records, %v; want %d", file, n, err, want)
+		}
+		if file == "repo/in/2015/10/09/in-S0_20151009.00" {
+			pf, ok := h.PackedFile()
+			if !ok || pf.Hour.Format("2006/01/02T15:04:05Z") != "2015/10/09T00:00:00Z" || pf.FlowType != 0 || pf.Sensor != 0 || h.Format.String() != "FT_RWSPLIT(0x12)" || h.SilkVersionString() != "3.19.1" {
+				t.Errorf("%s: header %+v, packed-file %+v", file, h, pf)
+			}
+		}
+	}
+}
