@@ -27,6 +27,12 @@ type Config struct {
 	Sensors []*Sensor
 	// Countries lists the country overrides, sorted by prefix.
 	Countries []CountryOverride
+	// NoLearn is the file's site-wide "learn = false": no sensor learns
+	// its site from the traffic (see package learn).
+	NoLearn bool
+	// InternalConfigured reports that the file lists the site-wide
+	// internal networks itself (the key is present, even if empty).
+	InternalConfigured bool
 
 	internal  prefixSet // site-wide plus every sensor's internal networks
 	byName    map[string]*Sensor
@@ -78,6 +84,14 @@ type Sensor struct {
 	// SamplingRate is the sampling interval to assume when the exporter
 	// announces none; 0 when not configured.
 	SamplingRate uint32
+
+	// NoLearn is the sensor's "learn = false" (or the site's): nothing is
+	// learned from its traffic.
+	NoLearn bool
+	// InternalConfigured reports that the sensor's internal networks come
+	// from the file (its own list or the site's), not the defaults: then
+	// learned internal prefixes are not applied to it.
+	InternalConfigured bool
 
 	byInterface bool
 	icmpSplit   bool

@@ -46,6 +46,7 @@ type fileConfig struct {
 	DataRootdir string            `toml:"data-rootdir"`
 	GeoIPDB     string            `toml:"geoip-db"`
 	ICMPSplit   bool              `toml:"icmp-split"`
+	Learn       *bool             `toml:"learn"`
 	Internal    *[]string         `toml:"internal"`
 	Countries   map[string]string `toml:"countries"`
 	Sensors     []fileSensor      `toml:"sensors"`
@@ -63,6 +64,7 @@ type fileSensor struct {
 	ExternalInterfaces []int64   `toml:"external-interfaces"`
 	NullInterfaces     []int64   `toml:"null-interfaces"`
 	SamplingRate       int64     `toml:"sampling-rate"`
+	Learn              *bool     `toml:"learn"`
 }
 
 // MaxSensorID is the largest sensor id; 65535 is SiLK's "invalid sensor".
@@ -183,9 +185,11 @@ func (l located) where() string {
 
 func (ck *checker) check(fc *fileConfig) *Config {
 	cfg := &Config{
-		DataRoot:  fc.DataRootdir,
-		GeoIPDB:   fc.GeoIPDB,
-		ICMPSplit: fc.ICMPSplit,
+		DataRoot:           fc.DataRootdir,
+		GeoIPDB:            fc.GeoIPDB,
+		ICMPSplit:          fc.ICMPSplit,
+		NoLearn:            fc.Learn != nil && !*fc.Learn,
+		InternalConfigured: fc.Internal != nil,
 	}
 
 	var siteInternal []located
@@ -232,7 +236,9 @@ func (ck *checker) check(fc *fileConfig) *Config {
 	var exporters []located
 	for i, fs := range fc.Sensors {
 		table := "sensors[" + strconv.Itoa(i) + "]"
-		s := &Sensor{Name: fs.Name, Description: fs.Description}
+		s := &Sensor{Name: fs.Name, Description: fs.Description,
+			NoLearn:            cfg.NoLearn,
+			InternalConfigured: fs.Internal != nil || fc.Internal != nil}
 		switch {
 		case fs.Name == "":
 			ck.fail(table, "name", "", "missing: every sensor needs a name")
@@ -255,6 +261,9 @@ func (ck *checker) check(fc *fileConfig) *Config {
 			s.ID = uint16(*fs.ID)
 		}
 
+		if fs.Learn != nil { // the sensor's own setting wins over the site's
+			s.NoLearn = !*fs.Learn
+		}
 		exp := ck.prefixes(table, "exporters", fs.Exporters)
 		exporters = append(exporters, exp...)
 		s.Exporters = prefixesOf(exp)
@@ -312,7 +321,7 @@ func (ck *checker) check(fc *fileConfig) *Config {
 	ck.noOverlaps(exporters)
 	if len(cfg.Sensors) == 0 {
 		// A file that names no sensor still has one, as Default.
-		cfg.Sensors = []*Sensor{{Name: "S0", ID: 0}}
+		cfg.Sensors = []*Sensor{{Name: "S0", ID: 0, NoLearn: cfg.NoLearn, InternalConfigured: cfg.InternalConfigured}}
 	}
 	slices.SortStableFunc(cfg.Sensors, func(a, b *Sensor) int { return cmp.Compare(a.ID, b.ID) })
 	return cfg
