@@ -103,7 +103,11 @@
 // even from exporters such as MikroTik that send only IE 226), the source
 // stays the pre-NAT source. Where exactly one of the pre- and post-NAT
 // addresses of a side is private, that one is taken. With NATInside false
-// the outside view is kept instead.
+// the outside view is kept instead. The address of the view not kept goes
+// to nhIP (the router's next hop is dropped for translated flows): in the
+// inside view a NATed flow's nhIP is its outside address, in both
+// directions, so `gcut --fields=sip,dip,nhip` shows the inside host and the
+// outside address of each connection.
 //
 // # Sequence numbers
 //

@@ -348,16 +348,18 @@ func TestNAT(t *testing.T) {
 	inbound := rec("8.8.8.8", "203.0.113.5", 443, 61000, "8.8.8.8", "192.168.1.10", 443, 40000)
 	onlyDst := rec("8.8.8.8", "203.0.113.5", 443, 61000, "0.0.0.0", "192.168.1.10", 0, 40000) // MikroTik: only 226/228
 	p := ipfixMsg(t0s, 0, 0, set(2, tmpl(300, fields...)), set(300, outbound, inbound, onlyDst))
+	// nh: the address of the other view, kept in nhIP.
 	type ends struct {
 		src, dst     string
 		sport, dport uint16
+		nh           string
 	}
 	for _, c := range []struct {
 		inside bool
 		want   []ends
 	}{
-		{true, []ends{{"192.168.1.10", "8.8.8.8", 40000, 443}, {"8.8.8.8", "192.168.1.10", 443, 40000}, {"8.8.8.8", "192.168.1.10", 443, 40000}}},
-		{false, []ends{{"203.0.113.5", "8.8.8.8", 61000, 443}, {"8.8.8.8", "203.0.113.5", 443, 61000}, {"8.8.8.8", "203.0.113.5", 443, 61000}}},
+		{true, []ends{{"192.168.1.10", "8.8.8.8", 40000, 443, "203.0.113.5"}, {"8.8.8.8", "192.168.1.10", 443, 40000, "203.0.113.5"}, {"8.8.8.8", "192.168.1.10", 443, 40000, "203.0.113.5"}}},
+		{false, []ends{{"203.0.113.5", "8.8.8.8", 61000, 443, "192.168.1.10"}, {"8.8.8.8", "203.0.113.5", 443, 61000, "192.168.1.10"}, {"8.8.8.8", "203.0.113.5", 443, 61000, "192.168.1.10"}}},
 	} {
 		d := newTestDecoder(func(o *Options) { o.NATInside = c.inside })
 		recs := decodeOne(t, d, p)
@@ -366,8 +368,8 @@ func TestNAT(t *testing.T) {
 		}
 		for i, w := range c.want {
 			r := recs[i]
-			if r.SIP.String() != w.src || r.DIP.String() != w.dst || r.SPort != w.sport || r.DPort != w.dport {
-				t.Errorf("NATInside %v record %d: %v:%d -> %v:%d, want %+v", c.inside, i, r.SIP, r.SPort, r.DIP, r.DPort, w)
+			if r.SIP.String() != w.src || r.DIP.String() != w.dst || r.SPort != w.sport || r.DPort != w.dport || r.NhIP.String() != w.nh {
+				t.Errorf("NATInside %v record %d: %v:%d -> %v:%d nh %v, want %+v", c.inside, i, r.SIP, r.SPort, r.DIP, r.DPort, r.NhIP, w)
 			}
 		}
 	}

@@ -447,7 +447,9 @@ func (m *msg) sinceInit(init int64, up uint32) int64 {
 }
 
 // applyNAT reduces a record with post-NAT fields to one view (see the
-// package documentation).
+// package documentation). The address of the other view is kept in nhIP,
+// so a translated flow still says which outside address (or, in the outside
+// view, which inside host) it went through.
 func applyNAT(r *flowfile.Record, s *scratch, inside bool) {
 	if post := s.natDst; post.IsValid() && !post.IsUnspecified() && post != r.DIP && post.Is4() == r.DIP.Is4() {
 		usePost := inside
@@ -455,10 +457,12 @@ func applyNAT(r *flowfile.Record, s *scratch, inside bool) {
 			usePost = pp == inside
 		}
 		if usePost {
-			r.DIP = post
+			r.NhIP, r.DIP = r.DIP, post
 			if s.natDPort != 0 && !r.IsICMP() {
 				r.DPort = s.natDPort
 			}
+		} else {
+			r.NhIP = post
 		}
 	}
 	if post := s.natSrc; post.IsValid() && !post.IsUnspecified() && post != r.SIP && post.Is4() == r.SIP.Is4() {
@@ -467,10 +471,12 @@ func applyNAT(r *flowfile.Record, s *scratch, inside bool) {
 			usePost = pp == inside
 		}
 		if usePost {
-			r.SIP = post
+			r.NhIP, r.SIP = r.SIP, post
 			if s.natSPort != 0 && !r.IsICMP() {
 				r.SPort = s.natSPort
 			}
+		} else {
+			r.NhIP = post
 		}
 	}
 }
