@@ -24,6 +24,7 @@ func NewCommand(std cli.IO) *cobra.Command {
 		retainDays             float64
 		natView                string
 		flushEvery, statsEvery time.Duration
+		printLearned           bool
 	)
 	cmd := &cobra.Command{
 		Use:   "gflowcap [switches]",
@@ -54,6 +55,10 @@ S0, for every exporter, with the private ranges (RFC 1918, CGNAT
 100.64/10, IPv6 fc00::/7) as the internal networks.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if printLearned {
+				cfg.Stderr = std.Err
+				return PrintLearned(cfg, std.Out)
+			}
 			var err error
 			if cfg.RcvBuf, err = parseSizeFlag("--rcvbuf", rcvbuf); err != nil {
 				return err
@@ -116,6 +121,7 @@ S0, for every exporter, with the private ranges (RFC 1918, CGNAT
 	f.BoolVar(&cfg.RetainDryRun, "retain-dry-run", false, "only log what retention would delete")
 	f.DurationVar(&cfg.RetainInterval, "retain-interval", 10*time.Minute, "how often retention runs")
 	addClickHouseFlags(f, &cfg)
+	f.BoolVar(&printLearned, "print-learned", false, "print what was learned about the site (ROOT/.gflowcap/learned.json) as a site configuration for gflow.toml, and exit")
 	cli.Examples(cmd, `
 		# Try it: collect on the loopback (the default 127.0.0.1:2055) into ./flows
 		gflowcap --data-rootdir=./flows

@@ -10,6 +10,7 @@ import (
 	"github.com/gflow/gflow/pkg/flowfile"
 	"github.com/gflow/gflow/pkg/geo"
 	"github.com/gflow/gflow/pkg/site"
+	"github.com/gflow/gflow/pkg/site/learn"
 )
 
 // Decoder turns one export datagram into flow records appended to dst
@@ -34,6 +35,9 @@ type Engine struct {
 	Site *site.Config
 	// Enricher sets the country codes; nil leaves them unset.
 	Enricher *geo.Enricher
+	// Learner, if set, learns each sensor's site from its flows; they are
+	// typed with what it learned, and its addresses get "--".
+	Learner *learn.Learner
 	// Allow, when not empty, lists the exporters accepted; others are
 	// counted (Stats.Denied) and dropped before decoding.
 	Allow []netip.Prefix
@@ -57,8 +61,7 @@ type Engine struct {
 
 	// The tunnel-broker hint, judged once from a sample of the flows
 	// written (only the writer goroutine touches these).
-	hint     geo.Tally
-	hintSeen int
+	hint     siteHint
 	hintDone bool
 
 	countries *countryCache // in front of Enricher, for the writer goroutine
@@ -166,14 +169,24 @@ func (e *Engine) write(b *batch) {
 	i := 0
 	for _, sp := range b.spans {
 		var ok uint64
+		sensor := sp.sensor
+		if sl := e.Learner.For(sensor); sl != nil {
+			// Evidence first, for the whole run: a reply in the same
+			// export as its connection is typed with what it taught.
+			sl.Observe(b.recs[i : i+sp.n])
+			sensor = sl.Effective()
+		}
 		for j := i; j < i+sp.n; j++ {
 			r := &b.recs[j]
-			if sp.sensor != nil {
-				r.Sensor = sp.sensor.ID
-				e.Site.Classify(r, sp.sensor)
+			if sensor != nil {
+				r.Sensor = sensor.ID
+				e.Site.Classify(r, sensor)
 			}
 			if e.countries != nil {
 				e.countries.enrich(r)
+				if e.Learner != nil {
+					e.learnedCountries(r)
+				}
 			}
 			if !e.hintDone {
 				e.sampleHint(&b.recs[j])
@@ -201,31 +214,6 @@ func (e *Engine) write(b *batch) {
 	b.recs = b.recs[:0]
 	b.spans = b.spans[:0]
 	e.free <- b
-}
-
-// One flow in hintSample is tallied; after hintAfter sampled flows the hint
-// is judged once: a site whose own IPv6 /48 is not listed as internal (a
-// tunnel broker's, say) sees most of its traffic counted for the broker's
-// country, and the log says which prefix to list.
-const (
-	hintSample = 16
-	hintAfter  = 5000
-)
-
-func (e *Engine) sampleHint(r *flowfile.Record) {
-	e.hintSeen++
-	if e.hintSeen%hintSample != 0 {
-		return
-	}
-	e.hint.Add(r.SCC, r.SIP, r.Bytes)
-	e.hint.Add(r.DCC, r.DIP, r.Bytes)
-	if e.hintSeen/hintSample < hintAfter {
-		return
-	}
-	if h := e.hint.Hint(); h != "" {
-		e.logf("hint: %s", h)
-	}
-	e.hintDone, e.hint = true, geo.Tally{}
 }
 
 func (e *Engine) flush() {

@@ -20,6 +20,7 @@ type metricsCollector struct {
 	kernelDrops, rcvbuf                     *prometheus.Desc
 	denied, openFiles, dropped, writeErrors *prometheus.Desc
 	flushes                                 *prometheus.Desc
+	learned                                 learnedMetrics
 }
 
 func newMetricsCollector(c *collector) *metricsCollector {
@@ -49,6 +50,7 @@ func newMetricsCollector(c *collector) *metricsCollector {
 		dropped:       d("dropped_records_total", "Records lost because their hourly file could not be written.", nil),
 		flushes:       d("flushes_total", "Periodic flushes of the open hourly files.", nil),
 		writeErrors:   d("write_errors_total", "Errors opening, writing or flushing hourly files.", nil),
+		learned:       newLearnedMetrics(),
 	}
 }
 
@@ -57,6 +59,7 @@ func (m *metricsCollector) Describe(ch chan<- *prometheus.Desc) {
 		m.noTemplate, m.lost, m.heldLost, m.nonConformant, m.sampMissing, m.flowPackets, m.flowBytes, m.kernelDrops, m.rcvbuf, m.denied, m.openFiles, m.dropped, m.writeErrors, m.flushes} {
 		ch <- d
 	}
+	m.learned.describe(ch)
 }
 
 func (m *metricsCollector) Collect(ch chan<- prometheus.Metric) {
@@ -97,6 +100,7 @@ func (m *metricsCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(m.dropped, m.c.stats.Dropped.Load())
 	counter(m.writeErrors, m.c.stats.WriteErrors.Load())
 	counter(m.flushes, m.c.stats.Flushes.Load())
+	m.learned.collect(m.c.learner, ch)
 }
 
 func (c *collector) metricsHandler() http.Handler {

@@ -20,6 +20,7 @@ import (
 	"github.com/gflow/gflow/pkg/netflow"
 	"github.com/gflow/gflow/pkg/netflow/pcapfile"
 	"github.com/gflow/gflow/pkg/site"
+	"github.com/gflow/gflow/pkg/site/learn"
 )
 
 // Config is everything gflowcap's switches set.
@@ -73,6 +74,9 @@ type collector struct {
 	start   time.Time
 
 	clickhouse *clickhouse.Sink // nil without --clickhouse
+	learner    *learn.Learner
+	learnPath  string
+	learnSaved time.Time
 }
 
 func (c *collector) logf(format string, args ...any) {
@@ -128,6 +132,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	c.dec = netflow.NewDecoder(opts)
 	c.loadTemplates()
+	c.startLearner(stateDir)
 
 	var sink *Sink
 	if !cfg.ClickHouseOnly {
@@ -143,12 +148,13 @@ func Run(ctx context.Context, cfg Config) error {
 		Decoder:       c.dec,
 		Site:          c.site,
 		Enricher:      enr,
+		Learner:       c.learner,
 		Allow:         cfg.Allow,
 		Sink:          sink,
 		Outputs:       outputs,
 		Stats:         c.stats,
 		FlushInterval: cfg.FlushInterval,
-		AfterFlush:    c.saveTemplates,
+		AfterFlush:    c.afterFlush,
 		Logf:          c.logf,
 	}
 	c.engine.Start()
@@ -318,6 +324,12 @@ func (c *collector) loadTemplates() {
 	if err := c.dec.LoadTemplates(f); err != nil {
 		c.logf("templates from %s not loaded (they will be learnt again): %v", c.tplPath, err)
 	}
+}
+
+// afterFlush saves the decoder's templates and what was learned.
+func (c *collector) afterFlush() {
+	c.saveTemplates()
+	c.saveLearned()
 }
 
 // saveTemplates writes the templates to a temporary file and renames it,
