@@ -24,6 +24,11 @@ const (
 	// not been seen for outsideStale; a lone one after outsideGone.
 	outsideStale = 10 * 60_000
 	outsideGone  = 24 * 3600_000
+	// An ended outside address still counts as the site's for this long:
+	// flows that started before a change keep arriving until the
+	// exporter's active timeout, and a run of records is typed after the
+	// whole run was seen.
+	outsideGrace = 3600_000
 	maxTimeline  = 32 // outside periods kept per sensor
 	maxCands     = 8  // candidate outside addresses per sensor
 
@@ -117,9 +122,14 @@ func New(cfg *site.Config, prior *State, o Options) *Learner {
 			st.Interfaces, st.ByInterface = nil, time.Time{}
 		}
 		for _, o := range st.Outside {
+			sl.clock = max(sl.clock, o.LastSeen.UnixMilli())
 			if o.Current() {
 				sl.current = append(sl.current, current{addr: o.Addr, last: o.LastSeen.UnixMilli()})
-				sl.clock = max(sl.clock, o.LastSeen.UnixMilli())
+			}
+		}
+		for _, o := range st.Outside {
+			if !o.Current() && sl.clock-o.Until.UnixMilli() <= outsideGrace {
+				sl.ended = append(sl.ended, current{addr: o.Addr, last: o.Until.UnixMilli()})
 			}
 		}
 		sl.rebuild()
@@ -230,12 +240,12 @@ func (l *Learner) refresh() {
 		if sl.off {
 			continue
 		}
-		for _, c := range sl.current {
-			if c.addr.Is4() {
-				b := c.addr.As4()
+		for _, a := range sl.outsideAddrs() {
+			if a.Is4() {
+				b := a.As4()
 				l.nc4 = append(l.nc4, binary.BigEndian.Uint32(b[:]))
 			} else {
-				l.nc6 = append(l.nc6, netip.PrefixFrom(c.addr, 128))
+				l.nc6 = append(l.nc6, netip.PrefixFrom(a, 128))
 			}
 		}
 		if sl.applyPrefixes {
@@ -258,6 +268,7 @@ type Sensor struct {
 	learnIfs      bool // its interfaces are not configured
 
 	current []current // current outside addresses
+	ended   []current // ended less than outsideGrace ago (last: the end)
 	cands   [maxCands]cand
 
 	ifs         map[uint32]*votes
@@ -378,6 +389,21 @@ func (sl *Sensor) matched(r *flowfile.Record, e *connEntry) {
 	}
 }
 
+// outsideAddrs are the addresses that count as outside addresses now: the
+// current ones and those ended less than outsideGrace ago.
+func (sl *Sensor) outsideAddrs() []netip.Addr {
+	var out []netip.Addr
+	for _, c := range sl.current {
+		out = append(out, c.addr)
+	}
+	for _, c := range sl.ended {
+		if !slices.Contains(out, c.addr) {
+			out = append(out, c.addr)
+		}
+	}
+	return out
+}
+
 func (sl *Sensor) isOutside(a netip.Addr) bool {
 	for i := range sl.current {
 		if sl.current[i].addr == a {
@@ -452,6 +478,7 @@ func (sl *Sensor) newOutside(a netip.Addr, first int64) {
 
 // endOutside closes the current period of c in the time line.
 func (sl *Sensor) endOutside(c current) {
+	sl.ended = append(sl.ended, c)
 	for i := range sl.st.Outside {
 		if o := &sl.st.Outside[i]; o.Addr == c.addr && o.Current() {
 			o.Until, o.LastSeen = msTime(c.last), msTime(c.last)
@@ -697,6 +724,13 @@ func (sl *Sensor) tick() {
 			sl.rebuild()
 		}
 	}
+	for i := 0; i < len(sl.ended); i++ {
+		if sl.clock-sl.ended[i].last > outsideGrace {
+			sl.ended = slices.Delete(sl.ended, i, i+1)
+			i--
+			sl.rebuild()
+		}
+	}
 	if sl.window == 0 {
 		sl.window = sl.clock
 	}
@@ -747,8 +781,8 @@ func (sl *Sensor) forgetSubnets() {
 // rebuild makes the effective sensor and the "--" sets from the facts.
 func (sl *Sensor) rebuild() {
 	var lr site.Learned
-	for _, c := range sl.current {
-		lr.Internal = append(lr.Internal, netip.PrefixFrom(c.addr, c.addr.BitLen()))
+	for _, c := range sl.outsideAddrs() {
+		lr.Internal = append(lr.Internal, netip.PrefixFrom(c, c.BitLen()))
 	}
 	if sl.applyPrefixes {
 		lr.Internal = append(lr.Internal, sl.st.PrefixList()...)
