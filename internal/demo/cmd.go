@@ -30,11 +30,14 @@ func NewCommand(io cli.IO) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "gflowsend [switches]",
 		Short: "send an hour of demo traffic to a collector as NetFlow v9 and IPFIX",
-		Long: `gflowsend makes an hour of realistic traffic of a small site (a private IPv4
-/24 and an IPv6 /48 as internal networks, hosts talking to servers in many
-countries with a realistic skew) and exports it to a collector over UDP: IPv4
-flows as NetFlow v9, IPv6 flows as IPFIX. It is what the quick-start demo
-feeds gflowcap with, and a way to check a collector without a router.
+		Long: `gflowsend makes an hour of realistic traffic of a small site behind a NAT
+router (a private IPv4 /24 behind one outside address, an IPv6 /48 from a
+tunnel broker, hosts talking to servers in many countries with a realistic
+skew) and exports it to a collector over UDP as that router would, from two
+export processes: NetFlow v9 without post-NAT fields (IPv4, as RouterOS 6
+sends it) and IPFIX with them (IPv6, and the IPv4 flows of hosts with an
+odd address, as RouterOS 7 sends it). It is what the quick-start demo feeds
+gflowcap with, and a way to check a collector without a router.
 It only sends to loopback or private addresses.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -57,13 +60,13 @@ It only sends to loopback or private addresses.`,
 			if err != nil {
 				return err
 			}
-			recs := Generate(addrs, DefaultSite, Options{Seed: seed, Hour: hour, Conversations: conversations, IPv6Share: ipv6Share})
+			recs := Generate(addrs, DefaultSite, Options{Seed: seed, Hour: hour, Conversations: conversations, IPv6Share: ipv6Share, NAT: DefaultNAT})
 			// Export as a router would at the end of the hour (or now, for the current hour).
 			now := hour.Add(time.Hour)
 			if now.After(time.Now()) {
 				now = time.Now().UTC()
 			}
-			tot, err := Send(addr, recs, pps, now)
+			tot, err := Send(addr, recs, DefaultNAT, pps, now)
 			if err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"encoding/binary"
+	"net/netip"
 	"time"
 
 	"github.com/gflow/gflow/pkg/flowfile"
@@ -16,6 +17,15 @@ type Exporter struct {
 	Boot          time.Time // the router's boot time (v9 uptime base)
 	TemplateEvery int       // re-send templates every N packets (default 20)
 	PerPacket     int       // records per packet (default 24)
+	// NAT, if set, translates IPv4 flows as the router's export shows
+	// them (see NAT.Translate).
+	NAT *NAT
+	// PostNAT adds the post-NAT address fields (IE 225, 226) to IPv4
+	// records of an IPFIX export, as MikroTik RouterOS 7 sends them.
+	PostNAT bool
+	// ZeroInterfaces sends interface index 0 for every flow, as
+	// softflowd and many v5 exporters do.
+	ZeroInterfaces bool
 
 	seq     uint32
 	packets [2]int // per address family, to send each template first
@@ -43,6 +53,8 @@ const (
 	ieICMP6     = 139
 	ieStartMs   = 152
 	ieEndMs     = 153
+	iePostSrc4  = 225
+	iePostDst4  = 226
 	tmplV4      = 256
 	tmplV6      = 257
 	v9Header    = 20
@@ -64,8 +76,13 @@ func (e *Exporter) fields(v6 bool) []field {
 		f[4].size = 2 // IPFIX tcpControlBits is 16 bits
 		f = append(f, field{ieStartMs, 8}, field{ieEndMs, 8})
 	}
+	if e.postNAT(v6) {
+		f = append(f, field{iePostSrc4, 4}, field{iePostDst4, 4})
+	}
 	return f
 }
+
+func (e *Exporter) postNAT(v6 bool) bool { return e.PostNAT && e.Version == 10 && !v6 }
 
 func recLen(fs []field) int {
 	n := 0
@@ -140,7 +157,11 @@ func (e *Exporter) packet(recs []flowfile.Record, v6 bool, now time.Time) []byte
 	b = binary.BigEndian.AppendUint16(b, 0) // length, set below
 	uptime := func(ms int64) uint32 { return uint32(ms - e.Boot.UnixMilli()) }
 	for i := range recs {
-		r := &recs[i]
+		rec, postSrc, postDst := e.NAT.Translate(recs[i])
+		if e.ZeroInterfaces {
+			rec.In, rec.Out = 0, 0
+		}
+		r := &rec
 		b = binary.BigEndian.AppendUint64(b, r.Bytes)
 		b = binary.BigEndian.AppendUint64(b, r.Packets)
 		b = append(b, r.Proto, r.TOS)
@@ -166,6 +187,10 @@ func (e *Exporter) packet(recs []flowfile.Record, v6 bool, now time.Time) []byte
 		} else {
 			b = binary.BigEndian.AppendUint64(b, uint64(r.STime))
 			b = binary.BigEndian.AppendUint64(b, uint64(r.ETime))
+		}
+		if e.postNAT(v6) {
+			b = append(b, addr4(postSrc)...)
+			b = append(b, addr4(postDst)...)
 		}
 	}
 	for (len(b)-start)%4 != 0 { // pad the set to a 4-byte boundary
@@ -194,4 +219,12 @@ func (e *Exporter) packet(recs []flowfile.Record, v6 bool, now time.Time) []byte
 		e.seq += uint32(len(recs))
 	}
 	return b
+}
+
+// addr4 is a's 4 bytes, or 0.0.0.0 for none.
+func addr4(a netip.Addr) []byte {
+	if !a.Is4() {
+		return []byte{0, 0, 0, 0}
+	}
+	return a.AsSlice()
 }

@@ -26,21 +26,24 @@ func (t *Totals) Add(recs []flowfile.Record) {
 	}
 }
 
-// Send exports recs to the collector at addr: IPv4 flows as NetFlow v9 from
-// one exporter socket and IPv6 flows as IPFIX from another, as a dual-stack
-// router with two export processes would. pps bounds the packet rate so a
-// collector with a default receive buffer keeps up.
-func Send(addr netip.AddrPort, recs []flowfile.Record, pps int, now time.Time) (Totals, error) {
+// Send exports recs to the collector at addr from a NATed router (nat; nil
+// for none) with two export processes, as a dual-stack router may have: one
+// sends NetFlow v9 without post-NAT fields (as RouterOS 6 does), the other
+// IPFIX with them (as RouterOS 7 does). The IPv6 flows and the IPv4 flows of
+// hosts with an odd address go by IPFIX, the other IPv4 flows by v9. pps
+// bounds the packet rate so a collector with a default receive buffer
+// keeps up.
+func Send(addr netip.AddrPort, recs []flowfile.Record, nat *NAT, pps int, now time.Time) (Totals, error) {
 	var tot Totals
 	if !addr.Addr().IsLoopback() && !addr.Addr().IsPrivate() {
 		return tot, fmt.Errorf("refusing to send demo traffic to %s: use a loopback or private address", addr)
 	}
-	var v4, v6 []flowfile.Record
+	var v9, ipfix []flowfile.Record
 	for i := range recs {
-		if recs[i].IsIPv6() {
-			v6 = append(v6, recs[i])
+		if recs[i].IsIPv6() || oddHost(&recs[i]) {
+			ipfix = append(ipfix, recs[i])
 		} else {
-			v4 = append(v4, recs[i])
+			v9 = append(v9, recs[i])
 		}
 	}
 	boot := now.Add(-36 * time.Hour)
@@ -48,8 +51,8 @@ func Send(addr netip.AddrPort, recs []flowfile.Record, pps int, now time.Time) (
 		e    *Exporter
 		recs []flowfile.Record
 	}{
-		{&Exporter{Version: 9, Domain: 1, Boot: boot}, v4},
-		{&Exporter{Version: 10, Domain: 2, Boot: boot}, v6},
+		{&Exporter{Version: 9, Domain: 1, Boot: boot, NAT: nat}, v9},
+		{&Exporter{Version: 10, Domain: 2, Boot: boot, NAT: nat, PostNAT: true}, ipfix},
 	}
 	var gap time.Duration
 	if pps > 0 {
@@ -78,4 +81,14 @@ func Send(addr netip.AddrPort, recs []flowfile.Record, pps int, now time.Time) (
 		tot.Add(x.recs)
 	}
 	return tot, nil
+}
+
+// oddHost reports whether the inside host of an IPv4 flow (the private
+// end) has an odd address.
+func oddHost(r *flowfile.Record) bool {
+	a := r.SIP
+	if !a.IsPrivate() {
+		a = r.DIP
+	}
+	return a.Is4() && a.As4()[3]%2 == 1
 }

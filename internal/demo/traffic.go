@@ -207,6 +207,9 @@ type Options struct {
 	Conversations int       // each becomes two flows (one per direction)
 	IPv6Share     float64   // share of conversations over IPv6
 	Hosts         int       // internal hosts
+	// NAT, if set, is the router's translation: scans of the site go to
+	// its outside address (and reach a new one a minute after a change).
+	NAT *NAT
 }
 
 // Generate returns the flows of one hour, ordered by start time. Every
@@ -267,8 +270,15 @@ func Generate(a *Addresses, site Site, o Options) []flowfile.Record {
 		src, _ := a.Draw(r, false)
 		start := hour.Add(time.Duration(r.Int64N(int64(time.Hour - time.Minute))))
 		port := []uint16{22, 23, 445, 3389, 8080, 443}[r.IntN(6)]
+		dst := hostAddr(site, 1, false)
+		if o.NAT != nil {
+			for o.NAT.changedWithin(start.UnixMilli(), time.Minute) {
+				start = start.Add(time.Minute)
+			}
+			dst = o.NAT.OutsideAt(start.UnixMilli())
+		}
 		out = append(out, flowfile.Record{
-			SIP: src, DIP: hostAddr(site, 1, false), SPort: uint16(40000 + r.IntN(20000)), DPort: port,
+			SIP: src, DIP: dst, SPort: uint16(40000 + r.IntN(20000)), DPort: port,
 			Proto: 6, Packets: 1, Bytes: 44 + uint64(r.IntN(20)), Flags: flowfile.FlagSYN, InitFlags: flowfile.FlagSYN,
 			STime: start.UnixMilli(), ETime: start.UnixMilli(), In: 1, Out: 2,
 		})
