@@ -97,6 +97,18 @@ func TestQuickStartDemo(t *testing.T) {
 			t.Errorf("no %s files in the repository (have %v): classification by the demo site failed", want, types)
 		}
 	}
+	// The demo's site configuration names no internal networks: gflowcap
+	// learns the NATed router's outside address, its LAN interface and the
+	// tunnel broker's prefix, so no flow is left between two "external" ends.
+	if types["ext2ext"] || types["other"] {
+		t.Errorf("the repository has ext2ext or other flows (%v): learning the site failed", types)
+	}
+	for _, want := range []string{"S0: outside address 203.0.113.5", "S0: interfaces: internal 2, external 1", "S0: internal IPv6 prefix 2001:470:7a5e:",
+		`external-interfaces = [1]`, `"2001:470:7a5e:1::/64" = "--"`} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("the demo does not show what was learned: no %q in its output", want)
+		}
+	}
 
 	// 2. The country table's INPUT total equals the incoming bytes, and gjson agrees with it.
 	table, err := os.ReadFile(filepath.Join(out, "top-countries.txt"))

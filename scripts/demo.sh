@@ -31,7 +31,7 @@ for _ in $(seq 100); do   # wait until its socket is bound
   sleep 0.1
 done
 
-echo "==> sending the hour $HOUR of a small site's traffic as NetFlow v9 (IPv4) and IPFIX (IPv6)"
+echo "==> sending the hour $HOUR of a NATed home router's traffic as NetFlow v9 and IPFIX"
 gflowsend --to=127.0.0.1:$PORT --hour="$HOUR" --conversations="$CONVERSATIONS" --totals="$OUT/sent.json"
 
 sleep 2                                   # one flush interval and a margin
@@ -39,6 +39,12 @@ kill -TERM $CAP && wait $CAP              # SIGTERM flushes and closes every fil
 trap - EXIT
 echo "==> gflowcap stopped cleanly; it stored:"
 find "$ROOT" -type f -name '*_*.*' | sed "s|^$ROOT/|    |" | sort
+
+echo
+echo "==> what gflowcap learned about the site from the traffic (no internal networks configured):"
+grep -E '^gflowcap: S0: ' "$OUT/gflowcap.log" | sed 's/^/    /' || true
+echo "==> as a site configuration (gflowcap --print-learned):"
+gflowcap --print-learned --data-rootdir="$ROOT" | grep -vE '^$|^# [^l]' | sed 's/^/    /'
 
 echo
 echo "==> where does the traffic come from? (incoming flows, top 20 countries by bytes)"
