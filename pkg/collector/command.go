@@ -52,7 +52,19 @@ checked for before it is sent again, so none arrives twice.
 
 Without a site configuration gflowcap says so once and uses one sensor,
 S0, for every exporter, with the private ranges (RFC 1918, CGNAT
-100.64/10, IPv6 fc00::/7) as the internal networks.`,
+100.64/10, IPv6 fc00::/7) as the internal networks.
+
+gflowcap learns each sensor's site from its traffic, from replies to the
+connections that inside hosts opened: the router's outside addresses behind
+NAT (following the ISP's changes), which interfaces face the LAN and which
+the outside (then flows are typed by interface), and the site's IPv6
+prefixes (a tunnel broker's or an ISP's). Flows are typed with it and the
+site's addresses get country "--"; a reply to a NATed connection is recorded
+for its inside host (--nat-view=inside) with the outside address in nhIP.
+One line is logged per learned or changed fact; the state is kept in
+ROOT/.gflowcap/learned.json and --print-learned writes it as a site
+configuration. What the site configuration says wins, item by item, and
+"learn = false" turns learning off.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if printLearned {
@@ -111,8 +123,8 @@ S0, for every exporter, with the private ranges (RFC 1918, CGNAT
 	f.StringVar(&cfg.SiteConfig, "site-config-file", "", "site configuration `FILE` (default GFLOW_SITE_CONFIG, then ROOT/gflow.toml)")
 	f.StringVar(&cfg.GeoIPDB, "geoip-db", "", "country database `FILE` (MaxMind mmdb; default GFLOW_GEOIP_DB, then the built-in one)")
 	f.StringVar(&cfg.DataRoot, "data-rootdir", "", "repository root `DIR` (default GFLOW_DATA_ROOTDIR, then the site configuration's, then "+"/var/lib/gflow"+")")
-	f.StringVar(&cfg.StateDir, "state-dir", "", "where templates are saved (default ROOT/.gflowcap)")
-	f.StringVar(&natView, "nat-view", "inside", "for NATed flows, record the inside host or the outside address: inside|outside")
+	f.StringVar(&cfg.StateDir, "state-dir", "", "where templates and the learned state are saved (default ROOT/.gflowcap)")
+	f.StringVar(&natView, "nat-view", "inside", "for NATed flows, record the inside host (the outside address goes to nhIP) or the outside address: inside|outside")
 	f.DurationVar(&flushEvery, "flush-interval", 5*time.Second, "flush every file at least this often (what a crash can lose)")
 	f.DurationVar(&statsEvery, "stats-interval", time.Minute, "print a one-line summary on stderr this often (0: never)")
 	f.StringVar(&cfg.MetricsListen, "metrics-listen", "", "serve Prometheus metrics on http://`ADDR:PORT`/metrics")
@@ -149,7 +161,10 @@ S0, for every exporter, with the private ranges (RFC 1918, CGNAT
 		gflowcap --read-pcap=exports.pcap --data-rootdir=./flows
 
 		# Also insert every flow into ClickHouse (table flows, created if missing)
-		gflowcap --listen=[::]:2055 --clickhouse=http://127.0.0.1:8123/`)
+		gflowcap --listen=[::]:2055 --clickhouse=http://127.0.0.1:8123/
+
+		# What was learned about the site, as lines for gflow.toml
+		gflowcap --print-learned --data-rootdir=/var/lib/gflow`)
 	return cmd
 }
 
