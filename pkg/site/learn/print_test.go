@@ -57,6 +57,11 @@ func TestPrintedConfigurationRoundTrip(t *testing.T) {
 			}
 			learned := l.For(cfg.Sensors[0]).Effective()
 			recs := h.flows(2000)
+			// Traffic the router keeps (output interface 0), and a new VLAN.
+			recs = append(recs,
+				flowfile.Record{SIP: h.inside4(), DIP: netip.MustParseAddr("192.168.88.1"), SPort: 5353, DPort: 53, Proto: 17, In: 2},
+				flowfile.Record{SIP: h.remote4(), DIP: h.outside, SPort: 40000, DPort: 22, Proto: 6, In: 1},
+				flowfile.Record{SIP: netip.MustParseAddr("192.168.89.7"), DIP: h.remote4(), SPort: 40000, DPort: 443, Proto: 6, In: 7, Out: 1})
 			l.For(cfg.Sensors[0]).Observe(slices.Clone(recs)) // keep learning, as the collector does
 			for i := range recs {
 				r := &recs[i]
