@@ -11,6 +11,7 @@ import (
 	"github.com/gflow/gflow/pkg/geo"
 	"github.com/gflow/gflow/pkg/netflow"
 	"github.com/gflow/gflow/pkg/site"
+	"github.com/gflow/gflow/pkg/site/learn"
 )
 
 // v9Packets builds NetFlow v9 packets like the shared load generator:
@@ -99,12 +100,14 @@ func v9PacketsHosts(n int, exportTime time.Time, hosts int) [][]byte {
 // allocations per flow. "random" draws a new outside address for every flow
 // (38 000 flows replayed), "hosts5000" draws them as the shared load
 // generator does by default (5000 inside and 5000 outside hosts).
+// "nolearn" runs hosts5000 with learning off, to see what learning costs.
 func BenchmarkIngest(b *testing.B) {
-	b.Run("random", func(b *testing.B) { benchmarkIngest(b, v9Packets(1000, time.Now())) })
-	b.Run("hosts5000", func(b *testing.B) { benchmarkIngest(b, v9PacketsHosts(1000, time.Now(), 5000)) })
+	b.Run("random", func(b *testing.B) { benchmarkIngest(b, v9Packets(1000, time.Now()), true) })
+	b.Run("hosts5000", func(b *testing.B) { benchmarkIngest(b, v9PacketsHosts(1000, time.Now(), 5000), true) })
+	b.Run("hosts5000-nolearn", func(b *testing.B) { benchmarkIngest(b, v9PacketsHosts(1000, time.Now(), 5000), false) })
 }
 
-func benchmarkIngest(b *testing.B, pkts [][]byte) {
+func benchmarkIngest(b *testing.B, pkts [][]byte, learning bool) {
 	root := b.TempDir()
 	cfg := site.Default()
 	db, err := geo.Builtin()
@@ -121,6 +124,9 @@ func benchmarkIngest(b *testing.B, pkts [][]byte) {
 		Enricher:      enr,
 		Sink:          NewSink(SinkConfig{Open: RepoOpener(root, cfg.SensorName)}),
 		FlushInterval: time.Second,
+	}
+	if learning {
+		e.Learner = learn.New(cfg, nil, learn.Options{InsideView: true})
 	}
 	e.Start()
 	w := e.NewWorker()

@@ -67,6 +67,14 @@
 // sensors typing by address, counts as internal, unless the file lists the
 // internal networks. A /64 unseen for 30 days is forgotten.
 //
+// # Cost
+//
+// Until a sensor has an outside address, one outbound connection in 8 is
+// remembered (learning needs a few conversations, not all), and replies to
+// private addresses are looked up one in 16 (for double NAT); a NAT
+// router's sensor then remembers every connection, so that every reply is
+// recorded for its inside host.
+//
 // # Bounds
 //
 // Memory is fixed whatever the traffic: the connection table has 64 Ki

@@ -63,6 +63,11 @@ const (
 	// sampleReplies: replies to private addresses (not the rewrite's
 	// business) are looked up one in this many, for double NAT.
 	sampleReplies = 16
+	// sampleConns: until a sensor has an outside address, one outbound
+	// connection in this many is remembered. Learning needs a few
+	// conversations, not all of them; a site without NAT (or a load
+	// generator) then pays for the table an eighth of the time.
+	sampleConns = 8
 )
 
 // Options set up a Learner.
@@ -276,7 +281,8 @@ type Sensor struct {
 	window      int64 // start of the current interface window
 
 	ev      map[uint64]*subnetEv // /64s being counted, by their top 64 bits
-	sampled uint32
+	sampled uint32               // replies to private addresses seen
+	skipped uint32               // connections seen without an outside address
 }
 
 type current struct {
@@ -330,6 +336,11 @@ func (sl *Sensor) observe4(r *flowfile.Record) {
 	if cfg.IsInternal(r.SIP) {
 		if cfg.IsInternal(r.DIP) {
 			return // inside the site
+		}
+		if len(sl.current) == 0 && len(sl.ended) == 0 {
+			if sl.skipped++; sl.skipped%sampleConns != 0 {
+				return
+			}
 		}
 		if k, ok := outKey(r, sl.cfg.ID); ok {
 			sl.l.conns.put(k, r)
