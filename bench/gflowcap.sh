@@ -10,6 +10,11 @@
 #
 #   bench/gflowcap.sh                      # default rates
 #   RATES="500000 1000000 0" bench/gflowcap.sh   # 0 = as fast as the sender can
+#   BASELINE=main~3 bench/gflowcap.sh      # also an older gflowcap, alternating
+#
+# With BASELINE (a git revision), that revision's gflowcap runs too, as
+# gflowcap-base, just before this one at every rate, so a change is measured
+# against its predecessor in the same run.
 #
 # Needs: Go, nfdump (nfcapd, nfdump), ../shared/tools/nf9send, and for 16 MiB
 # socket buffers root (it runs sysctl -w net.core.rmem_max=33554432) or that
@@ -29,6 +34,13 @@ mkdir -p "$OUT/bin"
 command -v nfcapd >/dev/null || { echo "gflowcap.sh: nfcapd not found (apt-get install nfdump)" >&2; exit 1; }
 go build -o "$OUT/bin/gflowcap" ./cmd/gflowcap
 go build -o "$OUT/bin/gflowcap_count" bench/gflowcap_count.go
+COLLECTORS="gflowcap nfcapd"
+if [ -n "${BASELINE:-}" ]; then
+  mkdir -p "$OUT/base-src"
+  git archive "$BASELINE" | tar -x -C "$OUT/base-src"
+  (cd "$OUT/base-src" && go build -o "$OLDPWD/$OUT/bin/gflowcap-base" ./cmd/gflowcap)
+  COLLECTORS="gflowcap-base gflowcap nfcapd"
+fi
 (cd "$SHARED/tools/nf9send" && go build -o "$OLDPWD/$OUT/bin/nf9send" .)
 
 want=33554432
@@ -49,8 +61,8 @@ run_one() {
   local name=$1 rate=$2 dir="$OUT/$1-$2" pid sent stored bytes cpu cpu0
   mkdir -p "$dir/data"
   case $name in
-  gflowcap)
-    "$OUT/bin/gflowcap" --listen=127.0.0.1:$PORT_G --data-rootdir="$dir/data" --rcvbuf=16M \
+  gflowcap*)
+    "$OUT/bin/$name" --listen=127.0.0.1:$PORT_G --data-rootdir="$dir/data" --rcvbuf=16M \
       --stats-interval=0 --flush-interval=5s 2>"$dir/stderr" &
     pid=$!; port=$PORT_G ;;
   nfcapd)
@@ -69,7 +81,7 @@ run_one() {
   cpu=$(awk -v a="$(cpu_of $pid)" -v b="$cpu0" 'BEGIN { printf "%.2f", a - b }')
   kill -TERM $pid; wait $pid || true
   case $name in
-  gflowcap)
+  gflowcap*)
     read -r stored bytes < <("$OUT/bin/gflowcap_count" "$dir/data" | sed -n 's/records=\([0-9]*\) bytes=\([0-9]*\).*/\1 \2/p') ;;
   nfcapd)
     stored=$(nfdump -R "$dir/data" -I 2>/dev/null | awk '/^Flows:/ { print $2 }')
@@ -82,8 +94,9 @@ run_one() {
 
 printf 'collector\trate\tsent\tstored\tcpu_s\tdisk_bytes\n' | tee "$OUT/results.tsv"
 for rate in $RATES; do
-  run_one gflowcap "$rate"
-  run_one nfcapd "$rate"
+  for c in $COLLECTORS; do
+    run_one "$c" "$rate"
+  done
 done
 
 echo
