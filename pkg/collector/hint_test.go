@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/gflow/gflow/pkg/flowfile"
+	"github.com/gflow/gflow/pkg/site"
+	"github.com/gflow/gflow/pkg/site/learn"
 )
 
 // A home whose IPv6 /48 comes from a US tunnel broker and is not listed as
@@ -54,5 +56,26 @@ func TestNoHintForOrdinaryTraffic(t *testing.T) {
 	}
 	if len(logs) != 0 || !e.hintDone {
 		t.Fatalf("want no hint for a CDN and IPv4 traffic, got %q (judged: %v)", logs, e.hintDone)
+	}
+}
+
+// Where the sensor learns its internal prefixes the hint is moot: the
+// learned /48 (or /64) gets "--" and is no one's country.
+func TestNoHintWhereTheSensorLearns(t *testing.T) {
+	var logs []string
+	cfg := site.Default()
+	e := &Engine{Site: cfg, Learner: learn.New(cfg, nil, learn.Options{}),
+		Logf: func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) }}
+	us, de := flowfile.MakeCountry("us"), flowfile.MakeCountry("de")
+	for i := range (hintAfter + 10) * hintSample {
+		lan := netip.AddrFrom16([16]byte{0x20, 0x01, 0x04, 0x70, 0x1f, 0x0b, 0, 0x1a, 15: byte(i % 20)})
+		remote := netip.AddrFrom16([16]byte{0x2a, 0x00, byte(i >> 8), byte(i), 1, 2, 15: 1})
+		r := flowfile.Record{SIP: remote, DIP: lan, SCC: de, DCC: us, Bytes: 1000}
+		if !e.hintDone {
+			e.sampleHint(&r)
+		}
+	}
+	if len(logs) != 0 || !e.hintDone {
+		t.Fatalf("a learning sensor got the hint: %q (judged: %v)", logs, e.hintDone)
 	}
 }

@@ -41,10 +41,6 @@ func (c *collector) saveLearned() {
 	}
 }
 
-// Learner returns the collector's learner, for a reload that keeps what
-// was learned (nil before Run set it up).
-func (c *collector) Learner() *learn.Learner { return c.learner }
-
 // PrintLearned writes the site configuration with what gflowcap learned
 // (gflowcap --print-learned): the site configuration in effect, and the
 // learned state saved in the state directory.

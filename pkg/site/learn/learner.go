@@ -799,7 +799,7 @@ func (sl *Sensor) rebuild() {
 		lr.Internal = append(lr.Internal, sl.st.PrefixList()...)
 	}
 	if sl.learnIfs && !sl.st.ByInterface.IsZero() {
-		lr.ExternalInterfaces = sl.st.InterfacesWith(External)
+		lr.ExternalInterfaces = externalIfs(sl.cfg, sl.st)
 	}
 	sl.eff = sl.cfg.WithLearned(lr)
 	sl.l.refresh()

@@ -395,3 +395,22 @@ func BenchmarkObserve(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/flow")
 }
+
+// A flow from a wrong clock (or a hostile exporter) far in the future must
+// not move the learner's clock, which would end every outside address.
+func TestFutureFlowsDoNotMoveTheClock(t *testing.T) {
+	cfg := site.Default()
+	l, _ := newLearner(t, cfg, nil)
+	h := newHome(13)
+	feed(l, cfg, h.flows(100))
+	sl := l.For(cfg.Sensors[0])
+	before := sl.clock
+	future := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+	feed(l, cfg, []flowfile.Record{{SIP: h.remote4(), DIP: h.outside, STime: future, ETime: future, Proto: 6}})
+	if sl.clock != before {
+		t.Errorf("a flow ending in 2100 moved the clock from %v to %v", msTime(before), msTime(sl.clock))
+	}
+	if got := l.State().Sensor(0).CurrentOutside(); len(got) != 1 {
+		t.Errorf("outside addresses after a future flow: %v", got)
+	}
+}

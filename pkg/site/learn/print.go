@@ -83,7 +83,7 @@ func WriteSiteConfig(w io.Writer, cfg *site.Config, st *State) error {
 		}
 		switch {
 		case learning && byInterface(s, ss):
-			writeUints(&b, "external-interfaces", ss.InterfacesWith(External))
+			writeUints(&b, "external-interfaces", externalIfs(s, ss))
 			null := s.NullInterfaces
 			if len(null) == 0 {
 				null = []uint32{0}
@@ -144,7 +144,15 @@ func WriteSiteConfig(w io.Writer, cfg *site.Config, st *State) error {
 
 // byInterface reports whether the learned state types s by interface.
 func byInterface(s *site.Sensor, ss *SensorState) bool {
-	return s.AppliesInterfaces() && !ss.ByInterface.IsZero() && len(ss.InterfacesWith(External)) > 0
+	return s.AppliesInterfaces() && !ss.ByInterface.IsZero() && len(externalIfs(s, ss)) > 0
+}
+
+// externalIfs are the learned external interfaces that the sensor's
+// null-interfaces do not claim.
+func externalIfs(s *site.Sensor, ss *SensorState) []uint32 {
+	return slices.DeleteFunc(ss.InterfacesWith(External), func(x uint32) bool {
+		return x == 0 || slices.Contains(s.NullInterfaces, x)
+	})
 }
 
 // learnedNets are the networks the learner adds for s: its current

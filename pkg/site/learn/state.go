@@ -176,10 +176,15 @@ func Parse(name string, data []byte) (*State, error) {
 		if x == nil {
 			return nil, fmt.Errorf("learned state %s: empty sensor entry", name)
 		}
+		seen := map[uint32]bool{}
 		for _, i := range x.Interfaces {
 			if i.Role != Internal && i.Role != External {
 				return nil, fmt.Errorf("learned state %s: sensor %s: interface %d has role %q", name, x.Name, i.Index, i.Role)
 			}
+			if i.Index == 0 || seen[i.Index] {
+				return nil, fmt.Errorf("learned state %s: sensor %s: interface %d is 0 or listed twice", name, x.Name, i.Index)
+			}
+			seen[i.Index] = true
 		}
 		for _, o := range x.Outside {
 			if !o.Addr.IsValid() {
