@@ -66,7 +66,7 @@ It only sends to loopback or private addresses.`,
 			if now.After(time.Now()) {
 				now = time.Now().UTC()
 			}
-			tot, err := Send(addr, recs, DefaultNAT, pps, now)
+			tot, err := SendNAT(addr, recs, DefaultNAT, pps, now)
 			if err != nil {
 				return err
 			}

@@ -26,14 +26,19 @@ func (t *Totals) Add(recs []flowfile.Record) {
 	}
 }
 
-// Send exports recs to the collector at addr from a NATed router (nat; nil
-// for none) with two export processes, as a dual-stack router may have: one
+// Send is SendNAT without address translation.
+func Send(addr netip.AddrPort, recs []flowfile.Record, pps int, now time.Time) (Totals, error) {
+	return SendNAT(addr, recs, nil, pps, now)
+}
+
+// SendNAT exports recs to the collector at addr from a NATed router (nat;
+// nil for none) with two export processes, as a dual-stack router may have: one
 // sends NetFlow v9 without post-NAT fields (as RouterOS 6 does), the other
 // IPFIX with them (as RouterOS 7 does). The IPv6 flows and the IPv4 flows of
 // hosts with an odd address go by IPFIX, the other IPv4 flows by v9. pps
 // bounds the packet rate so a collector with a default receive buffer
 // keeps up.
-func Send(addr netip.AddrPort, recs []flowfile.Record, nat *NAT, pps int, now time.Time) (Totals, error) {
+func SendNAT(addr netip.AddrPort, recs []flowfile.Record, nat *NAT, pps int, now time.Time) (Totals, error) {
 	var tot Totals
 	if !addr.Addr().IsLoopback() && !addr.Addr().IsPrivate() {
 		return tot, fmt.Errorf("refusing to send demo traffic to %s: use a loopback or private address", addr)
