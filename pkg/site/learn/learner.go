@@ -63,11 +63,13 @@ const (
 	// sampleReplies: replies to private addresses (not the rewrite's
 	// business) are looked up one in this many, for double NAT.
 	sampleReplies = 16
-	// sampleConns: until a sensor has an outside address, one outbound
-	// connection in this many is remembered. Learning needs a few
-	// conversations, not all of them; a site without NAT (or a load
-	// generator) then pays for the table an eighth of the time.
+	// sampleConns: once fullConns connections have shown no outside
+	// address, one in this many is remembered until one appears. A NAT
+	// router shows its outside address in its first conversations, and
+	// until then every reply must be recognised; a site without NAT (or a
+	// load generator) then pays for the table an eighth of the time.
 	sampleConns = 8
+	fullConns   = 10_000
 )
 
 // Options set up a Learner.
@@ -282,7 +284,7 @@ type Sensor struct {
 
 	ev      map[uint64]*subnetEv // /64s being counted, by their top 64 bits
 	sampled uint32               // replies to private addresses seen
-	skipped uint32               // connections seen without an outside address
+	skipped int                  // connections seen without an outside address
 }
 
 type current struct {
@@ -338,7 +340,7 @@ func (sl *Sensor) observe4(r *flowfile.Record) {
 			return // inside the site
 		}
 		if len(sl.current) == 0 && len(sl.ended) == 0 {
-			if sl.skipped++; sl.skipped%sampleConns != 0 {
+			if sl.skipped++; sl.skipped > fullConns && sl.skipped%sampleConns != 0 {
 				return
 			}
 		}
