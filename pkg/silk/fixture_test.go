@@ -109,6 +109,7 @@ func TestFlatFilesGcutGstats(t *testing.T) {
 				t.Fatal(err)
 			}
 			expect(t, "gstats on stdin", tool(t, stats.NewCommand, in, statsArgs...), want+".rwstats.txt")
+			checkCount(t, path, want+".rwcut.txt")
 			// gfilter passes every record on, in gflow's format
 			pass := tool(t, gfilter.NewCommand, nil, "--proto=0-255", "--pass=stdout", path)
 			expect(t, "gfilter | gcut", tool(t, cut.NewCommand, []byte(pass), allFields...), want+".rwcut.txt")
@@ -176,6 +177,7 @@ func TestRepositoryFiles(t *testing.T) {
 				want := filepath.Join("testdata", "expected", repo, rel)
 				expect(t, "gcut --all-fields "+rel, tool(t, cut.NewCommand, nil, append(allFields, path)...), want+".rwcut.txt")
 				expect(t, "gstats "+rel, tool(t, stats.NewCommand, nil, append(statsArgs, path)...), want+".rwstats.txt")
+				checkCount(t, path, want+".rwcut.txt")
 			}
 		})
 	}
@@ -322,5 +324,21 @@ func TestMixedRoot(t *testing.T) {
 	got := tool(t, cut.NewCommand, []byte(tool(t, gfilter.NewCommand, nil, append(query, "--data-rootdir="+root)...)), allFields...)
 	if got != want {
 		t.Errorf("mixed root (%d gflow files) answers differently:\n%s", gflowFiles, firstDiff(got, want))
+	}
+}
+
+// checkCount compares gcount on a SiLK file with gcount on the records of
+// SiLK's rwcut text of it, typed back in with gtuc (which reads rwcut's
+// --all-fields text as rwtuc does).
+func checkCount(t *testing.T, path, rwcut string) {
+	t.Helper()
+	text, err := os.ReadFile(rwcut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--bin-size=300"}
+	want := tool(t, count.NewCommand, []byte(tool(t, tuc.NewCommand, text)), args...)
+	if got := tool(t, count.NewCommand, nil, append(args, path)...); got != want {
+		t.Errorf("gcount %s differs from gcount on SiLK's text of it:\n%s", path, firstDiff(got, want))
 	}
 }
