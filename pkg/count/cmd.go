@@ -41,8 +41,8 @@ func NewCommand(std cli.IO) *cobra.Command {
 		Long: `gcount sums the records, bytes and packets of flows per time bin and prints
 one row per bin in rwcount's layout (Date|Records|Bytes|Packets, values with
 two decimals because a flow's volume may be split between bins). Records
-are read from the FILES named (flow files or streams; "-" or "stdin" is
-standard input), or from standard input when none are named.
+are read from the FILES named (gflow or SiLK flow files or streams; "-" or
+"stdin" is standard input), or from standard input when none are named.
 
 Rows run from the first bin with bytes to the last one (or from
 --start-time to --end-time), empty bins included unless --skip-zeroes.

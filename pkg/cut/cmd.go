@@ -45,8 +45,9 @@ func NewCommand(std cli.IO) *cobra.Command {
 		Short: "Print flow records as text (SiLK's rwcut)",
 		Long: `gcut prints flow records as text, one line per record in input order, in
 rwcut's layout: columns right-aligned and separated by '|', a title line
-first. Records are read from the FILES named (flow files or streams; "-"
-or "stdin" is standard input), or from standard input when none are named.
+first. Records are read from the FILES named (gflow or SiLK flow files or
+streams; "-" or "stdin" is standard input), or from standard input when
+none are named.
 When standard output is a terminal the text goes through $GFLOW_PAGER,
 $PAGER or less (--pager to choose, --output-path to avoid).
 

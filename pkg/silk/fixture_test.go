@@ -113,6 +113,9 @@ func TestFlatFilesGcutGstats(t *testing.T) {
 			// gfilter passes every record on, in gflow's format
 			pass := tool(t, gfilter.NewCommand, nil, "--proto=0-255", "--pass=stdout", path)
 			expect(t, "gfilter | gcut", tool(t, cut.NewCommand, []byte(pass), allFields...), want+".rwcut.txt")
+			// rwfilter ... | gfilter ...: a SiLK stream on standard input
+			pass = tool(t, gfilter.NewCommand, in, "--proto=0-255", "--pass=stdout", "-")
+			expect(t, "gfilter on stdin | gcut", tool(t, cut.NewCommand, []byte(pass), allFields...), want+".rwcut.txt")
 		})
 	}
 }

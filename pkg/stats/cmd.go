@@ -54,8 +54,9 @@ rwstats' text layout. Alternatively (--overall-stats, --detail-proto-stats)
 it prints minima, maxima, quartiles and interval counts of bytes, packets
 and bytes per packet, over all flows or per protocol.
 
-Records are read from the FILES named (flow files or streams; "-" or
-"stdin" is standard input), or from standard input when none are named.
+Records are read from the FILES named (gflow or SiLK flow files or
+streams; "-" or "stdin" is standard input), or from standard input when
+none are named.
 
 With no --count, --threshold or --percentage, gstats prints the top 10 bins
 (rwstats wants one of them): gfilter --scc=ch | gstats --fields=sip,sport
