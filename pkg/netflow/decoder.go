@@ -64,6 +64,9 @@ type Decoder struct {
 	opts      Options
 	exporters map[netip.Addr]*exporter
 
+	x   extra           // the special fields of the record being decoded (scratch.x); under mu
+	opt flowfile.Record // the record an options or address-less data record is decoded into; under mu
+
 	pendingBytes int       // bytes held over all domains
 	lastSweep    time.Time // last expiry sweep of held data
 	refused      uint64    // packets from exporters beyond MaxExporters
@@ -111,7 +114,7 @@ type domain struct {
 	templates map[uint16]*template
 	// samplers maps a sampler/selector id to its rate; id 0 holds the rate of
 	// options data that named no sampler.
-	samplers          map[uint64]uint32
+	samplers          map[uint64]rate
 	samplingAnnounced bool  // an options template with sampling fields was seen
 	sysInitMs         int64 // systemInitTimeMilliseconds from options data; 0 = unknown
 	pending           []heldSet
@@ -133,11 +136,12 @@ const (
 	ErrRecord                         // a data record cut short (e.g. a variable-length field running past its set)
 	ErrTrailing                       // bytes after the last set or record that are not padding (decoding went on)
 	ErrExporterLimit                  // packet refused: MaxExporters exporters are known (counted in Stats.RefusedPackets)
+	ErrAddressFamily                  // a flow record whose source and destination are of different address families
 	NumErrorKinds
 )
 
 var errorKindNames = [NumErrorKinds]string{
-	"short", "version", "length", "set_length", "set_id", "template", "template_limit", "record", "trailing", "exporter_limit",
+	"short", "version", "length", "set_length", "set_id", "template", "template_limit", "record", "trailing", "exporter_limit", "address_family",
 }
 
 // String returns the kind's name as used in metrics labels ("short", "length", …).
@@ -150,14 +154,19 @@ func (k ErrorKind) String() string {
 
 // DecodeError describes the first problem found in a packet.
 type DecodeError struct {
-	Kind     ErrorKind
-	Exporter netip.AddrPort
-	Version  uint16 // 5, 9, 10, or what the packet claimed
-	Offset   int    // byte offset in the packet
-	Detail   string
+	Kind       ErrorKind
+	Exporter   netip.AddrPort
+	Version    uint16 // 5, 9, 10, or what the packet claimed
+	Domain     uint32 // v9 source ID, IPFIX observation domain
+	TemplateID uint16 // the set or template being read; 0 outside sets
+	Offset     int    // byte offset in the packet
+	Detail     string
 }
 
 func (e *DecodeError) Error() string {
+	if e.TemplateID != 0 {
+		return fmt.Sprintf("netflow v%d from %s: %s at byte %d (template %d): %s", e.Version, e.Exporter, e.Kind, e.Offset, e.TemplateID, e.Detail)
+	}
 	return fmt.Sprintf("netflow v%d from %s: %s at byte %d: %s", e.Version, e.Exporter, e.Kind, e.Offset, e.Detail)
 }
 
@@ -175,6 +184,7 @@ type msg struct {
 	defaultRate    uint32
 	defaultRateSet bool
 
+	tid   uint16       // ID of the set or template being read, for errors
 	err   *DecodeError // first error
 	units uint32       // data records decoded (options included), for sequence numbers
 	flows uint32       // flow records decoded
@@ -187,7 +197,10 @@ func (m *msg) fail(kind ErrorKind, off int, format string, args ...any) {
 		m.exp.st.errors[kind]++
 	}
 	if m.err == nil {
-		m.err = &DecodeError{Kind: kind, Exporter: m.from, Version: m.version, Offset: off, Detail: fmt.Sprintf(format, args...)}
+		m.err = &DecodeError{Kind: kind, Exporter: m.from, Version: m.version, TemplateID: m.tid, Offset: off, Detail: fmt.Sprintf(format, args...)}
+		if m.dom != nil {
+			m.err.Domain = m.dom.key.id
+		}
 	}
 }
 
@@ -228,10 +241,17 @@ func (d *Decoder) Decode(dst []flowfile.Record, pkt []byte, from netip.AddrPort)
 	switch m.version {
 	case 5:
 		dst = m.decodeV5(dst, pkt)
+		if rest := pkt[v5Len(pkt):]; len(rest) > 0 && m.err == nil {
+			dst = m.moreV5(dst, rest)
+		}
 	case 9:
 		dst = m.decodeV9(dst, pkt)
 	case 10:
 		dst = m.decodeIPFIX(dst, pkt)
+		for rest := pkt[ipfixLen(pkt):]; m.err == nil && len(rest) > 0 && isIPFIX(rest); rest = rest[ipfixLen(rest):] {
+			m.units, m.flows, m.held = 0, 0, false
+			dst = m.decodeIPFIX(dst, rest)
+		}
 	default:
 		m.fail(ErrVersion, 0, "unknown version %d", m.version)
 	}
@@ -271,7 +291,7 @@ func (m *msg) domain(id uint32) *domain {
 }
 
 func newDomain(k domainKey) *domain {
-	return &domain{key: k, templates: make(map[uint16]*template), samplers: make(map[uint64]uint32)}
+	return &domain{key: k, templates: make(map[uint16]*template), samplers: make(map[uint64]rate)}
 }
 
 // defaultSamplingRate calls Options.DefaultSamplingRate once per packet.

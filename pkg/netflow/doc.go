@@ -55,18 +55,54 @@
 // # Mapping to the record
 //
 // Addresses IE 8/12 (IPv4), 27/28 (IPv6); next hop 15/62, else BGP next hop
-// 18/63; ports 7/11; protocol 4; TCP flags 6 (low 8 bits); TOS 5; bytes 1,
-// else 85 (octetTotalCount); packets 2, else 86; interfaces 10/14; AS 16/17.
-// IE 23/24 (post octets/packets) are not used: a flow record counts one
-// direction. ICMP type and code come from IE 32, 139, 176–179 or the
+// 18/63; ports 7/11; protocol 4; TCP flags 6 (low 8 bits); TOS 5;
+// interfaces 10/14, else (absent or 0) the physical interfaces 252/253, all
+// 32 bits; AS 16/17. ICMP type and code come from IE 32, 139, 176–179 or the
 // destination port (type<<8|code, the Cisco convention) and are stored as
 // SiLK does, DPort = type<<8|code with SPort 0. The exporter's direction
 // field (61) is ignored: classification decides direction. Counters and
-// other integers may come in any size from 1 to 8 bytes, big-endian. A
-// record whose source and destination are of different address families is
-// dropped (ErrRecord). The decoder leaves Sensor, Type, SCC, DCC,
-// Application, InitFlags, SessionFlags and Attributes zero: they are the
-// collector's to fill.
+// other integers may come in any size from 1 to 8 bytes, big-endian.
+//
+// Bytes and packets: IE 1/2, else 85/86 (totals), else NSEL's initiator
+// counters 231/298; a record whose counters are all zero takes 23/24 (the
+// post counters an egress record counts in). The decoder leaves Sensor,
+// Type, SCC, DCC, Application, InitFlags, SessionFlags and Attributes zero:
+// they are the collector's to fill.
+//
+// Records that are not flows are counted, not stored:
+//   - a record with no traffic in either direction is an event
+//     (ExporterStats.Events): NAT events, firewall events, records whose
+//     counters are all zero, and Cisco ASA's NSEL create, update and denied
+//     events. An NSEL connection's teardown carries its totals and is
+//     stored; its periodic updates carry deltas of the same bytes, so
+//     storing both would count them twice. (PAN-OS and Barracuda mark
+//     ordinary delta records with event codes: those are flows.)
+//   - a record that counts traffic but names no source and destination
+//     (Cisco WLC per-client records) is counted in
+//     ExporterStats.NoAddressRecords.
+//
+// Biflows: where a record also carries the reverse direction — RFC 5103's
+// reverse elements (PEN 29305: counters, flags, times, ICMP type; YAF's
+// reverse start delta), Ixia's reverse counters (PEN 3054, IE 176/177),
+// NSEL's responder counters (232/299) — the reverse is a flow of its own,
+// with the ends, ports, interfaces and AS numbers swapped, as nfdump and
+// akvorado store it. A direction without traffic is not stored.
+//
+// Packet reports: a record that names no addresses but carries the first
+// bytes of the packet — dataLinkFrameSection (315), layer2packetSectionData
+// (104), both from the Ethernet header through VLAN tags, MPLS labels and a
+// pseudowire control word, or ipHeaderPacketSection (313) — takes the
+// addresses, protocol, ports or ICMP type and code, TOS and TCP flags from
+// the headers; without counters it is one packet of the IP length (PSAMP).
+// A record whose source and destination are of different address families
+// is dropped (ErrAddressFamily).
+//
+// Template quirks: v9 fields of length 0 take no room and are skipped
+// (templates padded with them; Juniper's "system" scope in options
+// templates); a v9 field of length 65535 is read as an IPFIX variable-length
+// field (H3C). Zero bytes after the last set are padding. A datagram that
+// holds several whole v5 packets or IPFIX messages back to back (a stream
+// captured and sent on as one) is read message by message.
 //
 // Times (STime, ETime: ms since the epoch, UTC; ETime >= STime):
 //   - v5/v9 First/Last (IE 22/21, 4 bytes): sysUptime ms, anchored by the
@@ -86,9 +122,12 @@
 // (IE 34, 50); the sampler the record names (IE 48 or 302) in the domain's
 // options data; the domain's only or unnamed sampler; v5's header
 // (interval in the low 14 bits); Options.DefaultSamplingRate. Options data
-// gives the rate as IE 34 or 50, as 305/306 (interval/space) or as 309/310
-// (size/population). Packets and bytes are multiplied by a rate above 1 and
-// the raw rate is kept in Record.SamplingRate. "Sampling rate missing" is
+// gives the rate as IE 34 or 50 (1 packet in N), as 305/306 (N packets
+// taken, then M skipped: (N+M)/N, as RouterOS 7 exports its
+// sampling-interval and sampling-space) or as 309/310 (size/population).
+// Rates are kept as fractions, so 2,222 taken and 1,111 skipped scales by
+// 1.5. Packets and bytes are multiplied by a rate above 1 and the rate,
+// rounded, is kept in Record.SamplingRate. "Sampling rate missing" is
 // counted for flows whose exporter said it samples — the record names a
 // sampler, or the domain has sent an options template with sampling fields —
 // while no rate is known and no default is configured; such flows are left
@@ -114,11 +153,16 @@
 // Lost exports are counted per exporter and domain in each version's unit:
 // v5 flows, v9 export packets, IPFIX data records. A late packet (a lower
 // number within a window) is counted as reordered and gives back the loss it
-// had caused; a big backwards jump, a jump of more than a billion, or a v5/v9
-// uptime that went back is an exporter restart, not loss. IPFIX exporters
-// that number each message with the records up to and including it
-// (softflowd 1.1.0) are reported as non-conformant and their loss is counted
-// by their own rule.
+// had caused; a big backwards jump, or a v5/v9 uptime that went back, is an
+// exporter restart, not loss. A forward jump larger than the exporter could
+// have sent in the time between the two packets (by its own clock, at least
+// a second; 100,000 packets or 5 million records a second) is counted as a
+// sequence jump, not loss: numbering that started again or counts something
+// else (an H3C router jumps by 60 million in 24 s; nfdump counts such a gap
+// as one sequence failure). Exporters that number otherwise are recognised
+// and their loss is counted by their own rule: IPFIX messages numbered with
+// the records up to and including them (softflowd 1.1.0), v9 packets
+// numbered by records.
 //
 // # Bad input
 //

@@ -190,7 +190,7 @@ func TestHeldDataExpiresAndIsBounded(t *testing.T) {
 func TestVariableLengthAndEnterpriseFields(t *testing.T) {
 	fields := []fs{
 		{8, 4, 0},
-		{1, 4, 29305},   // reverse octets: an enterprise field, skipped
+		{1, 4, 12345},   // an enterprise field numbered like octetDeltaCount: skipped
 		{82, varLen, 0}, // interfaceName, short form
 		{12, 4, 0},
 		{100, varLen, 9}, // an unknown enterprise variable-length field, long form
@@ -250,8 +250,8 @@ func TestICMPTypeCode(t *testing.T) {
 				src, dst = "2001:db8::1", "2001:db8::2"
 				a4, a6 = []fs{{27, 16, 0}, {28, 16, 0}}, cat(ip(src), ip(dst))
 			}
-			fields := append(append(a4, fs{4, 1, 0}, fs{7, 2, 0}), c.fields...)
-			p := ipfixMsg(t0s, 0, 0, set(2, tmpl(300, fields...)), set(300, a6, u8(c.proto), u16(1234), c.values))
+			fields := append(append(a4, fs{4, 1, 0}, fs{7, 2, 0}, fs{2, 4, 0}), c.fields...)
+			p := ipfixMsg(t0s, 0, 0, set(2, tmpl(300, fields...)), set(300, a6, u8(c.proto), u16(1234), u32(1), c.values))
 			recs := decodeOne(t, nil, p)
 			if len(recs) != 1 || recs[0].DPort != c.want || recs[0].SPort != 0 {
 				t.Errorf("got %+v, want DPort %#x SPort 0", recs, c.want)

@@ -28,14 +28,14 @@ func TestMalformedPackets(t *testing.T) {
 		{"reserved set ID", ipfixMsg(t0s, 0, 0, good, set(7, rec), set(300, rec)), ErrSetID, 1},
 		{"absurd field count", ipfixMsg(t0s, 0, 0, set(2, u16(300), u16(60000), u16(8), u16(4))), ErrTemplate, 0},
 		{"field count past set", ipfixMsg(t0s, 0, 0, set(2, u16(300), u16(3), specs(v4Fields[:2]))), ErrTemplate, 0},
-		{"zero-length field", ipfixMsg(t0s, 0, 0, set(2, tmpl(300, fs{8, 4, 0}, fs{12, 0, 0})), set(300, rec)), ErrTemplate, 0},
+		{"only zero-length fields", ipfixMsg(t0s, 0, 0, set(2, tmpl(300, fs{8, 0, 0}, fs{12, 0, 0})), set(300, rec)), ErrTemplate, 0},
+		{"v9 only zero-length fields", v9Pkt(1, t0s, 0, 0, set(0, tmpl(300, fs{8, 0, 0}, fs{12, 0, 0})), set(300, rec)), ErrTemplate, 0},
 		{"template ID below 256", ipfixMsg(t0s, 0, 0, set(2, tmpl(200, v4Fields...))), ErrTemplate, 0},
 		{"enterprise field cut short", ipfixMsg(t0s, 0, 0, set(2, u16(300), u16(1), u16(0x8001), u16(4), u16(0))), ErrTemplate, 0},
 		{"options template without scope", ipfixMsg(t0s, 0, 0, set(3, optTmplIPFIX(400, 0, fs{34, 4, 0}))), ErrTemplate, 0},
 		{"v9 options template lengths", v9Pkt(1, t0s, 0, 0, set(1, u16(300), u16(6), u16(4), make([]byte, 10))), ErrTemplate, 0},
-		{"v9 variable length field", v9Pkt(1, t0s, 0, 0, set(0, tmpl(300, fs{8, 4, 0}, fs{82, varLen, 0}))), ErrTemplate, 0},
-		{"variable field past set", ipfixMsg(t0s, 0, 0, set(2, tmpl(300, fs{8, 4, 0}, fs{12, 4, 0}, fs{82, varLen, 0})),
-			set(300, ip("10.0.0.1"), ip("10.0.0.2"), u8(2), []byte("ab"), ip("10.0.0.1"), ip("10.0.0.2"), u8(255), u16(1000))), ErrRecord, 1},
+		{"variable field past set", ipfixMsg(t0s, 0, 0, set(2, tmpl(300, fs{8, 4, 0}, fs{12, 4, 0}, fs{2, 1, 0}, fs{82, varLen, 0})),
+			set(300, ip("10.0.0.1"), ip("10.0.0.2"), u8(1), u8(2), []byte("ab"), ip("10.0.0.1"), ip("10.0.0.2"), u8(1), u8(255), u16(1000))), ErrRecord, 1},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -106,11 +106,11 @@ func TestTruncatedCapturePackets(t *testing.T) {
 
 func TestMixedAddressFamilies(t *testing.T) {
 	d := newTestDecoder(nil)
-	recs, err := d.Decode(nil, ipfixMsg(t0s, 0, 0, set(2, tmpl(300, fs{8, 4, 0}, fs{28, 16, 0})),
-		set(300, ip("10.0.0.1"), ip("2001:db8::1"), ip("10.0.0.1"), ip("::ffff:10.0.0.2"))), exporterAddr)
+	recs, err := d.Decode(nil, ipfixMsg(t0s, 0, 0, set(2, tmpl(300, fs{8, 4, 0}, fs{28, 16, 0}, fs{2, 1, 0})),
+		set(300, ip("10.0.0.1"), ip("2001:db8::1"), u8(1), ip("10.0.0.1"), ip("::ffff:10.0.0.2"), u8(1))), exporterAddr)
 	var de *DecodeError
-	if !errors.As(err, &de) || de.Kind != ErrRecord {
-		t.Errorf("err %v, want a record error", err)
+	if !errors.As(err, &de) || de.Kind != ErrAddressFamily || de.TemplateID != 300 {
+		t.Errorf("err %v, want an address family error in template 300", err)
 	}
 	// the second record's IPv4-mapped address is taken as IPv4
 	if len(recs) != 1 || recs[0].DIP.String() != "10.0.0.2" {

@@ -41,9 +41,12 @@ type savedDomain struct {
 	Templates []savedTemplate `json:"templates"`
 }
 
+// savedSampler is a rate of Rate packets passed for every Den sampled (Den
+// 0 or absent: 1).
 type savedSampler struct {
 	ID   uint64 `json:"id"`
 	Rate uint32 `json:"rate"`
+	Den  uint32 `json:"den,omitempty"`
 }
 
 type savedTemplate struct {
@@ -71,8 +74,12 @@ func (d *Decoder) SaveTemplates(w io.Writer) error {
 				continue
 			}
 			sd := savedDomain{Exporter: e.addr, Version: dom.key.version, Domain: dom.key.id, SysInitMs: dom.sysInitMs, Templates: []savedTemplate{}}
-			for id, rate := range dom.samplers {
-				sd.Samplers = append(sd.Samplers, savedSampler{ID: id, Rate: rate})
+			for id, rt := range dom.samplers {
+				ss := savedSampler{ID: id, Rate: rt.num}
+				if rt.den > 1 {
+					ss.Den = rt.den
+				}
+				sd.Samplers = append(sd.Samplers, ss)
 			}
 			slices.SortFunc(sd.Samplers, func(a, b savedSampler) int { return cmpU64(a.ID, b.ID) })
 			for _, t := range dom.templates {
@@ -137,12 +144,9 @@ func (d *Decoder) LoadTemplates(r io.Reader) error {
 				return fmt.Errorf("load netflow templates: %s domain %d template %d: bad ID or scope", sd.Exporter, sd.Domain, st.ID)
 			}
 			for _, sf := range st.Fields {
-				if sd.Version == 9 && sf.Len == varLen {
-					sf.Len = 0
-				}
 				t.fields = append(t.fields, field{id: sf.ID & 0x7fff, length: sf.Len, pen: sf.PEN})
 			}
-			if err := compile(t, sd.Version == 10); err != nil {
+			if err := compile(t, sd.Version); err != nil {
 				return fmt.Errorf("load netflow templates: %s domain %d template %d: %w", sd.Exporter, sd.Domain, st.ID, err)
 			}
 			t.raw = encodeTemplate(t, sd.Version)
@@ -167,7 +171,9 @@ func (d *Decoder) LoadTemplates(r io.Reader) error {
 		}
 		for _, s := range sd.Samplers {
 			if _, ok := m.dom.samplers[s.ID]; !ok && s.Rate > 0 {
-				m.dom.setSampler(s.ID, s.Rate)
+				if rt := ratio(uint64(s.Rate), uint64(max(s.Den, 1))); rt.num > 0 {
+					m.dom.setSampler(s.ID, rt)
+				}
 			}
 		}
 		for _, t := range l.ts {
@@ -203,9 +209,6 @@ func encodeTemplate(t *template, version uint16) []byte {
 	}
 	for _, f := range t.fields {
 		length := f.length
-		if version == 9 && length == 0 {
-			length = varLen
-		}
 		if f.pen != 0 {
 			put16(f.id | 0x8000)
 			put16(length)

@@ -8,11 +8,13 @@ import (
 )
 
 // scratch collects the values of one data record that need more than a
-// straight copy into the flow record: alternatives, times, NAT, sampling.
+// straight copy into the flow record: alternatives, times, NAT, sampling,
+// the reverse direction of a biflow.
 type scratch struct {
-	bytes, packets           uint64
-	bytesTotal, packetsTotal uint64
-	haveBytes, havePackets   bool
+	// Counters, with the rank of the element that gave them: 3 delta
+	// (1, 2), 2 total (85, 86), 1 NSEL initiator (231, 298).
+	bytes, packets      uint64
+	bytesRank, pktsRank uint8
 
 	nextHop, bgpNextHop netip.Addr
 
@@ -39,6 +41,57 @@ type scratch struct {
 	interval                    uint64
 	packetInterval, packetSpace uint64
 	samplingSize, samplingPopul uint64
+
+	// x holds the values of a special template's fields (template.special);
+	// nil for the others, so that the common record is cleared quickly.
+	x *extra
+}
+
+// extra are the values only special templates carry.
+type extra struct {
+	postBytes, postPkts  uint64 // 23, 24 (171, 172): egress records count here
+	revBytes, revPackets uint64 // RFC 5103 reverse, NSEL responder
+	haveRev              bool
+	nsel                 bool // counters from NSEL's initiator/responder elements (Cisco ASA)
+
+	physIn, physOut uint32 // IE 252/253: used where IE 10/14 are absent or 0
+
+	revICMP      uint16
+	haveRevICMP  bool
+	revFlags     uint8
+	haveRevFlags bool
+
+	fwEvent     uint8 // NSEL firewallEvent: 1 created, 2 deleted, 3 denied, 4 alert, 5 update
+	haveFwEvent bool
+
+	frame   []byte // packet headers from IE 315/313, valid while the record is decoded
+	frameIP bool   // the headers start at the IP header (IE 313)
+
+	obsMs                    int64 // observation (NSEL event) time: the end when nothing else gives one
+	haveObs                  bool
+	revStartMs, revEndMs     int64
+	haveRevStart, haveRevEnd bool
+	revDeltaMs               int64
+	haveRevDelta             bool
+
+	// set by finish for a biflow with reverse traffic
+	rev     bool
+	back    flowfile.Record // the reverse direction
+	rate    rate
+	missing bool
+}
+
+// setBytes and setPackets keep the counter of the best-ranked element.
+func (s *scratch) setBytes(v uint64, rank uint8) {
+	if rank > s.bytesRank {
+		s.bytes, s.bytesRank = v, rank
+	}
+}
+
+func (s *scratch) setPackets(v uint64, rank uint8) {
+	if rank > s.pktsRank {
+		s.packets, s.pktsRank = v, rank
+	}
 }
 
 // be reads a big-endian unsigned integer of 1 to 8 bytes.
@@ -69,19 +122,36 @@ func ntpToMs(v uint64) int64 {
 }
 
 // record decodes one data record of template t from the start of b. Flow
-// records are appended to dst; options records update the domain. It
-// returns the bytes used, or -1 when the record runs past b.
+// records are appended to dst (two for a biflow that carries both
+// directions); options records update the domain. It returns the bytes
+// used, or -1 when the record runs past b.
 func (m *msg) record(dst []flowfile.Record, t *template, b []byte) ([]flowfile.Record, int) {
 	var s scratch
+	if t.special {
+		m.d.x = extra{}
+		s.x = &m.d.x
+	}
 	var r *flowfile.Record
-	var opt flowfile.Record
 	if t.flow {
 		dst = append(dst, flowfile.Record{})
 		r = &dst[len(dst)-1]
 	} else {
-		r = &opt
+		r = &m.d.opt // options data and records without addresses: values in s
+		*r = flowfile.Record{}
 	}
 	off := 0
+	if t.fixedLen > 0 {
+		// dataSet hands over exactly fixedLen bytes: no field runs past them
+		for i := range t.fields {
+			f := &t.fields[i]
+			n := int(f.length)
+			if f.op != opSkip {
+				s.set(r, f.op, b[off:off+n])
+			}
+			off += n
+		}
+		return m.done(dst, r, t, &s, off)
+	}
 	for i := range t.fields {
 		f := &t.fields[i]
 		n := int(f.length)
@@ -107,13 +177,27 @@ func (m *msg) record(dst []flowfile.Record, t *template, b []byte) ([]flowfile.R
 		}
 		off += n
 	}
+	return m.done(dst, r, t, &s, off)
+}
+
+// done ends a record of off bytes whose fields are in s.
+func (m *msg) done(dst []flowfile.Record, r *flowfile.Record, t *template, s *scratch, off int) ([]flowfile.Record, int) {
 	m.units++
 	if !t.flow {
-		m.optionsRecord(t, &s)
+		switch {
+		case t.options:
+			m.optionsRecord(t, s)
+		case t.noAddress:
+			m.exp.st.noAddress++
+		}
 		return dst, off
 	}
-	if !m.finish(r, &s) {
+	if !m.finish(r, t, s) {
 		return dst[:len(dst)-1], off
+	}
+	if s.x != nil && s.x.rev {
+		dst = append(dst, s.x.back)
+		m.finishReverse(&dst[len(dst)-1], s)
 	}
 	return dst, off
 }
@@ -164,17 +248,67 @@ func (s *scratch) set(r *flowfile.Record, o op, v []byte) {
 	case opTOS:
 		r.TOS = uint8(be(v))
 	case opBytes:
-		s.bytes, s.haveBytes = be(v), true
+		s.setBytes(be(v), 3)
 	case opPackets:
-		s.packets, s.havePackets = be(v), true
+		s.setPackets(be(v), 3)
 	case opBytesTotal:
-		s.bytesTotal = be(v)
+		s.setBytes(be(v), 2)
 	case opPacketsTotal:
-		s.packetsTotal = be(v)
+		s.setPackets(be(v), 2)
+	case opBytesInit:
+		s.setBytes(be(v), 1)
+		s.x.nsel = true
+	case opPacketsInit:
+		s.setPackets(be(v), 1)
+		s.x.nsel = true
+	case opRespBytes:
+		s.x.revBytes, s.x.haveRev, s.x.nsel = be(v), true, true
+	case opRespPackets:
+		s.x.revPackets, s.x.haveRev, s.x.nsel = be(v), true, true
+	case opBytesPost:
+		s.x.postBytes = be(v)
+	case opPacketsPost:
+		s.x.postPkts = be(v)
+	case opRevBytes:
+		s.x.revBytes, s.x.haveRev = be(v), true
+	case opRevPackets:
+		s.x.revPackets, s.x.haveRev = be(v), true
+	case opRevFlags:
+		s.x.revFlags, s.x.haveRevFlags = uint8(be(v)), true
+	case opRevICMPTypeCode:
+		s.x.revICMP, s.x.haveRevICMP = uint16(be(v)), true
+	case opRevStartMs:
+		s.x.revStartMs, s.x.haveRevStart = int64(be(v)), true
+	case opRevEndMs:
+		s.x.revEndMs, s.x.haveRevEnd = int64(be(v)), true
+	case opRevStartNTP:
+		s.x.revStartMs, s.x.haveRevStart = ntpToMs(be(v)), true
+	case opRevEndNTP:
+		s.x.revEndMs, s.x.haveRevEnd = ntpToMs(be(v)), true
+	case opRevDeltaMs:
+		s.x.revDeltaMs, s.x.haveRevDelta = int64(be(v)), true
 	case opIn:
 		r.In = uint32(be(v))
 	case opOut:
 		r.Out = uint32(be(v))
+	case opInPhys:
+		s.x.physIn = uint32(be(v))
+	case opOutPhys:
+		s.x.physOut = uint32(be(v))
+	case opObsSec:
+		s.x.obsMs, s.x.haveObs = int64(be(v))*1000, true
+	case opObsMs:
+		s.x.obsMs, s.x.haveObs = int64(be(v)), true
+	case opObsUs, opObsNs:
+		s.x.obsMs, s.x.haveObs = ntpToMs(be(v)), true
+	case opFwEvent:
+		s.x.fwEvent, s.x.haveFwEvent = uint8(be(v)), true
+	case opDataLink:
+		s.x.frame, s.x.frameIP = v, false
+	case opIPHeader:
+		if s.x.frame == nil {
+			s.x.frame, s.x.frameIP = v, true
+		}
 	case opSrcAS:
 		r.SrcAS = uint32(be(v))
 	case opDstAS:
@@ -241,23 +375,20 @@ func (s *scratch) set(r *flowfile.Record, o op, v []byte) {
 	}
 }
 
-// rate works out a sampling rate from the sampling fields of a record; 0
-// when they give none.
-func (s *scratch) rate() uint32 {
-	var r uint64
+// rate works out a sampling rate from the sampling fields of a record; the
+// zero rate when they give none.
+func (s *scratch) rate() rate {
 	switch {
 	case s.interval > 0:
-		r = s.interval
+		return ratio(s.interval, 1)
 	case s.packetInterval > 0:
-		// n packets selected, then space packets skipped: 1 in (n+space)/n
-		r = (s.packetInterval + s.packetSpace) / s.packetInterval
+		// n packets selected, then space packets skipped (RFC 5477;
+		// MikroTik's sampling-interval and sampling-space)
+		return ratio(s.packetInterval+s.packetSpace, s.packetInterval)
 	case s.samplingSize > 0 && s.samplingPopul > 0:
-		r = s.samplingPopul / s.samplingSize
+		return ratio(s.samplingPopul, s.samplingSize)
 	}
-	if r > 0xffffffff {
-		r = 0xffffffff
-	}
-	return uint32(r)
+	return rate{}
 }
 
 // optionsRecord takes what the collector needs from options data: sampling
@@ -269,38 +400,38 @@ func (m *msg) optionsRecord(t *template, s *scratch) {
 	if !t.sampling {
 		return
 	}
-	rate := s.rate()
-	if rate == 0 {
+	rt := s.rate()
+	if rt.num == 0 {
 		return
 	}
-	m.dom.setSampler(s.samplerID, rate)
+	m.dom.setSampler(s.samplerID, rt)
 }
 
 // setSampler remembers a sampler's rate, within MaxSamplersPerDomain.
-func (dom *domain) setSampler(id uint64, rate uint32) {
+func (dom *domain) setSampler(id uint64, rt rate) {
 	if _, ok := dom.samplers[id]; !ok && len(dom.samplers) >= MaxSamplersPerDomain {
 		return
 	}
-	dom.samplers[id] = rate
+	dom.samplers[id] = rt
 }
 
 // samplingRate resolves the rate of a flow record (see the package
 // documentation for the order) and reports whether the exporter said it
 // samples but no rate is known.
-func (m *msg) samplingRate(s *scratch) (rate uint32, missing bool) {
-	if rate = s.rate(); rate > 0 {
-		return rate, false
+func (m *msg) samplingRate(s *scratch) (rt rate, missing bool) {
+	if rt = s.rate(); rt.num > 0 {
+		return rt, false
 	}
 	dom := m.dom
 	if s.samplerID != 0 {
-		if rate = dom.samplers[s.samplerID]; rate > 0 {
-			return rate, false
+		if rt = dom.samplers[s.samplerID]; rt.num > 0 {
+			return rt, false
 		}
 		missing = true
 	}
 	if len(dom.samplers) > 0 {
-		if rate = dom.samplers[0]; rate > 0 {
-			return rate, false
+		if rt = dom.samplers[0]; rt.num > 0 {
+			return rt, false
 		}
 		if len(dom.samplers) == 1 {
 			for _, r := range dom.samplers {
@@ -311,35 +442,51 @@ func (m *msg) samplingRate(s *scratch) (rate uint32, missing bool) {
 	if dom.samplingAnnounced {
 		missing = true
 	}
-	if rate = m.defaultSamplingRate(); rate > 0 {
-		return rate, false
+	if n := m.defaultSamplingRate(); n > 0 {
+		return rate{n, 1}, false
 	}
-	return 0, missing
+	return rate{}, missing
 }
 
-// finish completes a flow record from the collected values. It reports
-// false for a record that cannot be a flow: source and destination of
-// different address families.
-func (m *msg) finish(r *flowfile.Record, s *scratch) bool {
-	if r.SIP.Is4() != r.DIP.Is4() {
-		m.fail(ErrRecord, 0, "flow from %v to %v: address families differ", r.SIP, r.DIP)
+// NSEL firewall events (IE 233): only a flow's teardown carries its totals.
+const fwEventDeleted = 2
+
+// finish completes the flow record r from the collected values. It
+// reports false for a record that is not a flow: no traffic (an event), or
+// source and destination of different address families. For a biflow it
+// also builds the reverse direction in s.x.back (s.x.rev), which the caller
+// adds after r; when only the reverse carried traffic, r becomes it.
+func (m *msg) finish(r *flowfile.Record, t *template, s *scratch) bool {
+	r.Bytes, r.Packets = s.bytes, s.packets
+	if t.special && !m.special(r, s) {
 		return false
 	}
-	if s.haveBytes {
-		r.Bytes = s.bytes
-	} else {
-		r.Bytes = s.bytesTotal
+	if r.SIP.Is4() != r.DIP.Is4() {
+		m.fail(ErrAddressFamily, 0, "flow from %v to %v: address families differ", r.SIP, r.DIP)
+		return false
 	}
-	if s.havePackets {
-		r.Packets = s.packets
-	} else {
-		r.Packets = s.packetsTotal
+	if r.Bytes == 0 && r.Packets == 0 && (s.x == nil || !s.x.rev) {
+		// no traffic: a NAT or firewall event, not a flow
+		m.exp.st.events++
+		return false
 	}
 	switch {
 	case s.nextHop.IsValid() && !s.nextHop.IsUnspecified():
 		r.NhIP = s.nextHop
 	case s.bgpNextHop.IsValid() && !s.bgpNextHop.IsUnspecified():
 		r.NhIP = s.bgpNextHop
+	}
+	m.times(r, s)
+	rt, missing := m.samplingRate(s)
+	if s.x != nil && s.x.rev {
+		s.x.back = reverse(r, s)
+		s.x.rate, s.x.missing = rt, missing
+		if r.Bytes == 0 && r.Packets == 0 {
+			// only the reverse direction carried traffic
+			*r, s.x.rev = s.x.back, false
+			m.finishReverse(r, s)
+			return true
+		}
 	}
 	if r.IsICMP() {
 		switch {
@@ -352,16 +499,111 @@ func (m *msg) finish(r *flowfile.Record, s *scratch) bool {
 		}
 	}
 	if s.natSrc.IsValid() || s.natDst.IsValid() {
-		applyNAT(r, s, m.d.opts.NATInside)
+		applyNAT(r, m.d.opts.NATInside, s.natSrc, s.natDst, s.natSPort, s.natDPort)
 	}
-	m.times(r, s)
-	rate, missing := m.samplingRate(s)
 	if missing {
 		m.exp.st.samplingMissing++
 	}
-	applySampling(r, rate)
+	if rt.den > 1 {
+		applyFraction(r, rt)
+	} else {
+		applySampling(r, rt.num)
+	}
 	m.countFlow(r)
 	return true
+}
+
+// finishReverse completes the reverse direction of a biflow: NAT seen from
+// the other side, the forward direction's sampling.
+func (m *msg) finishReverse(r *flowfile.Record, s *scratch) {
+	if s.natSrc.IsValid() || s.natDst.IsValid() {
+		applyNAT(r, m.d.opts.NATInside, s.natDst, s.natSrc, s.natDPort, s.natSPort)
+	}
+	if s.x.missing {
+		m.exp.st.samplingMissing++
+	}
+	if s.x.rate.den > 1 {
+		applyFraction(r, s.x.rate)
+	} else {
+		applySampling(r, s.x.rate.num)
+	}
+	m.countFlow(r)
+}
+
+// special handles what only some templates have: packet headers instead of
+// addresses, egress counters, physical interfaces, NSEL events. It reports
+// false for a record that is not a flow (counted).
+func (m *msg) special(r *flowfile.Record, s *scratch) bool {
+	x := s.x
+	if x.frame != nil && (!r.SIP.IsValid() || !r.DIP.IsValid()) {
+		if ipLen, ok := parseFrame(r, x.frame, x.frameIP); ok && s.bytesRank == 0 && s.pktsRank == 0 {
+			// a sampled packet (PSAMP): one packet of the IP length
+			r.Bytes, r.Packets = ipLen, 1
+		}
+	}
+	if !r.SIP.IsValid() || !r.DIP.IsValid() {
+		// a frame that was not IP, or cut before its addresses
+		m.exp.st.noAddress++
+		return false
+	}
+	if r.Bytes == 0 && r.Packets == 0 {
+		// an egress record counts in the post counters (IE 23/24)
+		r.Bytes, r.Packets = x.postBytes, x.postPkts
+	}
+	// Cisco ASA's NSEL sends create, update, teardown and denied events
+	// for a connection, counting in its initiator/responder elements; the
+	// teardown carries the connection's totals, so it alone is stored (the
+	// updates' deltas add up to the same bytes). Other firewalls (PAN-OS,
+	// Barracuda) mark ordinary delta records with an event code: those are
+	// flows.
+	if x.nsel && x.haveFwEvent && x.fwEvent != fwEventDeleted {
+		m.exp.st.events++
+		return false
+	}
+	x.rev = x.haveRev && (x.revBytes > 0 || x.revPackets > 0)
+	if r.In == 0 {
+		r.In = x.physIn
+	}
+	if r.Out == 0 {
+		r.Out = x.physOut
+	}
+	return true
+}
+
+// reverse builds the reverse direction of a biflow record (RFC 5103,
+// NSEL's responder counters): the ends swapped, its own counters, flags
+// and times where the exporter gave them.
+func reverse(r *flowfile.Record, s *scratch) flowfile.Record {
+	x := s.x
+	v := *r
+	v.SIP, v.DIP = r.DIP, r.SIP
+	v.SPort, v.DPort = r.DPort, r.SPort
+	v.In, v.Out = r.Out, r.In
+	v.SrcAS, v.DstAS = r.DstAS, r.SrcAS
+	v.NhIP = netip.Addr{} // the forward next hop says nothing of the way back
+	v.Bytes, v.Packets = x.revBytes, x.revPackets
+	if x.haveRevFlags {
+		v.Flags = x.revFlags
+	}
+	if v.IsICMP() {
+		v.SPort, v.DPort = 0, 0
+		if x.haveRevICMP {
+			v.SetICMP(uint8(x.revICMP>>8), uint8(x.revICMP))
+		}
+	}
+	switch {
+	case x.haveRevStart:
+		v.STime = x.revStartMs
+	case x.haveRevDelta:
+		v.STime = r.STime + x.revDeltaMs
+	}
+	if x.haveRevEnd {
+		v.ETime = x.revEndMs
+	}
+	if v.ETime < v.STime {
+		v.ETime = v.STime
+	}
+	return v
 }
 
 // times sets STime and ETime from whichever encoding the record used.
@@ -403,6 +645,9 @@ func (m *msg) times(r *flowfile.Record, s *scratch) {
 				start, haveStart = end-int64(int32(s.lastUp-s.firstUp)), true
 			}
 		}
+	}
+	if !haveEnd && s.x != nil && s.x.haveObs {
+		end, haveEnd = s.x.obsMs, true
 	}
 	if s.haveDuration {
 		switch {
@@ -450,30 +695,30 @@ func (m *msg) sinceInit(init int64, up uint32) int64 {
 // package documentation). The address of the other view is kept in nhIP,
 // so a translated flow still says which outside address (or, in the outside
 // view, which inside host) it went through.
-func applyNAT(r *flowfile.Record, s *scratch, inside bool) {
-	if post := s.natDst; post.IsValid() && !post.IsUnspecified() && post != r.DIP && post.Is4() == r.DIP.Is4() {
+func applyNAT(r *flowfile.Record, inside bool, natSrc, natDst netip.Addr, natSPort, natDPort uint16) {
+	if post := natDst; post.IsValid() && !post.IsUnspecified() && post != r.DIP && post.Is4() == r.DIP.Is4() {
 		usePost := inside
 		if pp, pr := isInside(post), isInside(r.DIP); pp != pr {
 			usePost = pp == inside
 		}
 		if usePost {
 			r.NhIP, r.DIP = r.DIP, post
-			if s.natDPort != 0 && !r.IsICMP() {
-				r.DPort = s.natDPort
+			if natDPort != 0 && !r.IsICMP() {
+				r.DPort = natDPort
 			}
 		} else {
 			r.NhIP = post
 		}
 	}
-	if post := s.natSrc; post.IsValid() && !post.IsUnspecified() && post != r.SIP && post.Is4() == r.SIP.Is4() {
+	if post := natSrc; post.IsValid() && !post.IsUnspecified() && post != r.SIP && post.Is4() == r.SIP.Is4() {
 		usePost := !inside
 		if pp, pr := isInside(post), isInside(r.SIP); pp != pr {
 			usePost = pp == inside
 		}
 		if usePost {
 			r.NhIP, r.SIP = r.SIP, post
-			if s.natSPort != 0 && !r.IsICMP() {
-				r.SPort = s.natSPort
+			if natSPort != 0 && !r.IsICMP() {
+				r.SPort = natSPort
 			}
 		} else {
 			r.NhIP = post

@@ -29,9 +29,7 @@ func (m *msg) decodeV9(dst []flowfile.Record, pkt []byte) []flowfile.Record {
 		return dst
 	}
 	dst = m.decodeSets(dst, pkt, v9HeaderLen)
-	m.units = 1 // v9 numbers export packets
-	m.held = false
-	m.checkSequence(seq)
+	m.checkSequence(seq) // v9 numbers export packets (some exporters records)
 	return dst
 }
 
@@ -50,7 +48,9 @@ func (m *msg) decodeIPFIX(dst []flowfile.Record, pkt []byte) []flowfile.Record {
 		return dst
 	}
 	if length < len(pkt) {
-		m.note(ErrTrailing)
+		if !isIPFIX(pkt[length:]) {
+			m.note(ErrTrailing)
+		}
 		pkt = pkt[:length]
 	}
 	m.exportMs = int64(binary.BigEndian.Uint32(pkt[4:8])) * 1000
@@ -61,6 +61,31 @@ func (m *msg) decodeIPFIX(dst []flowfile.Record, pkt []byte) []flowfile.Record {
 	dst = m.decodeSets(dst, pkt, ipfixHeaderLen)
 	m.checkSequence(seq)
 	return dst
+}
+
+// isIPFIX reports whether b holds whole IPFIX messages back to back, as a
+// stream or file carries them; Decode reads each in turn.
+func isIPFIX(b []byte) bool {
+	for len(b) > 0 {
+		if len(b) < ipfixHeaderLen || binary.BigEndian.Uint16(b) != 10 {
+			return false
+		}
+		n := int(binary.BigEndian.Uint16(b[2:4]))
+		if n < ipfixHeaderLen || n > len(b) {
+			return false
+		}
+		b = b[n:]
+	}
+	return true
+}
+
+// ipfixLen is the length of the IPFIX message at the start of b, as its
+// header says, at most len(b).
+func ipfixLen(b []byte) int {
+	if len(b) < ipfixHeaderLen {
+		return len(b)
+	}
+	return min(len(b), max(ipfixHeaderLen, int(binary.BigEndian.Uint16(b[2:4]))))
 }
 
 // decodeSets walks the sets of a v9 or IPFIX packet from off. A set whose
@@ -81,7 +106,11 @@ func (m *msg) decodeSets(dst []flowfile.Record, pkt []byte, off int) []flowfile.
 		}
 		id := binary.BigEndian.Uint16(pkt[off:])
 		length := int(binary.BigEndian.Uint16(pkt[off+2:]))
+		m.tid = id
 		if length < 4 {
+			if allZero(pkt[off:]) {
+				break // zero padding after the last set (Palo Alto, Cisco ACI)
+			}
 			m.fail(ErrSetLength, off+2, "set %d with length %d", id, length)
 			break
 		}
@@ -106,7 +135,18 @@ func (m *msg) decodeSets(dst []flowfile.Record, pkt []byte, off int) []flowfile.
 		}
 		off += length
 	}
+	m.tid = 0
 	return dst
+}
+
+// allZero reports whether b holds only zero bytes.
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // templateSet reads the template records of a set.
@@ -121,6 +161,7 @@ func (m *msg) templateSet(dst []flowfile.Record, body []byte, off int) []flowfil
 		if id == 0 && count == 0 {
 			break // padding
 		}
+		m.tid = id
 		if m.version == 10 && count == 0 {
 			switch {
 			case id == 2:
@@ -157,6 +198,7 @@ func (m *msg) templateSet(dst []flowfile.Record, body []byte, off int) []flowfil
 func (m *msg) optionsTemplateSet(dst []flowfile.Record, body []byte, off int) []flowfile.Record {
 	for len(body) >= 4 {
 		id := binary.BigEndian.Uint16(body)
+		m.tid = id
 		if m.version == 10 {
 			count := int(binary.BigEndian.Uint16(body[2:]))
 			if id == 0 && count == 0 {
@@ -262,13 +304,10 @@ func (m *msg) addTemplate(dst []flowfile.Record, id uint16, raw []byte, hdr int,
 			f.pen = binary.BigEndian.Uint32(specs[4:])
 			step = 8
 		}
-		if m.version != 10 && f.length == varLen {
-			f.length = 0 // v9 has no variable-length fields: refuse below
-		}
 		t.fields = append(t.fields, f)
 		specs = specs[step:]
 	}
-	if err := compile(t, m.version == 10); err != nil {
+	if err := compile(t, m.version); err != nil {
 		m.fail(ErrTemplate, off, "template %d: %v", id, err)
 		return dst
 	}

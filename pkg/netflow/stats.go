@@ -15,6 +15,8 @@ type counters struct {
 	samplingMissing               uint64
 	timeUnanchored                uint64
 	farFromExport                 uint64
+	events                        uint64
+	noAddress                     uint64
 }
 
 // Stats is a snapshot of the decoder's counters.
@@ -46,6 +48,16 @@ type ExporterStats struct {
 	Released            uint64 // flows decoded from held data once the template came
 	HeldDropped         uint64 // held data sets that expired or did not fit
 
+	// Events are data records that carry no traffic: NAT and firewall
+	// events, NSEL's create, update and denied events (a connection's
+	// teardown carries its totals and is stored as flows), records whose
+	// counters are all zero. They are counted, not stored.
+	Events uint64
+	// NoAddressRecords are data records that count traffic but name no
+	// source and destination (Cisco WLC per-client records, a frame
+	// section that holds no IP header): they cannot be flows.
+	NoAddressRecords uint64
+
 	SamplingRateMissing uint64 // flows left unscaled although the exporter said it samples
 	TimeUnanchored      uint64 // IPFIX flows with uptime times but no system init time
 	FarFromExportTime   uint64 // flows ending more than a day from their packet's export time
@@ -54,7 +66,8 @@ type ExporterStats struct {
 	LostExports           uint64 // in each version's unit: v5 flows, v9 packets, IPFIX records
 	Reordered             uint64 // late packets (not counted as lost)
 	Restarts              uint64 // exporter restarts seen in sequence numbers or uptime
-	NonConformantSequence uint64 // IPFIX messages numbered off by one (softflowd)
+	SequenceJumps         uint64 // numbers that moved further than the exporter could have sent: not counted as loss
+	NonConformantSequence uint64 // messages numbered otherwise: IPFIX off by one (softflowd), v9 by records
 
 	Templates int           // templates held now
 	Domains   []DomainStats // per version and source ID / observation domain
@@ -65,11 +78,12 @@ type DomainStats struct {
 	Version   uint16 // 5, 9 or 10
 	ID        uint32 // v5: engine_type<<8|engine_id; v9: source ID; IPFIX: observation domain
 	Templates int
-	Samplers  map[uint64]uint32 // sampler id → rate learnt from options data (0: unnamed)
+	Samplers  map[uint64]float64 // sampler id → rate learnt from options data (0: unnamed): packets passed per packet sampled
 
 	LostExports           uint64
 	Reordered             uint64
 	Restarts              uint64
+	SequenceJumps         uint64
 	NonConformantSequence uint64
 	// NonConformant is set once the domain's numbering was seen to follow
 	// softflowd's off-by-one rule instead of RFC 7011's.
@@ -105,6 +119,8 @@ func (d *Decoder) Stats() Stats {
 			Held:                c.held,
 			Released:            c.released,
 			HeldDropped:         c.heldDropped,
+			Events:              c.events,
+			NoAddressRecords:    c.noAddress,
 			SamplingRateMissing: c.samplingMissing,
 			TimeUnanchored:      c.timeUnanchored,
 			FarFromExportTime:   c.farFromExport,
@@ -119,18 +135,20 @@ func (d *Decoder) Stats() Stats {
 				LostExports:           s.lost,
 				Reordered:             s.reordered,
 				Restarts:              s.restarts,
+				SequenceJumps:         s.jumps,
 				NonConformantSequence: s.nonConformant,
 				NonConformant:         s.offByOne,
 			}
 			if len(dom.samplers) > 0 {
-				ds.Samplers = make(map[uint64]uint32, len(dom.samplers))
+				ds.Samplers = make(map[uint64]float64, len(dom.samplers))
 				for k, v := range dom.samplers {
-					ds.Samplers[k] = v
+					ds.Samplers[k] = float64(v.num) / float64(v.den)
 				}
 			}
 			es.LostExports += s.lost
 			es.Reordered += s.reordered
 			es.Restarts += s.restarts
+			es.SequenceJumps += s.jumps
 			es.NonConformantSequence += s.nonConformant
 			es.Domains = append(es.Domains, ds)
 		}

@@ -64,6 +64,38 @@ const (
 	opSamplingSize     // 309
 	opSamplingPopulace // 310
 	opSamplingOther    // 35, 49, 304: announce sampling, no rate
+
+	opBytesPost   // 23 postOctetDeltaCount, 171 postOctetTotalCount (egress records)
+	opPacketsPost // 24, 172
+	opBytesInit   // 231 initiatorOctets (NSEL: forward bytes)
+	opPacketsInit // 298 initiatorPackets
+	opRespBytes   // 232 responderOctets (NSEL: reverse bytes)
+	opRespPackets // 299 responderPackets
+	opRevBytes    // RFC 5103 reverse 1/85; Ixia 3054/176
+	opRevPackets  // RFC 5103 reverse 2/86; Ixia 3054/177
+	opRevFlags    // RFC 5103 reverse 6
+	opRevStartMs  // RFC 5103 reverse 152
+	opRevEndMs    // RFC 5103 reverse 153
+	opRevStartNTP // RFC 5103 reverse 154, 156
+	opRevEndNTP   // RFC 5103 reverse 155, 157
+	opRevDeltaMs  // YAF reverseFlowDeltaMilliseconds (CERT 6871/21)
+	opRevICMPTypeCode
+	opInPhys   // 252 ingressPhysicalInterface
+	opOutPhys  // 253 egressPhysicalInterface
+	opObsSec   // 322 observationTimeSeconds (NSEL event time)
+	opObsMs    // 323
+	opObsUs    // 324 (NTP format)
+	opObsNs    // 325 (NTP format)
+	opFwEvent  // 233 firewallEvent, v9 40005 NF_F_FW_EVENT
+	opDataLink // 315 dataLinkFrameSection, 104 layer2packetSectionData
+	opIPHeader // 313 ipHeaderPacketSection
+)
+
+// Enterprise numbers whose elements the decoder reads.
+const (
+	penReverse = 29305 // RFC 5103: the reverse direction of IANA element N
+	penCERT    = 6871  // YAF
+	penIxia    = 3054
 )
 
 // field is one field specifier of a template.
@@ -82,7 +114,9 @@ type template struct {
 	fields     []field
 	minLen     int  // shortest record: variable-length fields count 1 byte
 	fixedLen   int  // record length when there are no variable-length fields, else 0
-	flow       bool // has source and destination addresses: its data records are flows
+	flow       bool // its data records are flows: it has source and destination addresses, or a frame to read them from
+	special    bool // it has fields only some vendors send: frames, egress or NSEL counters, biflows, events, physical interfaces
+	noAddress  bool // it counts traffic but names no addresses (Cisco WLC per-client records): its records cannot be flows
 	sampling   bool // has sampling fields
 	raw        []byte
 }
@@ -198,6 +232,75 @@ func opFor(id, length uint16) op {
 		return pick(counter, opSamplingPopulace)
 	case 35, 49, 304:
 		return opSamplingOther
+	case 23, 171:
+		return pick(counter, opBytesPost)
+	case 24, 172:
+		return pick(counter, opPacketsPost)
+	case 231:
+		return pick(counter, opBytesInit)
+	case 298:
+		return pick(counter, opPacketsInit)
+	case 232:
+		return pick(counter, opRespBytes)
+	case 299:
+		return pick(counter, opRespPackets)
+	case 252:
+		return pick(counter, opInPhys)
+	case 253:
+		return pick(counter, opOutPhys)
+	case 322:
+		return pick(counter, opObsSec)
+	case 323:
+		return pick(counter, opObsMs)
+	case 324:
+		return pick(length == 8, opObsUs)
+	case 325:
+		return pick(length == 8, opObsNs)
+	case 233, 40005:
+		return pick(counter, opFwEvent)
+	case 315, 104:
+		return opDataLink
+	case 313:
+		return opIPHeader
+	}
+	return opSkip
+}
+
+// opForEnterprise maps the enterprise elements the decoder reads: RFC 5103
+// reverse counters, flags and times, and two vendors' own reverse fields.
+func opForEnterprise(pen uint32, id, length uint16) op {
+	counter := length >= 1 && length <= 8
+	switch pen {
+	case penReverse:
+		switch id {
+		case 1, 85:
+			return pick(counter, opRevBytes)
+		case 2, 86:
+			return pick(counter, opRevPackets)
+		case 6:
+			return pick(counter, opRevFlags)
+		case 152:
+			return pick(counter, opRevStartMs)
+		case 153:
+			return pick(counter, opRevEndMs)
+		case 154, 156:
+			return pick(length == 8, opRevStartNTP)
+		case 155, 157:
+			return pick(length == 8, opRevEndNTP)
+		case 32, 139:
+			return pick(counter, opRevICMPTypeCode)
+		}
+	case penCERT:
+		if id == 21 {
+			return pick(counter, opRevDeltaMs)
+		}
+	case penIxia:
+		switch id {
+		case 176:
+			return pick(counter, opRevBytes)
+		case 177:
+			return pick(counter, opRevPackets)
+		}
 	}
 	return opSkip
 }
@@ -216,23 +319,23 @@ type errTemplate string
 func (e errTemplate) Error() string { return string(e) }
 
 // compile checks a template's fields and works out how to decode them.
-// scopeAreIEs is false for v9 options templates, whose scope fields are
-// scope types (system, interface, …), not information elements.
-func compile(t *template, scopeAreIEs bool) error {
+// v9 options templates' scope fields are scope types (system, interface, …),
+// not information elements, and may be 0 bytes long (Juniper's "system"
+// scope). Fields of length 0 take no room in the records and are skipped
+// (some v9 exporters pad templates with them); v9's length 65535 is read as
+// IPFIX's variable length (H3C).
+func compile(t *template, version uint16) error {
 	if len(t.fields) == 0 {
 		return errTemplate("template with no fields")
 	}
 	if len(t.fields) > MaxFieldsPerTemplate {
 		return errTemplate(fmt.Sprintf("template with %d fields (at most %d)", len(t.fields), MaxFieldsPerTemplate))
 	}
-	var src, dst bool
+	var src, dst, frame, counters bool
 	t.minLen, t.fixedLen = 0, 0
 	variable := false
 	for i := range t.fields {
 		f := &t.fields[i]
-		if f.length == 0 {
-			return errTemplate(fmt.Sprintf("field %d (IE %d) has length 0", i, f.id))
-		}
 		if f.length == varLen {
 			variable = true
 			t.minLen++
@@ -240,17 +343,39 @@ func compile(t *template, scopeAreIEs bool) error {
 			t.minLen += int(f.length)
 		}
 		f.op = opSkip
-		if f.pen == 0 && f.length != varLen && (scopeAreIEs || i >= t.scopeCount) {
+		if f.length == 0 || (version != 10 && i < t.scopeCount) {
+			continue
+		}
+		if f.pen == 0 {
 			f.op = opFor(f.id, f.length)
+		} else {
+			f.op = opForEnterprise(f.pen, f.id, f.length)
 		}
 		switch f.op {
 		case opSrc4, opSrc6:
 			src = true
 		case opDst4, opDst6:
 			dst = true
+		case opDataLink, opIPHeader:
+			frame = true
+		}
+		switch f.op {
+		case opDataLink, opIPHeader, opBytesPost, opPacketsPost, opBytesInit, opPacketsInit, opRespBytes, opRespPackets,
+			opRevBytes, opRevPackets, opRevFlags, opRevStartMs, opRevEndMs, opRevStartNTP, opRevEndNTP, opRevDeltaMs,
+			opRevICMPTypeCode, opFwEvent, opInPhys, opOutPhys, opObsSec, opObsMs, opObsUs, opObsNs:
+			// these ops keep their values in scratch.x
+			t.special = true
+		}
+		switch f.op {
+		case opBytes, opPackets, opBytesTotal, opPacketsTotal, opBytesPost, opPacketsPost,
+			opBytesInit, opPacketsInit, opRespBytes, opRespPackets, opRevBytes, opRevPackets:
+			counters = true
 		case opSamplerID, opSamplingInterval, opPacketInterval, opPacketSpace, opSamplingSize, opSamplingPopulace, opSamplingOther:
 			t.sampling = true
 		}
+	}
+	if t.minLen == 0 {
+		return errTemplate("template whose fields all have length 0")
 	}
 	if t.minLen > 0xffff {
 		return errTemplate(fmt.Sprintf("template records of %d bytes do not fit a set", t.minLen))
@@ -258,7 +383,8 @@ func compile(t *template, scopeAreIEs bool) error {
 	if !variable {
 		t.fixedLen = t.minLen
 	}
-	t.flow = src && dst && !t.options
+	t.flow = !t.options && ((src && dst) || frame)
+	t.noAddress = !t.options && !t.flow && counters
 	return nil
 }
 

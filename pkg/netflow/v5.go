@@ -2,6 +2,7 @@ package netflow
 
 import (
 	"encoding/binary"
+	"math"
 	"math/bits"
 	"net/netip"
 
@@ -14,7 +15,8 @@ const (
 	v5RecordLen = 48
 )
 
-// decodeV5 decodes a v5 packet: a 24-byte header, then count 48-byte records.
+// decodeV5 decodes a v5 packet: a 24-byte header, then count 48-byte records
+// (Decode looks at what follows them).
 //
 //	header: version(2) count(2) sysUptime(4) unix_secs(4) unix_nsecs(4)
 //	        flow_sequence(4) engine_type(1) engine_id(1) sampling_interval(2)
@@ -33,14 +35,11 @@ func (m *msg) decodeV5(dst []flowfile.Record, pkt []byte) []flowfile.Record {
 	seq := binary.BigEndian.Uint32(pkt[16:20])
 	engine := uint32(binary.BigEndian.Uint16(pkt[20:22]))
 	sampling := binary.BigEndian.Uint16(pkt[22:24])
-	rate := uint32(sampling & 0x3fff) // top 2 bits: sampling mode
+	rate := uint32(sampling & 0x3fff) // top 2 bits: sampling mode; v5 rates are whole
 	need := v5HeaderLen + count*v5RecordLen
 	if need > len(pkt) {
 		m.fail(ErrLength, 2, "v5 count %d needs %d bytes, have %d", count, need, len(pkt))
 		return dst
-	}
-	if need < len(pkt) {
-		m.note(ErrTrailing)
 	}
 	dom := m.domain(engine)
 	if dom == nil {
@@ -95,6 +94,47 @@ func (m *msg) decodeV5(dst []flowfile.Record, pkt []byte) []flowfile.Record {
 	return dst
 }
 
+// v5Len is the length of the v5 packet at the start of b, as its header
+// says, at most len(b).
+func v5Len(b []byte) int {
+	if len(b) < v5HeaderLen {
+		return len(b)
+	}
+	return min(len(b), v5HeaderLen+int(binary.BigEndian.Uint16(b[2:4]))*v5RecordLen)
+}
+
+// moreV5 decodes the whole v5 packets that follow the first in a datagram;
+// anything else after it is counted as trailing bytes.
+func (m *msg) moreV5(dst []flowfile.Record, rest []byte) []flowfile.Record {
+	if !isV5(rest) {
+		m.note(ErrTrailing)
+		return dst
+	}
+	for ; len(rest) > 0 && m.err == nil; rest = rest[v5Len(rest):] {
+		m.units, m.flows = 0, 0
+		dst = m.decodeV5(dst, rest)
+	}
+	return dst
+}
+
+// isV5 reports whether b holds whole v5 packets: a datagram that carries
+// several back to back (as captured with nc -k and sent on) is read
+// packet by packet.
+func isV5(b []byte) bool {
+	for len(b) > 0 {
+		if len(b) < v5HeaderLen || binary.BigEndian.Uint16(b) != 5 {
+			return false
+		}
+		count := int(binary.BigEndian.Uint16(b[2:4]))
+		need := v5HeaderLen + count*v5RecordLen
+		if count == 0 || need > len(b) {
+			return false
+		}
+		b = b[need:]
+	}
+	return true
+}
+
 // uptimeToMs turns a sysUptime value of a flow into ms since the epoch,
 // anchored at the header's uptime and export time. The subtraction is done
 // in 32 bits so an uptime that wrapped between the flow and the export
@@ -114,7 +154,43 @@ func fixICMPPorts(r *flowfile.Record) {
 	r.SPort = 0
 }
 
-// applySampling scales the counters by a rate above 1 and keeps the raw rate.
+// rate is a sampling rate as a fraction: num packets passed for every den
+// sampled (1 in 100 is 100/1; 2222 packets taken, then 1111 skipped is
+// 3333/2222). The zero rate means none is known.
+type rate struct{ num, den uint32 }
+
+// ratio reduces num/den to a rate; below 1 (more sampled than passed) or
+// with a zero term it is no rate.
+func ratio(num, den uint64) rate {
+	if num == 0 || den == 0 || num < den {
+		return rate{}
+	}
+	if g := gcd(num, den); g > 1 {
+		num, den = num/g, den/g
+	}
+	for num > math.MaxUint32 || den > math.MaxUint32 {
+		num, den = num>>1, max(den>>1, 1)
+	}
+	return rate{uint32(num), uint32(den)}
+}
+
+func gcd(a, b uint64) uint64 {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
+// whole is the rate rounded to a whole number, as Record.SamplingRate keeps it.
+func (rt rate) whole() uint32 {
+	if rt.den <= 1 {
+		return rt.num
+	}
+	return uint32((uint64(rt.num) + uint64(rt.den)/2) / uint64(rt.den))
+}
+
+// applySampling scales the counters by a whole rate above 1 and keeps the
+// rate in the record (applyFraction takes the others).
 func applySampling(r *flowfile.Record, rate uint32) {
 	r.SamplingRate = rate
 	if rate > 1 {
@@ -123,12 +199,34 @@ func applySampling(r *flowfile.Record, rate uint32) {
 	}
 }
 
+// applyFraction scales by a rate that is not a whole number.
+func applyFraction(r *flowfile.Record, rt rate) {
+	r.SamplingRate = rt.whole()
+	r.Packets = scale(r.Packets, rt)
+	r.Bytes = scale(r.Bytes, rt)
+}
+
 func satMul(a, b uint64) uint64 {
 	hi, lo := bits.Mul64(a, b)
 	if hi != 0 {
 		return ^uint64(0)
 	}
 	return lo
+}
+
+// scale multiplies v by a fractional rate, rounding to the nearest whole
+// number and saturating.
+func scale(v uint64, rt rate) uint64 {
+	hi, lo := bits.Mul64(v, uint64(rt.num))
+	den := uint64(rt.den)
+	if hi >= den {
+		return ^uint64(0)
+	}
+	q, rem := bits.Div64(hi, lo, den)
+	if rem >= den-rem && q < ^uint64(0) {
+		q++
+	}
+	return q
 }
 
 // countFlow adds a decoded flow to the exporter's counters.
