@@ -41,7 +41,17 @@ type Document struct {
 	Special []SpecialRow `json:"special"`
 	// Rows are the countries drawn on the map, largest value first.
 	Rows []CountryRow `json:"rows"`
+	// Note is said on the map when it has no bubbles: "no traffic in this
+	// period" for a table without records (a quiet hour in cron), which is
+	// a valid map, not an error.
+	Note string `json:"note,omitempty"`
 }
+
+// Notes on a map without bubbles.
+const (
+	NoteNoTraffic = "no traffic in this period"
+	NoteNoCountry = "no traffic with a country in this period"
+)
 
 // Share is a value and its percentage of Total.
 type Share struct {
@@ -125,6 +135,12 @@ func Build(t *Table, now time.Time) *Document {
 	})
 	for i := range d.Rows {
 		d.Rows[i].Rank = i + 1
+	}
+	if len(d.Rows) == 0 {
+		d.Note = NoteNoCountry
+		if len(t.Rows) == 0 && (t.Input == nil || t.Input.Records == 0) {
+			d.Note = NoteNoTraffic
+		}
 	}
 	return d
 }

@@ -58,7 +58,23 @@ type ParseOptions struct {
 type ParseError struct {
 	Line int // 0 when the error is about the input as a whole
 	Msg  string
+	// Fix says what to run instead, for the tool's hint line ("" if
+	// nothing better can be said).
+	Fix string
 }
+
+// Hint returns Fix, for pkg/cli's hint line.
+func (e *ParseError) Hint() string { return e.Fix }
+
+// fixCountryTable is the hint for input that is not a table keyed by the
+// country alone.
+const fixCountryTable = "gjson draws a table keyed by the country alone: gstats --fields=scc --values=bytes (or --fields=dcc)"
+
+// ErrEmpty is input with nothing in it. In a pipe the command before gjson
+// failed (its message is above), or printed nothing: gstats --no-titles
+// prints nothing for a period without traffic, so keep the titles for cron.
+var ErrEmpty = &ParseError{Msg: "the input was empty; the command before it probably failed",
+	Fix: "gjson reads a table such as gstats --fields=scc --values=bytes prints; with --no-titles gstats prints nothing for a period without traffic"}
 
 func (e *ParseError) Error() string {
 	if e.Line == 0 {
@@ -71,7 +87,9 @@ func errAt(line int, format string, args ...any) error {
 	return &ParseError{Line: line, Msg: fmt.Sprintf(format, args...)}
 }
 
-var inputLine = regexp.MustCompile(`^INPUT: (\d+) Records? for (\d+) Bins? and (\d+) Total (\S.*)$`)
+// inputLine is rwstats' INPUT line; with no records it stops after the
+// bins ("INPUT: 0 Records for 0 Bins").
+var inputLine = regexp.MustCompile(`^INPUT: (\d+) Records? for (\d+) Bins?(?: and (\d+) Total (\S.*))?$`)
 
 // column roles
 const (
@@ -111,7 +129,7 @@ func Parse(r io.Reader, opts ParseOptions) (*Table, error) {
 		return nil, fmt.Errorf("line %d: %w", line+1, err)
 	}
 	if p.nonBlank == 0 {
-		return nil, &ParseError{Msg: "empty input: expected an rwstats or gstats table keyed by scc or dcc"}
+		return nil, ErrEmpty
 	}
 	if p.roles == nil {
 		// INPUT/OUTPUT lines only: "No bins above threshold", or titles cut off
@@ -123,7 +141,11 @@ func Parse(r io.Reader, opts ParseOptions) (*Table, error) {
 			if p.opts.Key != "" {
 				p.t.Key = p.opts.Key
 			}
-			p.t.Values = []string{p.t.Input.Title}
+			if p.t.Input.Title != "" {
+				p.t.Values = []string{p.t.Input.Title}
+			} else if f := strings.Fields(p.t.Output); len(f) > 0 {
+				p.t.Values = []string{f[len(f)-1]} // "No bins above threshold of 5 Bytes"
+			}
 		}
 	}
 	return &p.t, nil
@@ -145,6 +167,9 @@ func (p *parser) line(n int, s string) error {
 		in := &Input{Title: m[4]}
 		var err error
 		for i, dst := range []*uint64{&in.Records, &in.Bins, &in.Total} {
+			if m[i+1] == "" {
+				continue // no records: no total
+			}
 			if *dst, err = strconv.ParseUint(m[i+1], 10, 64); err != nil {
 				return errAt(n, "INPUT line: %v", err)
 			}
@@ -255,31 +280,66 @@ func isNumber(c string) bool {
 	return true
 }
 
+// valueTitles are the titles rwstats and rwuniq print for values (keys
+// print lower case: "bytes", "packets").
+var valueTitles = map[string]bool{"Bytes": true, "Packets": true, "Records": true, "Flows": true,
+	"sTime-Earliest": true, "eTime-Latest": true}
+
+// isValueTitle tells a value column's title from a key's. rwstats prints
+// the keys first, then the values: "Bytes", "sIP-Distinct", or a
+// distinct:FIELD's title cut to the field's width ("dPort" for
+// dPort-Distinct), which the INPUT line names in full when it ranks.
+func (p *parser) isValueTitle(c string) bool {
+	if valueTitles[c] || strings.HasSuffix(c, "-Distinct") {
+		return true
+	}
+	return p.t.Input != nil && p.t.Input.Title != "" && strings.HasPrefix(p.t.Input.Title, c)
+}
+
 func (p *parser) titles(n int, cells []string) error {
 	p.roles = make([]int, len(cells))
 	key := -1
+	var otherKeys []string
+	inValues := false // past the keys
 	for i, c := range cells {
 		l := strings.ToLower(c)
 		switch {
-		case l == "scc" || l == "dcc":
+		case l == "cumul_%":
+			p.roles[i] = colIgnored
+			inValues = true
+		case strings.HasPrefix(l, "%"):
+			p.roles[i] = colPercent
+			p.t.HasPercent = true
+			inValues = true
+		case !inValues && (l == "scc" || l == "dcc"):
 			if key >= 0 {
-				return errAt(n, "two country columns (%s and %s): the map needs a table keyed by scc or dcc alone", cells[key], c)
+				return &ParseError{Line: n, Msg: fmt.Sprintf("two country columns (%s and %s): the map needs a table keyed by scc or dcc alone", cells[key], c),
+					Fix: fixCountryTable}
 			}
 			key = i
 			p.roles[i] = colKey
 			p.t.Key = l
-		case l == "cumul_%":
+		case !inValues && !p.isValueTitle(c):
 			p.roles[i] = colIgnored
-		case strings.HasPrefix(l, "%"):
-			p.roles[i] = colPercent
-			p.t.HasPercent = true
+			otherKeys = append(otherKeys, c)
 		default:
 			p.roles[i] = colValue
 			p.t.Values = append(p.t.Values, c)
+			inValues = true
 		}
 	}
 	if key < 0 {
-		return errAt(n, "no country column: titles are %s; run gstats or rwstats with --fields=scc or --fields=dcc", strings.Join(cells, ", "))
+		return &ParseError{Line: n, Msg: fmt.Sprintf("no country column: titles are %s", strings.Join(cells, ", ")),
+			Fix: fixCountryTable}
+	}
+	if p.t.Input == nil && (len(otherKeys) > 0 || len(p.t.Values) == 0) {
+		// no INPUT line and no value column, or columns of flows: a listing
+		return &ParseError{Line: n, Msg: fmt.Sprintf("a flow listing (gcut or rwcut, titles %s), not a table keyed by country", strings.Join(cells, ", ")),
+			Fix: fixCountryTable}
+	}
+	if len(otherKeys) > 0 {
+		return &ParseError{Line: n, Msg: fmt.Sprintf("the table is keyed by %s and %s: bubbles need the country alone",
+			cells[key], strings.Join(otherKeys, " and ")), Fix: fixCountryTable}
 	}
 	if len(p.t.Values) == 0 {
 		return errAt(n, "no value column after the country column")
@@ -301,7 +361,13 @@ func (p *parser) guessLayout(n int, cells []string) error {
 		}
 	}
 	if key < 0 {
-		return errAt(n, "no country column: no titles and no two-letter country code in %q", clip(strings.Join(cells, string(p.sep))))
+		return &ParseError{Line: n, Msg: fmt.Sprintf("no country column: no titles and no two-letter country code in %q", clip(strings.Join(cells, string(p.sep)))),
+			Fix: fixCountryTable}
+	}
+	if key > 0 {
+		// rwstats prints the keys first: something else keys the table
+		return &ParseError{Line: n, Msg: fmt.Sprintf("the first column (%q) is not a country code: the table is keyed by more than the country", clip(cells[0])),
+			Fix: fixCountryTable}
 	}
 	p.roles[key] = colKey
 	p.t.Key = "scc"
@@ -324,7 +390,7 @@ func (p *parser) guessLayout(n int, cells []string) error {
 			continue
 		}
 		if !strings.Contains(c, ".") && c != "?" {
-			return errAt(n, "column %d (%q) is neither a count nor a percentage", i+1, c)
+			return &ParseError{Line: n, Msg: fmt.Sprintf("column %d (%q) is neither a count nor a percentage", i+1, clip(c)), Fix: fixCountryTable}
 		}
 		if pct == 0 {
 			p.roles[i] = colPercent
@@ -395,7 +461,8 @@ func (p *parser) row(n int, cells []string) error {
 		}
 	}
 	if first, dup := p.seen[r.Code]; dup {
-		return errAt(n, "country %q already on line %d: the table must be keyed by scc or dcc alone", r.Code, first)
+		return &ParseError{Line: n, Msg: fmt.Sprintf("country %q already on line %d: the table must be keyed by scc or dcc alone", r.Code, first),
+			Fix: fixCountryTable}
 	}
 	p.seen[r.Code] = n
 	p.t.Rows = append(p.t.Rows, r)

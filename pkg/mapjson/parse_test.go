@@ -185,13 +185,24 @@ func TestParseErrors(t *testing.T) {
 		line       int
 		msg        string
 	}{
-		{"empty", "", ParseOptions{}, 0, "empty input"},
-		{"blank lines", "\n  \n\n", ParseOptions{}, 0, "empty input"},
+		{"empty", "", ParseOptions{}, 0, "the input was empty; the command before it probably failed"},
+		{"blank lines", "\n  \n\n", ParseOptions{}, 0, "the input was empty"},
 		{"real rwstats by sip,sport", string(real), ParseOptions{}, 3, "no country column: titles are sIP, sPort, Bytes, %Bytes, cumul_%"},
 		{"bad count", "dcc|Bytes|\nus|12|\nch|1x2|\n", ParseOptions{}, 3, `"1x2" is not a count`},
 		{"bad code", "dcc|Bytes|\nus|12|\nusa|5|\n", ParseOptions{}, 3, `"usa" is not a country code`},
 		{"short row", "dcc|Bytes|%Bytes|cumul_%|\nus|12|50.0|50.0|\nch|12|\n", ParseOptions{}, 3, "2 columns where the table has 4"},
-		{"duplicate code (two keys)", "dcc|dPort|Bytes|\nus|80|12|\nus|443|5|\n", ParseOptions{}, 3, `country "us" already on line 2`},
+		{"duplicate code", "dcc|Bytes|\nus|12|\nus|5|\n", ParseOptions{}, 3, `country "us" already on line 2`},
+		// tables keyed by more than the country, and flow listings, are
+		// refused rather than drawn with a port number as the volume
+		{"two keys", "INPUT: 9 Records for 8 Bins and 85726 Total Bytes\nOUTPUT: Top 5 Bins by Bytes\nscc|sPort|               Bytes|    %Bytes|   cumul_%|\n ch|  443|               64000| 74.656464| 74.656464|\n",
+			ParseOptions{}, 3, "the table is keyed by scc and sPort: bubbles need the country alone"},
+		{"two keys, country second", "INPUT: 9 Records for 8 Bins and 85726 Total Bytes\ndPort|dcc|   Records|  %Records|   cumul_%|\n",
+			ParseOptions{}, 2, "the table is keyed by dcc and dPort"},
+		{"two keys without titles", " 443| ch|  64000| 74.656464| 74.656464|\n", ParseOptions{}, 1, `the first column ("443") is not a country code`},
+		{"rwcut listing", "            sIP|            dIP|scc|dcc|\n", ParseOptions{}, 1, "two country columns"},
+		{"rwcut listing, one country", "            sIP|scc|     bytes|\n       10.0.0.1| ch|       100|\n", ParseOptions{}, 1, "a flow listing (gcut or rwcut"},
+		{"gcut --fields=scc,bytes", "scc|     bytes|\n ch|       100|\n ch|       300|\n", ParseOptions{}, 1, "a flow listing (gcut or rwcut, titles scc, bytes)"},
+		{"listing without titles", "10.0.0.1|ch|100|\n", ParseOptions{}, 1, `the first column ("10.0.0.1") is not a country code`},
 		{"two country columns", "scc|dcc|Bytes|\n", ParseOptions{}, 1, "two country columns"},
 		{"bad INPUT", "INPUT: many Records\n", ParseOptions{}, 1, "cannot read the INPUT line"},
 		{"bad percent", "\n\ndcc|Bytes|%Bytes|cumul_%|\nus|12|5O.0|50.0|\n", ParseOptions{}, 4, `"5O.0" is not a percentage`},
@@ -211,10 +222,43 @@ func TestParseErrors(t *testing.T) {
 			if pe.Line != tc.line || !strings.Contains(pe.Msg, tc.msg) {
 				t.Errorf("got line %d %q, want line %d containing %q", pe.Line, pe.Msg, tc.line, tc.msg)
 			}
+			if strings.Contains(tc.name, "keys") || strings.Contains(tc.name, "listing") || strings.Contains(tc.name, "country column") {
+				if pe.Hint() != fixCountryTable {
+					t.Errorf("hint %q, want %q", pe.Hint(), fixCountryTable)
+				}
+			}
 			if tc.line > 0 && !strings.HasPrefix(err.Error(), "line ") {
 				t.Errorf("message %q does not start with the line number", err)
 			}
 		})
+	}
+}
+
+// What gstats prints for a period with no traffic is a valid, empty table,
+// and values that are distinct counts are not taken for keys.
+func TestParseEmptyAndDistinctTables(t *testing.T) {
+	for _, text := range []string{
+		"INPUT: 0 Records for 0 Bins\nOUTPUT: Top 50 Bins by Bytes\nscc|               Bytes|    %Bytes|   cumul_%|\n",
+		"INPUT: 0 Records for 0 Bins\nOUTPUT: No bins above threshold of 5 Bytes\n",
+	} {
+		tb, err := Parse(strings.NewReader(text), ParseOptions{})
+		if err != nil {
+			t.Errorf("%q: %v", text, err)
+			continue
+		}
+		if len(tb.Rows) != 0 || tb.Input == nil || tb.Input.Records != 0 || len(tb.Values) != 1 || tb.Values[0] != "Bytes" {
+			t.Errorf("%q: %+v", text, tb)
+		}
+	}
+	for _, text := range []string{
+		"INPUT: 2 Records for 1 Bin and 2 Total dPort-Distinct\nOUTPUT: Top 10 Bins by dPort-Distinct\nscc|dPort|               Bytes|%dPort-Dis|   cumul_%|\n --|    2|                 400|100.000000|  100.0000|\n",
+		"INPUT: 2 Records for 1 Bin and 400 Total Bytes\nOUTPUT: Top 10 Bins by Bytes\nscc|               Bytes|dPort|    %Bytes|   cumul_%|\n --|                 400|    2|100.000000|100.000000|\n",
+		"scc|               Bytes|\n ch|  400|\n", // rwuniq
+	} {
+		tb, err := Parse(strings.NewReader(text), ParseOptions{})
+		if err != nil || len(tb.Rows) != 1 {
+			t.Errorf("%q: %v", text, err)
+		}
 	}
 }
 
