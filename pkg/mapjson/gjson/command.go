@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -31,6 +32,7 @@ type options struct {
 	key          string
 	valueColumns []string
 	separator    string
+	dataOrigins  []string
 }
 
 // NewCommand builds gjson around the given streams.
@@ -44,30 +46,46 @@ func NewCommand(io cli.IO) *cobra.Command {
 --delimited with any separator, with or without titles), from FILE or
 standard input ('-' or 'stdin'), and writes the world map's JSON.
 
+A table keyed by more than the country (--fields=scc,sport) and a flow
+listing (gcut, rwcut) are refused: their bubbles would be drawn from a port
+number or a single flow. A table with no rows, what gstats prints for a
+period without traffic, is a valid map with no bubbles and the note "no
+traffic in this period" (exit status 0, so cron stays quiet). Empty input
+is an error: the command before gjson failed.
+
 The JSON is an object: generated (UTC), key (scc or dcc), value_name (the
 ranking value), unit, values, total and where it came from, input (the
 INPUT line's record, bin and total counts), output, no_country (the '--'
 share), special (legacy codes a1 a2 o1 eu ap, '??' and other codes kept off
-the map) and rows (rank, code in upper case, English name, value, percent,
-values). --format=highmaps writes instead the plain array a Highcharts
-Highmaps mapbubble series joined on iso-a2 takes:
-[{"code":"CH","name":"Switzerland","z":VALUE,"value":PERCENT}, ...].
+the map), rows (rank, code in upper case, English name, value, percent,
+values) and, on a map without bubbles, note. --format=highmaps writes
+instead the plain array a Highcharts Highmaps mapbubble series joined on
+iso-a2 takes: [{"code":"CH","name":"Switzerland","z":VALUE,"value":PERCENT}, ...].
 
 --output=FILE replaces FILE atomically (temporary file in the same folder,
 fsync, rename), so a web server never serves half a file; on any error the
-previous FILE stays as it was.
+previous FILE stays as it was. When FILE is NAME.json beside the map page,
+NAME.js (the same data as a script, which the page opened from file://
+reads) is replaced too. New files get the umask's mode; replaced ones keep
+theirs.
 
 --html=DIR writes the map page into DIR (created if missing): index.html and
 its scripts, all built into gjson, needing no network. With the page it
 writes the data as DIR/data.json (read by the page over HTTP) and
-DIR/data.js (the same data as a script, read by the page opened from
-file://, where browsers refuse to fetch files). --page-only writes the page
-without data. Page files whose content is unchanged are not rewritten, so
-running gjson --html from cron every few minutes only replaces the data.
+DIR/data.js (read from file://, where browsers refuse to fetch files).
+--page-only writes the page without data. Page files whose content is
+unchanged are not rewritten, so running gjson --html from cron every few
+minutes only replaces the data.
 
-The page reads data.json beside it, or the URL given as ?data=URL, and
-reloads it every 60 seconds or every N given as ?refresh=N (0: never),
-keeping the last good data when a reload fails.
+The page reads data.json beside it, or another .json file beside it named
+as ?data=NAME.json, and reloads it every 60 seconds or every N given as
+?refresh=N (0: never), keeping the last good data when a reload fails. It
+reads nothing from other folders or sites, unless --data-origin named a
+site when the page was written (then ?data=https://that.site/x.json works
+over HTTP). Wheel, drag, pinch or double-click zoom and pan; the pointer
+picks the bubble whose centre is nearest; a click gives the drill-down
+command (gfilter --scc=XX | gstats --fields=sip,sport, or for a dcc map
+--dcc=XX and --fields=dip,dport).
 
 Text printed with --no-titles names no column: the first column holding
 two-letter codes is the key, taken as scc unless --key=dcc says otherwise;
@@ -86,11 +104,13 @@ first); two decimal columns are the percentages.`,
 	f.StringVar(&o.key, "key", "", "for text without titles: the country column is scc or dcc (default scc)")
 	f.StringSliceVar(&o.valueColumns, "value-columns", nil, "for text without titles: names of the value columns, primary first (e.g. Bytes,Records)")
 	f.StringVar(&o.separator, "column-separator", "", "column separator of the input (default: found from the first line)")
+	f.StringArrayVar(&o.dataOrigins, "data-origin", nil, "with --html: let the page load ?data=URL from this `ORIGIN` too (https://host[:port]; repeatable); by default only a .json file beside the page")
 	cli.Examples(cmd, `
-		gstats --top --count=50 --fields=dcc --values=bytes hour.rw | gjson --output=/var/www/map/data.json
-		gfilter --start-date=2026/06/01 --type=all --proto=0-255 --pass=stdout | gstats --top --count=0 --fields=scc --values=bytes | gjson --html=/var/www/map
+		gfilter | gstats --fields=scc --values=bytes --count=50 | gjson --output=/var/www/map/data.json
 		gjson --html=/var/www/map --page-only
-		rwstats --fields=dcc --values=bytes --count=20 --delimited=, --no-titles day.rw | gjson --key=dcc --value-columns=Bytes
+		gstats --top --count=50 --fields=dcc --values=bytes hour.gf | gjson --html=/var/www/map
+		gfilter --start-date=2026/06/01 --type=all --pass=stdout | gstats --top --count=0 --fields=scc --values=bytes | gjson --html=/var/www/map
+		gstats --fields=dcc --values=bytes --count=20 --delimited=, --no-titles hour.gf | gjson --key=dcc --value-columns=Bytes
 		gjson --format=highmaps --output=bubbles.json table.txt
 	`)
 	return cmd
@@ -109,6 +129,15 @@ func run(std cli.IO, o options, args []string) error {
 	if o.html != "" && o.format == "highmaps" && !o.outputSet() {
 		return cli.Usagef("--format=highmaps applies to --output; the page in --html reads the default format")
 	}
+	page := mapjson.PageOptions{DataOrigins: o.dataOrigins}
+	for _, origin := range o.dataOrigins {
+		if o.html == "" {
+			return cli.Usagef("--data-origin applies to the page: give --html=DIR too")
+		}
+		if _, err := mapjson.ParseOrigin(origin); err != nil {
+			return cli.UsageError(err)
+		}
+	}
 	if o.pageOnly {
 		if o.html == "" {
 			return cli.Usagef("--page-only needs --html=DIR")
@@ -116,7 +145,7 @@ func run(std cli.IO, o options, args []string) error {
 		if len(args) > 0 {
 			return cli.Usagef("--page-only reads no input, but %s was given", args[0])
 		}
-		return mapjson.WritePage(o.html)
+		return mapjson.WritePageWith(o.html, page)
 	}
 
 	name, in, closeIn, err := openInput(std, args)
@@ -135,7 +164,7 @@ func run(std cli.IO, o options, args []string) error {
 	doc := mapjson.Build(table, now())
 
 	if o.html != "" {
-		if err := mapjson.WritePage(o.html); err != nil {
+		if err := mapjson.WritePageWith(o.html, page); err != nil {
 			return err
 		}
 		if err := mapjson.WriteData(o.html, doc); err != nil {
@@ -161,7 +190,11 @@ func run(std cli.IO, o options, args []string) error {
 		}
 		return nil
 	}
-	return mapjson.WriteFileAtomic(o.output, out, 0o644)
+	if o.format == "json" && mapjson.IsPage(filepath.Dir(o.output)) {
+		// beside the page: keep its file:// companion current too
+		return mapjson.WriteDocument(o.output, doc, true)
+	}
+	return mapjson.WriteFileAtomic(o.output, out, 0o666)
 }
 
 func (o options) outputSet() bool { return o.output != "stdout" && o.output != "-" }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -90,8 +91,16 @@ func TestBadInputKeepsOutput(t *testing.T) {
 	}
 	for _, tc := range []struct{ in, msg string }{
 		{"dcc|Bytes|\nch|12|\nhk|twelve|\n", `gjson: stdin: line 3: "twelve" is not a count; gjson reads tables keyed by scc or dcc alone` + "\n"},
-		{"", "gjson: stdin: empty input: expected an rwstats or gstats table keyed by scc or dcc\n"},
-		{"INPUT: 9 Records for 8 Bins and 85726 Total Bytes\nOUTPUT: Top 5 Bins by Bytes\n   sIP|sPort|   Bytes|  %Bytes| cumul_%|\n", "gjson: stdin: line 3: no country column: titles are sIP, sPort, Bytes, %Bytes, cumul_%; run gstats or rwstats with --fields=scc or --fields=dcc\n"},
+		{"", "gjson: stdin: the input was empty; the command before it probably failed\n" +
+			"gjson: hint: gjson reads a table such as gstats --fields=scc --values=bytes prints; with --no-titles gstats prints nothing for a period without traffic\n"},
+		{"INPUT: 9 Records for 8 Bins and 85726 Total Bytes\nOUTPUT: Top 5 Bins by Bytes\n   sIP|sPort|   Bytes|  %Bytes| cumul_%|\n", "gjson: stdin: line 3: no country column: titles are sIP, sPort, Bytes, %Bytes, cumul_%\n" +
+			"gjson: hint: gjson draws a table keyed by the country alone: gstats --fields=scc --values=bytes (or --fields=dcc)\n"},
+		{"INPUT: 9 Records for 8 Bins and 85726 Total Bytes\nOUTPUT: Top 5 Bins by Bytes\nscc|sPort|   Bytes|  %Bytes| cumul_%|\n ch|  443|   64000| 74.656464| 74.656464|\n",
+			"gjson: stdin: line 3: the table is keyed by scc and sPort: bubbles need the country alone\n" +
+				"gjson: hint: gjson draws a table keyed by the country alone: gstats --fields=scc --values=bytes (or --fields=dcc)\n"},
+		{"            sIP|scc|     bytes|\n       10.0.0.1| ch|       100|\n",
+			"gjson: stdin: line 1: a flow listing (gcut or rwcut, titles sIP, scc, bytes), not a table keyed by country\n" +
+				"gjson: hint: gjson draws a table keyed by the country alone: gstats --fields=scc --values=bytes (or --fields=dcc)\n"},
 	} {
 		status, stdout, errs := gjson(t, tc.in, "--output="+out)
 		if status != 1 || errs != tc.msg || stdout != "" {
@@ -165,5 +174,111 @@ func TestVersionCreditsMapData(t *testing.T) {
 	status, out, _ := gjson(t, "", "--version")
 	if status != 0 || !strings.Contains(out, "Natural Earth") || !strings.Contains(out, "d3-geo 3.1.2") {
 		t.Errorf("status %d, --version:\n%s", status, out)
+	}
+}
+
+// The cron line on a quiet hour: gstats' table without rows is a valid
+// empty map with a note, exit status 0 and nothing on stderr.
+func TestEmptyPeriod(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "data.json")
+	for _, in := range []string{
+		"INPUT: 0 Records for 0 Bins\nOUTPUT: Top 50 Bins by Bytes\nscc|               Bytes|    %Bytes|   cumul_%|\n",
+		"INPUT: 0 Records for 0 Bins\nOUTPUT: No bins above threshold of 5 Bytes\n",
+	} {
+		status, stdout, errs := gjson(t, in, "--output="+out)
+		if status != 0 || stdout != "" || errs != "" {
+			t.Fatalf("status %d, stdout %q, stderr %q", status, stdout, errs)
+		}
+		var d mapjson.Document
+		b, _ := os.ReadFile(out)
+		if err := json.Unmarshal(b, &d); err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Rows) != 0 || d.Note != "no traffic in this period" || d.ValueName != "Bytes" || d.Total != 0 {
+			t.Errorf("empty map: %s", b)
+		}
+	}
+}
+
+// --output beside the page keeps the page's file:// companion current:
+// after gjson --html=DIR --page-only and gjson --output=DIR/data.json,
+// DIR/data.js holds the same data. Elsewhere no companion is written.
+func TestOutputBesideThePage(t *testing.T) {
+	dir := t.TempDir()
+	if status, _, errs := gjson(t, "", "--html="+dir, "--page-only"); status != 0 {
+		t.Fatal(errs)
+	}
+	for _, name := range []string{"data.json", "hour.json"} {
+		if status, _, errs := gjson(t, table, "--output="+filepath.Join(dir, name)); status != 0 {
+			t.Fatal(errs)
+		}
+		j, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		js, err := os.ReadFile(filepath.Join(dir, strings.TrimSuffix(name, ".json")+".js"))
+		if err != nil {
+			t.Fatalf("no companion script for %s: %v", name, err)
+		}
+		if want := "window.gflowData = " + strings.TrimSpace(string(j)) + ";\n"; string(js) != want {
+			t.Errorf("%s's companion does not hold its data", name)
+		}
+	}
+	other := t.TempDir()
+	if status, _, errs := gjson(t, table, "--output="+filepath.Join(other, "data.json")); status != 0 {
+		t.Fatal(errs)
+	}
+	if _, err := os.Stat(filepath.Join(other, "data.js")); err == nil {
+		t.Error("a companion script was written where there is no page")
+	}
+}
+
+// Files follow the umask, as with any Unix tool: a web server's group may
+// be meant to read them, or nobody else.
+func TestFilesFollowTheUmask(t *testing.T) {
+	for _, tc := range []struct {
+		umask int
+		want  os.FileMode
+	}{{0o002, 0o664}, {0o022, 0o644}, {0o027, 0o640}, {0o077, 0o600}} {
+		dir := t.TempDir()
+		old := syscall.Umask(tc.umask)
+		status, _, errs := gjson(t, table, "--html="+filepath.Join(dir, "map"), "--output="+filepath.Join(dir, "out.json"))
+		syscall.Umask(old)
+		if status != 0 {
+			t.Fatal(errs)
+		}
+		for _, f := range []string{"out.json", "map/data.json", "map/data.js", "map/index.html", "map/vendor/d3-geo.min.js"} {
+			fi, err := os.Stat(filepath.Join(dir, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fi.Mode().Perm() != tc.want {
+				t.Errorf("umask %03o: %s has mode %03o, want %03o", tc.umask, f, fi.Mode().Perm(), tc.want)
+			}
+		}
+		if fi, _ := os.Stat(filepath.Join(dir, "map", "vendor")); fi.Mode().Perm() != tc.want|0o111&^os.FileMode(tc.umask) {
+			t.Errorf("umask %03o: folder mode %03o", tc.umask, fi.Mode().Perm())
+		}
+	}
+}
+
+func TestDataOrigin(t *testing.T) {
+	dir := t.TempDir()
+	if status, _, errs := gjson(t, "", "--html="+dir, "--page-only", "--data-origin=https://Stats.Example.org:8443"); status != 0 {
+		t.Fatal(errs)
+	}
+	html, _ := os.ReadFile(filepath.Join(dir, "index.html"))
+	if !bytes.Contains(html, []byte("connect-src 'self' https://stats.example.org:8443\"")) ||
+		!bytes.Contains(html, []byte(`<meta name="gflow-data-origins" content="https://stats.example.org:8443">`)) {
+		t.Errorf("index.html does not name the origin:\n%s", html)
+	}
+	for _, bad := range []string{"stats.example.org", "ftp://x", "https://x/path/", `https://x" onload="`, "https://a b"} {
+		if status, _, errs := gjson(t, "", "--html="+dir, "--page-only", "--data-origin="+bad); status != 1 || !strings.Contains(errs, "invalid data origin") {
+			t.Errorf("--data-origin=%s: status %d %q", bad, status, errs)
+		}
+	}
+	if status, _, errs := gjson(t, table, "--data-origin=https://x"); status != 1 || !strings.Contains(errs, "--data-origin applies to the page") {
+		t.Errorf("--data-origin without --html: status %d %q", status, errs)
 	}
 }
