@@ -170,13 +170,15 @@ func (e *Engine) write(b *batch) {
 	for _, sp := range b.spans {
 		var ok uint64
 		sensor := sp.sensor
-		if sl := e.Learner.For(sensor); sl != nil {
-			// Evidence first, for the whole run: a reply in the same
-			// export as its connection is typed with what it taught.
-			sl.Observe(b.recs[i : i+sp.n])
-			sensor = sl.Effective()
-		}
+		sl := e.Learner.For(sensor)
 		for j := i; j < i+sp.n; j++ {
+			if sl != nil && (j-i)%learnChunk == 0 {
+				// Evidence first, a chunk at a time: a reply in the same
+				// export as its connection is typed with what it taught,
+				// and the chunk is still in the cache when it is typed.
+				sl.Observe(b.recs[j:min(j+learnChunk, i+sp.n)])
+				sensor = sl.Effective()
+			}
 			r := &b.recs[j]
 			if sensor != nil {
 				r.Sensor = sensor.ID

@@ -13,6 +13,10 @@ import (
 	"github.com/gflow/gflow/pkg/site/learn"
 )
 
+// learnChunk is how many records the learner sees before they are typed:
+// several export packets, and few enough (36 KiB) to stay in the cache.
+const learnChunk = 256
+
 // learnSaveEvery bounds how stale the saved last-seen times get; facts
 // that change are saved at the next flush.
 const learnSaveEvery = time.Minute

@@ -70,11 +70,11 @@
 // # Cost
 //
 // A sensor that has shown no outside address in its first 10,000
-// connections remembers one in 8 until one appears (a NAT router shows it
-// in its first conversations; a site without NAT needs a few
+// connections looks at one IPv4 flow in 8 until one appears (a NAT router
+// shows it in its first conversations; a site without NAT needs a few
 // conversations to learn its interfaces, not all of them), and replies to
 // private addresses are looked up one in 16 (for double NAT); a NAT
-// router's sensor then remembers every connection, so that every reply is
+// router's sensor remembers every connection, so that every reply is
 // recorded for its inside host.
 //
 // # Bounds

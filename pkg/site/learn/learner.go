@@ -285,6 +285,7 @@ type Sensor struct {
 	ev      map[uint64]*subnetEv // /64s being counted, by their top 64 bits
 	sampled uint32               // replies to private addresses seen
 	skipped int                  // connections seen without an outside address
+	seen    uint32               // IPv4 flows of a sensor without NAT
 }
 
 type current struct {
@@ -334,15 +335,19 @@ func (sl *Sensor) Observe(recs []flowfile.Record) {
 }
 
 func (sl *Sensor) observe4(r *flowfile.Record) {
+	if len(sl.current) == 0 && len(sl.ended) == 0 && sl.skipped > fullConns {
+		// No NAT here: a sample of the flows is enough to learn from.
+		if sl.seen++; sl.seen%sampleConns != 0 {
+			return
+		}
+	}
 	cfg := sl.l.cfg
 	if cfg.IsInternal(r.SIP) {
 		if cfg.IsInternal(r.DIP) {
 			return // inside the site
 		}
 		if len(sl.current) == 0 && len(sl.ended) == 0 {
-			if sl.skipped++; sl.skipped > fullConns && sl.skipped%sampleConns != 0 {
-				return
-			}
+			sl.skipped++
 		}
 		if k, ok := outKey(r, sl.cfg.ID); ok {
 			sl.l.conns.put(k, r)
