@@ -186,7 +186,7 @@ func (e *Engine) write(b *batch) {
 			}
 			if e.countries != nil {
 				e.countries.enrich(r)
-				if e.Learner != nil {
+				if e.Learner != nil && e.Learner.HasAddresses() {
 					e.learnedCountries(r)
 				}
 			}

@@ -201,6 +201,10 @@ func (l *Learner) NoCountry(a netip.Addr) bool {
 	return false
 }
 
+// HasAddresses reports whether NoCountry can say yes for any address, so
+// that callers skip it for sites with nothing learned.
+func (l *Learner) HasAddresses() bool { return len(l.nc4) > 0 || len(l.nc6) > 0 }
+
 // Dirty reports whether facts changed since the last call of State.
 func (l *Learner) Dirty() bool { return l.dirty }
 
