@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gflow/gflow/internal/flowgen"
@@ -238,6 +239,26 @@ func TestDamagedFiles(t *testing.T) {
 	got, bad = readAll(t, broken)
 	if len(bad) != 1 || bad[0].Block != 0 || len(got) != len(all)-firstRecs {
 		t.Errorf("corrupt first block: %d of %d records, %v", len(got), len(all), bad)
+	}
+	// the same through Process, whose workers decompress the blocks
+	for _, workers := range []int{1, 2} {
+		r, err := flowfile.NewReader(bytes.NewReader(broken))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.SetName("broken.rw")
+		var mu sync.Mutex
+		var n int
+		var bads []*flowfile.BlockError
+		err = flowfile.Process(r, workers, func(_ int, run []flowfile.Record) error {
+			mu.Lock()
+			n += len(run)
+			mu.Unlock()
+			return nil
+		}, func(be *flowfile.BlockError) { bads = append(bads, be) })
+		if err != nil || n != len(all)-firstRecs || len(bads) != 1 || bads[0].Block != 0 || bads[0].File != "broken.rw" || bads[0].Offset != int64(h.Length) {
+			t.Errorf("Process, %d workers: %d records (want %d), %v, %v", workers, n, len(all)-firstRecs, bads, err)
+		}
 	}
 	// cut inside the second block
 	got, bad = readAll(t, zl[:h.Length+8+first+20])
