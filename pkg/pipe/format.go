@@ -8,7 +8,9 @@ import (
 	"strings"
 
 	"github.com/gflow/gflow/pkg/flowfile"
+	"github.com/gflow/gflow/pkg/parquetflow"
 	"github.com/gflow/gflow/pkg/silk"
+	"github.com/gflow/gflow/pkg/site"
 	"github.com/spf13/pflag"
 )
 
@@ -24,15 +26,21 @@ const (
 	// FormatSilk is SiLK's FT_RWIPV6ROUTING, for SiLK's tools
 	// (gfilter ... | rwstats ...).
 	FormatSilk = "silk"
+	// FormatParquet is Parquet with the ClickHouse table's column names,
+	// for DuckDB, Spark and the like; a destination that is a directory
+	// (an existing one, or a name ending in /) gets Hive-style partitions
+	// date=YYYY-MM-DD/hour=HH/*.parquet.
+	FormatParquet = "parquet"
 )
 
 // OutputFormats lists the values --output-format takes.
-var OutputFormats = []string{FormatGflow, FormatSilk}
+var OutputFormats = []string{FormatGflow, FormatSilk, FormatParquet}
 
 // AddOutputFormat registers --output-format on fs, stored in p.
 func AddOutputFormat(fs *pflag.FlagSet, p *string) {
 	fs.StringVar(p, "output-format", FormatGflow, "write flows in `FORMAT`: "+FormatGflow+
-		" (gflow's stream, the default) or "+FormatSilk+" (SiLK's FT_RWIPV6ROUTING, for rwcut, rwstats and SiLK's other tools)")
+		" (gflow's stream, the default), "+FormatSilk+" (SiLK's FT_RWIPV6ROUTING, for rwcut, rwstats and SiLK's other tools) or "+
+		FormatParquet+" (for DuckDB, Spark, ClickHouse; into a DIR/, Hive-style partitions date=…/hour=…)")
 }
 
 // CheckOutputFormat returns an error naming the values accepted when
@@ -75,8 +83,32 @@ func CreateFormat(dest string, stdout io.Writer, format string) (FlowWriter, err
 			return nil, err
 		}
 		return sw, nil
+	case FormatParquet:
+		return createParquet(dest, stdout)
 	}
 	return nil, CheckOutputFormat(format)
+}
+
+// createParquet opens a Parquet file, or Hive-style partitions when dest
+// is a directory: an existing one or a name that ends in a slash.
+func createParquet(dest string, stdout io.Writer) (FlowWriter, error) {
+	// sensor names as gcut prints them: from the site configuration in
+	// effect, S<id> without one
+	var o parquetflow.Options
+	if cfg, err := site.Open("", ""); err == nil {
+		o.SensorName = cfg.SensorName
+	}
+	if fi, err := os.Stat(dest); strings.HasSuffix(dest, "/") || (err == nil && fi.IsDir()) {
+		return parquetflow.NewPartitioned(dest, o)
+	}
+	w, c, err := openDest(dest, stdout)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		return parquetflow.NewWriter(w, o), nil
+	}
+	return parquetflow.NewWriteCloser(c, o), nil
 }
 
 // openDest opens dest as Create does: stdout or stderr (nothing to

@@ -89,7 +89,11 @@ YYYY/MM/DD[:HH] or YYYY-MM-DD[THH]; the granularity of --start-date and
 SiLK's files and streams are read as gflow's are, recognised by their
 magic number (a SiLK repository, or a root that holds both kinds of file,
 works with the repository switches); --output-format=silk writes SiLK's
-FT_RWIPV6ROUTING for SiLK's tools instead of gflow's stream.
+FT_RWIPV6ROUTING for SiLK's tools instead of gflow's stream, and
+--output-format=parquet a Parquet file for DuckDB, Spark or ClickHouse,
+with the column names of docs/clickhouse.sql; a --pass destination that is
+a directory (existing, or ending in /) gets Hive-style partitions
+DIR/date=YYYY-MM-DD/hour=HH/*.parquet of the flows' start hours (UTC).
 
 A corrupt block is reported on stderr ("gfilter: warning: ...") with its
 file and byte offset; the rest of the input is still read and the exit
@@ -107,6 +111,7 @@ with status 0, when the reader downstream goes away.`,
 		gfilter --start-date=2015-10-09 --type=all --dcc=us,gb --pass=us-gb.gf
 		gfilter --proto=17 --aport=53 --print-statistics flows.gf
 		gfilter --data-rootdir=/data/silk --type=all --proto=6 --pass=stdout --output-format=silk | rwstats --fields=dport --count=10
+		gfilter --start-date=2024/05/01 --end-date=2024/05/31 --type=all --all-destination=export/ --output-format=parquet
 	`)
 	fl := cmd.Flags()
 	fl.SortFlags = false
