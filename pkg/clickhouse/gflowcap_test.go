@@ -2,6 +2,7 @@ package clickhouse_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"net/netip"
@@ -18,6 +19,7 @@ import (
 	"github.com/gflow/gflow/pkg/collector"
 	"github.com/gflow/gflow/pkg/flowfile"
 	"github.com/gflow/gflow/pkg/geo"
+	"github.com/gflow/gflow/pkg/mapjson/gjson"
 	"github.com/gflow/gflow/pkg/stats"
 )
 
@@ -125,6 +127,49 @@ func TestGflowcapIntoClickHouse(t *testing.T) {
 	if dups, _ := s.Query("SELECT count() - uniqExact(batch_id, stime, stime_ms, sip, dip, sport, dport, protocol, bytes) FROM " + table); dups != "0" {
 		t.Errorf("%s flows twice", dups)
 	}
+
+	// The map from the cluster: gjson draws the same map from the
+	// documented query's TSV as from gstats' table.
+	tsv, err := s.Query("SELECT dcc, sum(bytes) AS bytes FROM " + table + " GROUP BY dcc ORDER BY bytes DESC, dcc FORMAT TSVWithNames")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromSQL := mapRows(t, tsv)
+	fromGstats := mapRows(t, gstatsText(t, append([]string{"--fields=dcc", "--values=bytes", "--count=0"}, files...)))
+	if fromSQL != fromGstats {
+		t.Errorf("map from ClickHouse:\n%s\nfrom gstats:\n%s", fromSQL, fromGstats)
+	}
+}
+
+// mapRows runs gjson on a table and returns the map's rows and total.
+func mapRows(t *testing.T, table string) string {
+	var out, errb strings.Builder
+	std := cli.IO{In: strings.NewReader(table), Out: &out, Err: &errb}
+	if st := cli.Run(gjson.NewCommand(std), nil, std); st != 0 {
+		t.Fatalf("gjson: status %d: %s\ninput:\n%s", st, errb.String(), table)
+	}
+	var doc struct {
+		Unit  string
+		Total uint64
+		Rows  []struct {
+			Rank  int
+			Code  string
+			Value uint64
+		}
+	}
+	if err := json.Unmarshal([]byte(out.String()), &doc); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%+v", doc)
+}
+
+func gstatsText(t *testing.T, args []string) string {
+	var out, errb strings.Builder
+	std := cli.IO{In: strings.NewReader(""), Out: &out, Err: &errb}
+	if st := cli.Run(stats.NewCommand(std), args, std); st != 0 {
+		t.Fatalf("gstats %v: status %d: %s", args, st, errb.String())
+	}
+	return out.String()
 }
 
 func repoFiles(t *testing.T, root string) []string {

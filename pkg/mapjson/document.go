@@ -177,8 +177,16 @@ func total(t *Table) (uint64, string) {
 	return sum, "rows"
 }
 
+// unitOf names what a value column counts, from its title: rwstats' and
+// gstats' (Bytes, Records), or a SQL query's (bytes, sum(bytes), count()).
 func unitOf(title string) string {
-	switch strings.ToLower(title) {
+	t := strings.ToLower(strings.TrimSpace(title))
+	if inner, ok := strings.CutPrefix(t, "sum("); ok {
+		t = strings.TrimSuffix(inner, ")")
+	}
+	switch t {
+	case "count()":
+		return "flows"
 	case "bytes":
 		return "bytes"
 	case "packets":

@@ -148,3 +148,15 @@ func TestScriptEscapesMarkup(t *testing.T) {
 		t.Errorf("markup left unescaped: %s", js)
 	}
 }
+
+// The value columns of a SQL query name their unit as gstats' titles do.
+func TestUnitOfSQLColumns(t *testing.T) {
+	for title, want := range map[string]string{
+		"Bytes": "bytes", "sum(bytes)": "bytes", "Records": "flows", "count()": "flows",
+		"packets": "packets", "sum(packets)": "packets", "sIP-Distinct": "count",
+	} {
+		if got := unitOf(title); got != want {
+			t.Errorf("unitOf(%q) = %q, want %q", title, got, want)
+		}
+	}
+}

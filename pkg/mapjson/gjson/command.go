@@ -87,6 +87,12 @@ picks the bubble whose centre is nearest; a click gives the drill-down
 command (gfilter --scc=XX | gstats --fields=sip,sport, or for a dcc map
 --dcc=XX and --fields=dip,dport).
 
+A SQL query's tab-separated answer with a title line reads the same way,
+so the map can come from ClickHouse (docs/clickhouse.md):
+  clickhouse-client -q "SELECT dcc, sum(bytes) AS bytes FROM flows
+    WHERE stime >= now() - 3600 GROUP BY dcc ORDER BY bytes DESC
+    FORMAT TSVWithNames" | gjson --html=/var/www/map
+
 Text printed with --no-titles names no column: the first column holding
 two-letter codes is the key, taken as scc unless --key=dcc says otherwise;
 integer columns are the values (name them with --value-columns, primary
@@ -112,6 +118,7 @@ first); two decimal columns are the percentages.`,
 		gfilter --start-date=2026/06/01 --type=all --pass=stdout | gstats --top --count=0 --fields=scc --values=bytes | gjson --html=/var/www/map
 		gstats --fields=dcc --values=bytes --count=20 --delimited=, --no-titles hour.gf | gjson --key=dcc --value-columns=Bytes
 		gjson --format=highmaps --output=bubbles.json table.txt
+		curl -s 'http://127.0.0.1:8123/' --data-binary "SELECT dcc, sum(bytes) AS bytes FROM flows WHERE stime >= now() - 3600 GROUP BY dcc ORDER BY bytes DESC FORMAT TSVWithNames" | gjson --html=/var/www/map
 	`)
 	return cmd
 }
