@@ -194,7 +194,7 @@ func (s *Server) Query(sql string) (string, error) {
 	}
 	if resp.StatusCode != http.StatusOK {
 		line, _, _ := bytes.Cut(body, []byte("\n"))
-		return "", fmt.Errorf("%s: %s", sqlHead(sql), line)
+		return "", fmt.Errorf("%s: %s", sqlHead(sql), bytes.TrimSpace(line))
 	}
 	return strings.TrimSpace(string(body)), nil
 }
@@ -211,6 +211,7 @@ func (s *Server) Client(args ...string) (string, error) {
 }
 
 func sqlHead(sql string) string {
+	sql = strings.Join(strings.Fields(sql), " ")
 	if len(sql) > 60 {
 		return sql[:60] + "…"
 	}

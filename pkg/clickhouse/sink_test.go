@@ -348,6 +348,21 @@ func TestDocsSchema(t *testing.T) {
 	if got := query(t, s, "SELECT count() FROM system.columns WHERE database = 'docs' AND table = 'flows'"); got != strconv.Itoa(len(Columns)) {
 		t.Errorf("docs.flows has %s columns, want %d", got, len(Columns))
 	}
+
+	// every query of docs/clickhouse.md runs on the table
+	md, err := os.ReadFile("../../docs/clickhouse.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```sql\n(.*?)```").FindAllStringSubmatch(string(md), -1)
+	if len(blocks) < 5 {
+		t.Fatalf("%d SQL blocks in docs/clickhouse.md", len(blocks))
+	}
+	for _, b := range blocks {
+		if _, err := s.Query(strings.ReplaceAll(b[1], "FROM flows", "FROM docs.flows")); err != nil {
+			t.Errorf("docs/clickhouse.md: %v", err)
+		}
+	}
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
