@@ -190,7 +190,7 @@ func (s *Sink) Write(recs []flowfile.Record) error {
 func (s *Sink) Flush() error { return s.handOff() }
 
 // Close sends what is left, and what waits in the spool while the server
-// takes it, then stops the sender. Batches still in the spool then (the
+// takes it (for up to 20 s), then stops the sender. Batches still in the spool then (the
 // server is down) are sent by the next run.
 func (s *Sink) Close() error {
 	err := s.handOff()
@@ -273,6 +273,10 @@ func (s *Sink) spill(b *batch) error {
 	return err
 }
 
+// closeDrain bounds how long Close goes on sending the spool; the rest
+// waits for the next start.
+const closeDrain = 20 * time.Second
+
 // idlePoll is how often the sender looks at the spool when nothing
 // else wakes it (batches the collector spilled while it was busy).
 const idlePoll = time.Second
@@ -285,8 +289,10 @@ func (s *Sink) run() {
 		select {
 		case b, ok := <-s.in:
 			if !ok {
-				// the end: send the spool while the server takes it
-				for !s.c.down.Load() && s.catchUp() == 0 {
+				// the end: send the spool while the server takes it, for
+				// a while (a service manager waits only so long)
+				end := time.Now().Add(closeDrain)
+				for !s.c.down.Load() && time.Now().Before(end) && s.catchUp() == 0 {
 				}
 				return
 			}
