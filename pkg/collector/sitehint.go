@@ -130,7 +130,7 @@ func (st *sensorTally) judge() string {
 		return ""
 	}
 	return fmt.Sprintf("%d%% of this sensor's bytes have an end in %s, counted as %s, which talks with many networks or with itself — "+
-		"if that is your own network, list it under internal networks in gflow.toml, or leave \"internal\" out and let gflowcap learn it",
+		"if that is your own network, list it under internal networks in gflow.toml, or let gflowcap learn it (no \"internal\" key, learning on)",
 		int(share*100), best, bt.cc.Upper())
 }
 
