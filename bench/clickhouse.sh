@@ -26,6 +26,7 @@ DURATION=${DURATION:-5}
 PORT=${PORT:-29057}
 CH_HTTP=${CH_HTTP:-29123}
 CH_TCP=${CH_TCP:-29124}
+METRICS=${METRICS:-29125}
 OUT=bench/out/clickhouse-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT/bin" "$OUT/ch/data" "$OUT/ch/tmp" "$OUT/ch/log"
 OUT=$(cd "$OUT" && pwd)
@@ -49,6 +50,7 @@ cat >"$OUT/ch/config.xml" <<EOF
   <default_profile>default</default_profile>
   <default_database>default</default_database>
   <timezone>UTC</timezone>
+  <mark_cache_size>67108864</mark_cache_size>
 </yandex>
 EOF
 cat >"$OUT/ch/users.xml" <<EOF
@@ -64,7 +66,7 @@ chpid=$!
 trap 'kill -TERM $chpid 2>/dev/null; wait $chpid 2>/dev/null || true' EXIT
 CH=http://127.0.0.1:$CH_HTTP/
 q() { curl -sS "$CH" --data-binary "$1"; }
-for _ in $(seq 300); do q "SELECT 1" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 600); do q "SELECT 1" >/dev/null 2>&1 && break; sleep 0.1; done
 version=$(q "SELECT version()")
 
 tck=$(getconf CLK_TCK)
@@ -75,7 +77,8 @@ now() { date +%s.%N; }
 run_one() {
   local mode=$1 rate=$2 dir="$OUT/$1-$2" pid sent stored ch=0 cpu cpu0 t0 t1 secs table="flows_${1//-/_}_$2"
   mkdir -p "$dir/data"
-  local args=(--listen=127.0.0.1:$PORT --data-rootdir="$dir/data" --rcvbuf=16M --stats-interval=0 --flush-interval=1s)
+  local args=(--listen=127.0.0.1:$PORT --data-rootdir="$dir/data" --rcvbuf=16M --stats-interval=0 --flush-interval=1s
+    --metrics-listen=127.0.0.1:$METRICS)
   case $mode in
   clickhouse) args+=(--clickhouse="$CH" --clickhouse-table="$table") ;;
   clickhouse-only) args+=(--clickhouse="$CH" --clickhouse-table="$table" --clickhouse-only) ;;
@@ -92,18 +95,26 @@ run_one() {
   sent=$("$OUT/bin/nf9send" -addr 127.0.0.1:$PORT -rate "$rate" -duration "$DURATION" -count 100000000 | sed -n 's/.*sent_flows=\([0-9]*\).*/\1/p')
   sleep 1.5
   if [ "$mode" != files ]; then
-    # wait until ClickHouse's count stops growing (the spool, if any, drained)
-    local last=-1
-    for _ in $(seq 600); do
+    # wait until ClickHouse holds every flow the collector decoded (its
+    # metrics), for two minutes at most
+    local took
+    took=$(curl -s "http://127.0.0.1:$METRICS/metrics" | awk '/^gflowcap_flows_total/ { s += $2 } END { printf "%d", s }')
+    for _ in $(seq 1200); do
       ch=$(q "SELECT count() FROM $table" 2>/dev/null || echo 0)
-      [ "$ch" = "$last" ] && break
-      last=$ch; t1=$(now); sleep 1
+      [ "$ch" -ge "$took" ] && break
+      sleep 0.1
     done
+    t1=$(now)
   else
     t1=$(now)
   fi
   cpu=$(awk -v a="$(cpu_of $pid)" -v b="$cpu0" 'BEGIN { printf "%.2f", a - b }')
   kill -TERM $pid; wait $pid || true
+  if [ "$mode" != files ]; then
+    local final
+    final=$(q "SELECT count() FROM $table" 2>/dev/null || echo 0)
+    [ "$final" = "$ch" ] || echo "clickhouse.sh: $mode $rate: $final flows in ClickHouse after the collector stopped, $ch before" >&2
+  fi
   stored=0
   if [ "$mode" != clickhouse-only ]; then
     read -r stored _ < <("$OUT/bin/gflowcap_count" "$dir/data" | sed -n 's/records=\([0-9]*\) bytes=\([0-9]*\).*/\1 \2/p')
@@ -129,5 +140,5 @@ awk -F'\t' -v d="$DURATION" 'NR > 1 {
   if ($1 == "files")
     printf "%-16s %-9s sent %9d  files %9d (%.0f flows/s)  %5.2f CPU s\n", $1, r, $3, $4, $4 / d, $7
   else
-    printf "%-16s %-9s sent %9d  files %9d  ClickHouse %9d in %5.1f s (%.0f flows/s)  %5.2f CPU s\n", $1, r, $3, $4, $5, $6, $6 > 0 ? $5 / $6 : 0, $7
+    printf "%-16s %-9s sent %9d  files %9d  ClickHouse %9d in %5.1f s (%.0f flows/s)  %5.2f CPU s\n", $1, r, $3, $4, $5, $6, ($6 > 0 ? $5 / $6 : 0), $7
 }' "$OUT/results.tsv" | tee "$OUT/summary.txt"
