@@ -5,6 +5,9 @@ GO        ?= go
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
+DOCDIR    ?= $(PREFIX)/share/doc/gflow
+# systemd reads units from PREFIX/lib/systemd/system for /usr and /usr/local.
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
 GOBIN     := $(shell $(GO) env GOPATH)/bin
 STATICCHECK_VERSION := v0.8.2
 TOOLS     := $(notdir $(wildcard cmd/*))
@@ -17,13 +20,23 @@ build:
 	@mkdir -p bin
 	$(GO) build -trimpath -o bin/ ./cmd/...
 
+# The tools, their manual pages (section 1, and gflow.toml in section 5),
+# the commented site configuration as an example (not as a configuration:
+# without one the tools use their defaults), and the collector's systemd
+# unit with the installed path of gflowcap.
 install: build man
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(addprefix bin/,$(TOOLS)) $(DESTDIR)$(BINDIR)/
 	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 pkg/site/testdata/gflow.example.toml $(DESTDIR)$(DOCDIR)/examples/gflow.toml
+	sed 's|/usr/local/bin/|$(BINDIR)/|g' contrib/gflowcap.service > $(DESTDIR)$(UNITDIR)/gflowcap.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/gflowcap.service
 
 man: build
 	@mkdir -p man
+	@rm -f man/*.1 man/*.5
 	$(GO) run ./internal/genman -dir man
 
 # The one test command: formatting, vet, staticcheck, then every test with the race detector.
