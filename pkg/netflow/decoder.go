@@ -40,6 +40,9 @@ type Options struct {
 	// NATInside records the inside host of NATed flows (see the package
 	// documentation). Default true.
 	NATInside bool
+	// Events, if set, receives the events an operator wants to see once
+	// (events.go). It is called with the decoder's lock held.
+	Events func(Event)
 	// Now returns the current time; tests set it. Default time.Now.
 	Now func() time.Time
 }
@@ -116,6 +119,7 @@ type domain struct {
 	// options data that named no sampler.
 	samplers          map[uint64]rate
 	samplingAnnounced bool  // an options template with sampling fields was seen
+	seen              bool  // a packet arrived (EventFirstPacket was sent)
 	sysInitMs         int64 // systemInitTimeMilliseconds from options data; 0 = unknown
 	pending           []heldSet
 	seq               seqState
@@ -278,15 +282,19 @@ func (d *Decoder) exporter(addr netip.Addr) *exporter {
 // creating it; nil (and counted) when the exporter has too many.
 func (m *msg) domain(id uint32) *domain {
 	k := domainKey{m.version, id}
-	if dom, ok := m.exp.domains[k]; ok {
-		return dom
+	dom, ok := m.exp.domains[k]
+	if !ok {
+		if len(m.exp.domains) >= MaxDomainsPerExporter {
+			m.fail(ErrTemplateLimit, 0, "more than %d domains", MaxDomainsPerExporter)
+			return nil
+		}
+		dom = newDomain(k)
+		m.exp.domains[k] = dom
 	}
-	if len(m.exp.domains) >= MaxDomainsPerExporter {
-		m.fail(ErrTemplateLimit, 0, "more than %d domains", MaxDomainsPerExporter)
-		return nil
+	if !dom.seen && m.from.IsValid() { // not for templates loaded from a file
+		dom.seen = true
+		m.event(Event{Kind: EventFirstPacket, Domain: id})
 	}
-	dom := newDomain(k)
-	m.exp.domains[k] = dom
 	return dom
 }
 

@@ -311,9 +311,13 @@ func (m *msg) addTemplate(dst []flowfile.Record, id uint16, raw []byte, hdr int,
 		m.fail(ErrTemplate, off, "template %d: %v", id, err)
 		return dst
 	}
+	_, known := m.dom.templates[id]
 	if !m.installTemplate(t) {
 		m.fail(ErrTemplateLimit, off, "template %d refused: exporter has %d templates", id, m.exp.nTemplates)
 		return dst
+	}
+	if !known {
+		m.event(Event{Kind: EventNewTemplate, Domain: m.dom.key.id, Template: id, Options: options, Fields: len(t.fields)})
 	}
 	if t.options && t.sampling {
 		m.dom.samplingAnnounced = true
