@@ -50,7 +50,7 @@ func (c *collector) openClickHouse(stateDir string) (*clickhouse.Sink, error) {
 		URL:        c.cfg.ClickHouse,
 		Table:      c.cfg.ClickHouseTable,
 		SpoolDir:   filepath.Join(stateDir, "clickhouse-spool"),
-		SensorName: c.site.SensorName,
+		SensorName: func(id uint16) string { return c.site().SensorName(id) },
 		BatchRows:  c.cfg.ClickHouseBatch,
 		Logf:       c.logf,
 	})

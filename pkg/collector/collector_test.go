@@ -262,7 +262,10 @@ func TestSummaryLine(t *testing.T) {
 	if !strings.Contains(lines[0], "no site configuration") || strings.Count(stderr.String(), "no site configuration") != 1 {
 		t.Errorf("the missing site configuration is not said exactly once first: %q", stderr.String())
 	}
-	line := lines[1]
+	if !strings.Contains(lines[1], " started: listening on UDP 127.0.0.1:") {
+		t.Errorf("no start line after the configuration's: %q", lines[1])
+	}
+	line := lines[2]
 	if !strings.HasPrefix(line, "gflowcap: ") || !strings.Contains(line, "Z 0 exporters, 0 flows (0/s), 0 decode errors, 0 lost exports, 0 kernel drops, 0 files open") {
 		t.Fatalf("summary line %q", line)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"os"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -14,6 +15,15 @@ import (
 )
 
 func init() { cli.Register("gflowcap", NewCommand) }
+
+// DefaultMetricsAddr is the address the documentation, the examples and
+// the systemd unit give --metrics-listen, one port everywhere. Port 9101 is in the range Prometheus keeps for
+// exporters (9100-9999), next to the node exporter's 9100; the exporter it
+// was first given to (haproxy_exporter) is retired, as HAProxy serves its
+// own metrics. The NetFlow ports 2055, 9995 and 9996, which routers send
+// to, are avoided: a metrics listener there confuses firewall rules and
+// anyone reading ss -lnp.
+const DefaultMetricsAddr = "127.0.0.1:9101"
 
 // NewCommand builds the gflowcap command around the given streams.
 func NewCommand(std cli.IO) *cobra.Command {
@@ -35,9 +45,20 @@ SiLK twoway type from the site configuration, adds source and destination
 country codes, and appends it to the hourly file of its start hour:
 ROOT/TYPE/YYYY/MM/DD/FLOWTYPE-SENSOR_YYYYMMDD.HH (UTC).
 
+It logs one line when it starts (what it listens on, where it writes, the
+site configuration, the metrics address), one for the first packet of each
+exporter (its address, NetFlow version and observation domain), one when a
+template first arrives, and the exporters it refuses (by address, at most
+one line per exporter every 10 minutes); --stats-interval adds a summary.
+Lines carry a UTC time and go to standard error, or to --log-file.
+
 Files are flushed every --flush-interval, so a crash loses at most that
 much; SIGINT and SIGTERM flush and close everything and exit 0, and a
-restart appends to the current hour's files. The decoder's templates are
+restart appends to the current hour's files. SIGHUP (systemctl reload)
+flushes every file, reopens --log-file (for logrotate) and reads the site
+configuration again: changed sensors, exporters and networks apply to the
+flows received from then on, and a configuration with an error is
+reported and the one in use kept. The decoder's templates are
 saved in ROOT/.gflowcap/templates (or --state-dir), so a restarted
 collector decodes at once instead of waiting for the exporters to send
 their templates again.
@@ -109,6 +130,10 @@ configuration. What the site configuration says wins, item by item, and
 			cfg.Stderr = std.Err
 			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
+			hup := make(chan os.Signal, 1)
+			signal.Notify(hup, syscall.SIGHUP)
+			defer signal.Stop(hup)
+			cfg.Reload = hup
 			return Run(ctx, cfg)
 		},
 	}
@@ -127,7 +152,8 @@ configuration. What the site configuration says wins, item by item, and
 	f.StringVar(&natView, "nat-view", "inside", "for NATed flows, record the inside host (the outside address goes to nhIP) or the outside address: inside|outside")
 	f.DurationVar(&flushEvery, "flush-interval", 5*time.Second, "flush every file at least this often (what a crash can lose)")
 	f.DurationVar(&statsEvery, "stats-interval", time.Minute, "print a one-line summary on stderr this often (0: never)")
-	f.StringVar(&cfg.MetricsListen, "metrics-listen", "", "serve Prometheus metrics on http://`ADDR:PORT`/metrics")
+	f.StringVar(&cfg.MetricsListen, "metrics-listen", "", "serve Prometheus metrics on http://`ADDR:PORT`/metrics (the usual port is 9101: "+DefaultMetricsAddr+")")
+	f.StringVar(&cfg.LogFile, "log-file", "", "append the log to `FILE` instead of standard error; SIGHUP reopens it")
 	f.Float64Var(&retainDays, "retain-days", 0, "delete hourly files older than this many days (0: keep)")
 	f.StringVar(&retainSize, "retain-size", "", "delete the oldest hourly files while the repository is bigger than `SIZE` (e.g. 10G)")
 	f.BoolVar(&cfg.RetainDryRun, "retain-dry-run", false, "only log what retention would delete")
@@ -155,7 +181,7 @@ configuration. What the site configuration says wins, item by item, and
 		softflowd -i eth0 -v 10 -n 192.168.1.10:2055
 
 		# Keep 90 days, at most 50 GiB, with metrics for Prometheus
-		gflowcap --listen=[::]:2055 --retain-days=90 --retain-size=50G --metrics-listen=127.0.0.1:9101
+		gflowcap --listen=[::]:2055 --retain-days=90 --retain-size=50G --metrics-listen=`+DefaultMetricsAddr+`
 
 		# Ingest a capture of exports (tcpdump -w exports.pcap udp port 2055)
 		gflowcap --read-pcap=exports.pcap --data-rootdir=./flows
@@ -164,7 +190,17 @@ configuration. What the site configuration says wins, item by item, and
 		gflowcap --listen=[::]:2055 --clickhouse=http://127.0.0.1:8123/
 
 		# What was learned about the site, as lines for gflow.toml
-		gflowcap --print-learned --data-rootdir=/var/lib/gflow`)
+		gflowcap --print-learned --data-rootdir=/var/lib/gflow
+
+		# Log to a file that logrotate rotates (its postrotate: systemctl reload gflowcap)
+		gflowcap --listen=0.0.0.0:2055 --log-file=/var/log/gflow/gflowcap.log`)
+	cli.ManSection(cmd, cli.ManExitStatus,
+		cli.ManItem{Term: "0", Text: "Stopped by SIGTERM or SIGINT after flushing and closing every file, or every --read-pcap capture read."},
+	)
+	cli.ManSection(cmd, cli.ManFiles,
+		cli.ManItem{Term: "ROOT/.gflowcap/templates", Text: "The exporters' templates, saved after every flush, so that a restarted collector decodes at once (--state-dir moves it)."},
+		cli.ManItem{Term: "PREFIX/lib/systemd/system/gflowcap.service", Text: "The systemd unit make install puts in place; systemctl reload gflowcap sends SIGHUP."},
+	)
 	return cmd
 }
 

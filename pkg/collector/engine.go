@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gflow/gflow/pkg/flowfile"
@@ -56,6 +57,10 @@ type Engine struct {
 	AfterFlush func()
 	// Logf reports problems (once per distinct error, not per record).
 	Logf func(format string, args ...any)
+	// OnDenied and OnUnknown, if set, see the address of each datagram
+	// dropped because Allow does not list its exporter, or because the
+	// exporter belongs to no sensor (the command logs them, rate-limited).
+	OnDenied, OnUnknown func(exporter netip.Addr)
 	// BatchRecords is the size of the record batches; 0 means 8192.
 	BatchRecords int
 
@@ -65,6 +70,11 @@ type Engine struct {
 	hintDone bool
 
 	countries *countryCache // in front of Enricher, for the writer goroutine
+
+	// site is the configuration in use: Site at Start, replaced by
+	// Reconfigure (SIGHUP) while receive goroutines read it.
+	site atomic.Pointer[site.Config]
+	ctl  chan func() // work for the writer goroutine (reload.go)
 
 	batches chan *batch
 	free    chan *batch
@@ -77,6 +87,7 @@ type Engine struct {
 type span struct {
 	exp    *ExporterCounters
 	sensor *site.Sensor // nil without a site configuration
+	cfg    *site.Config // the configuration sensor belongs to
 	n      int
 }
 
@@ -109,6 +120,8 @@ func (e *Engine) Start() {
 		e.free <- &batch{recs: make([]flowfile.Record, 0, e.BatchRecords), spans: make([]span, 0, 256)}
 	}
 	e.done = make(chan struct{})
+	e.ctl = make(chan func())
+	e.site.Store(e.Site)
 	e.started = true
 	go e.writeLoop()
 }
@@ -161,6 +174,8 @@ func (e *Engine) writeLoop() {
 				e.Sink.CloseIdle()
 				e.Stats.OpenFiles.Store(int64(e.Sink.OpenFiles()))
 			}
+		case f := <-e.ctl:
+			f()
 		}
 	}
 }
@@ -182,7 +197,7 @@ func (e *Engine) write(b *batch) {
 			r := &b.recs[j]
 			if sensor != nil {
 				r.Sensor = sensor.ID
-				e.Site.Classify(r, sensor)
+				sp.cfg.Classify(r, sensor)
 			}
 			if e.countries != nil {
 				e.countries.enrich(r)
@@ -275,16 +290,23 @@ func (w *Worker) Packet(data []byte, from netip.AddrPort) {
 	addr := from.Addr().Unmap()
 	if !e.allowed(addr) {
 		e.Stats.Denied.Add(1)
+		if e.OnDenied != nil {
+			e.OnDenied(addr)
+		}
 		return
 	}
 	exp := e.Stats.Exporter(addr)
 	exp.Packets.Add(1)
 	exp.Bytes.Add(uint64(len(data)))
 	var sensor *site.Sensor
-	if e.Site != nil {
+	cfg := e.site.Load()
+	if cfg != nil {
 		var ok bool
-		if sensor, ok = e.Site.SensorForExporter(addr); !ok {
+		if sensor, ok = cfg.SensorForExporter(addr); !ok {
 			exp.Unknown.Add(1)
+			if e.OnUnknown != nil {
+				e.OnUnknown(addr)
+			}
 			return
 		}
 	}
@@ -302,7 +324,7 @@ func (w *Worker) Packet(data []byte, from netip.AddrPort) {
 		if k := len(w.cur.spans); k > 0 && w.cur.spans[k-1].exp == exp && w.cur.spans[k-1].sensor == sensor {
 			w.cur.spans[k-1].n += n
 		} else {
-			w.cur.spans = append(w.cur.spans, span{exp: exp, sensor: sensor, n: n})
+			w.cur.spans = append(w.cur.spans, span{exp: exp, sensor: sensor, cfg: cfg, n: n})
 		}
 	}
 	// Leave room for one more big packet so that Decode's append rarely

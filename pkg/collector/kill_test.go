@@ -53,7 +53,7 @@ type child struct {
 	stderr  *lockedBuffer
 }
 
-func startChild(t *testing.T, root string, flush time.Duration) *child {
+func startChild(t *testing.T, root string, flush time.Duration, extra ...string) *child {
 	t.Helper()
 	up, mp := freePort(t, "udp"), freePort(t, "tcp")
 	c := &child{
@@ -64,6 +64,7 @@ func startChild(t *testing.T, root string, flush time.Duration) *child {
 	c.cmd = exec.Command(os.Args[0], "--listen", c.udp.String(), "--data-rootdir", root,
 		"--flush-interval", flush.String(), "--stats-interval", "0", "--rcvbuf", "4M",
 		"--metrics-listen", fmt.Sprintf("127.0.0.1:%d", mp))
+	c.cmd.Args = append(c.cmd.Args, extra...)
 	c.cmd.Env = append(os.Environ(), "GFLOWCAP_AS_CHILD=1", "GFLOW_SITE_CONFIG=")
 	c.cmd.Stderr = c.stderr
 	if err := c.cmd.Start(); err != nil {

@@ -30,7 +30,18 @@ func (c *collector) startLearner(stateDir string) {
 		c.logf("%v; learning starts again", err)
 		prior = nil
 	}
-	c.learner = learn.New(c.site, prior, learn.Options{InsideView: !c.cfg.NATOutside, Logf: c.logf})
+	c.setLearner(learn.New(c.site(), prior, c.learnOptions()))
+}
+
+func (c *collector) learnOptions() learn.Options {
+	return learn.Options{InsideView: !c.cfg.NATOutside, Logf: c.logf}
+}
+
+// setLearner puts l in use: the writer goroutine uses c.learner, the
+// metrics read the published one.
+func (c *collector) setLearner(l *learn.Learner) {
+	c.learner = l
+	c.learnerPub.Store(l)
 }
 
 // saveLearned writes the learned state when it changed, and at least every

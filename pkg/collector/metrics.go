@@ -45,7 +45,7 @@ func newMetricsCollector(c *collector) *metricsCollector {
 		flowBytes:     d("flow_bytes_total", "Bytes the decoded flows carry (after sampling scaling).", exp),
 		kernelDrops:   d("kernel_drops_total", "Datagrams the kernel dropped on a full socket receive buffer.", []string{"socket"}),
 		rcvbuf:        d("socket_receive_buffer_bytes", "Receive buffer granted by the kernel.", []string{"socket"}),
-		denied:        d("denied_packets_total", "Datagrams from exporters --allow does not list.", nil),
+		denied:        d("denied_packets_total", "Datagrams from exporters --allow does not list, by exporter address (\""+RefusedOther+"\" beyond 64 addresses).", exp),
 		openFiles:     d("open_files", "Hourly files open for writing.", nil),
 		dropped:       d("dropped_records_total", "Records lost because their hourly file could not be written.", nil),
 		flushes:       d("flushes_total", "Periodic flushes of the open hourly files.", nil),
@@ -95,12 +95,14 @@ func (m *metricsCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(m.rcvbuf, prometheus.GaugeValue, float64(s.Granted), name)
 	}
-	counter(m.denied, m.c.stats.Denied.Load())
+	for _, r := range m.c.denied.snapshot() {
+		counter(m.denied, r.Packets, r.Label())
+	}
 	ch <- prometheus.MustNewConstMetric(m.openFiles, prometheus.GaugeValue, float64(m.c.stats.OpenFiles.Load()))
 	counter(m.dropped, m.c.stats.Dropped.Load())
 	counter(m.writeErrors, m.c.stats.WriteErrors.Load())
 	counter(m.flushes, m.c.stats.Flushes.Load())
-	m.learned.collect(m.c.learner, ch)
+	m.learned.collect(m.c.learnerPub.Load(), ch)
 }
 
 func (c *collector) metricsHandler() http.Handler {

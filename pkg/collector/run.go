@@ -12,11 +12,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gflow/gflow/pkg/clickhouse"
 	"github.com/gflow/gflow/pkg/flowfile"
-	"github.com/gflow/gflow/pkg/geo"
 	"github.com/gflow/gflow/pkg/netflow"
 	"github.com/gflow/gflow/pkg/netflow/pcapfile"
 	"github.com/gflow/gflow/pkg/site"
@@ -45,6 +45,11 @@ type Config struct {
 	RetainDryRun   bool
 	RetainInterval time.Duration
 	MetricsListen  string
+	// LogFile, if set, receives the log instead of Stderr; Reload reopens it.
+	LogFile string
+	// Reload delivers SIGHUP: flush every file, reopen the log, read the
+	// site configuration again (reload.go).
+	Reload <-chan os.Signal
 
 	// ClickHouse, when set, is the HTTP URL of a ClickHouse server that
 	// gets every flow too (or only, with ClickHouseOnly).
@@ -64,26 +69,26 @@ type Config struct {
 // collector is one run of gflowcap.
 type collector struct {
 	cfg     Config
-	site    *site.Config
+	root    string // the repository root in use
 	dec     *netflow.Decoder
 	stats   *Stats
 	engine  *Engine
 	sockets []*Socket
-	logMu   sync.Mutex
+	log     *opLog
+	current atomic.Pointer[site.Config] // the site configuration in use (reload.go)
+	denied  *refusals                   // exporters --allow does not list
+	unknown *refusals                   // exporters of no sensor
 	tplPath string
 	start   time.Time
 
-	clickhouse *clickhouse.Sink // nil without --clickhouse
-	learner    *learn.Learner
+	clickhouse *clickhouse.Sink              // nil without --clickhouse
+	learner    *learn.Learner                // used by the writer goroutine
+	learnerPub atomic.Pointer[learn.Learner] // the same, for the metrics
 	learnPath  string
 	learnSaved time.Time
 }
 
-func (c *collector) logf(format string, args ...any) {
-	c.logMu.Lock()
-	defer c.logMu.Unlock()
-	fmt.Fprintf(c.cfg.Stderr, "gflowcap: "+format+"\n", args...)
-}
+func (c *collector) logf(format string, args ...any) { c.log.printf(format, args...) }
 
 // Run runs the collector until ctx is cancelled (SIGINT/SIGTERM in the
 // command) or, with pcap inputs, until they are read; either way every
@@ -92,10 +97,16 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.Stderr == nil {
 		cfg.Stderr = os.Stderr
 	}
-	c := &collector{cfg: cfg, stats: cfg.Stats, start: time.Now()}
+	c := &collector{cfg: cfg, stats: cfg.Stats, start: time.Now(), denied: newRefusals(), unknown: newRefusals()}
 	if c.stats == nil {
 		c.stats = NewStats()
 	}
+	var err error
+	if c.log, err = newOpLog(cfg.Stderr, cfg.LogFile); err != nil {
+		return err
+	}
+	defer c.log.close()
+	c.refusalLogs()
 	// Bind first: while the site, the country tables and the templates
 	// load, the kernel already queues what exporters send.
 	if len(cfg.Pcaps) == 0 {
@@ -104,12 +115,13 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 		defer c.closeSockets() // on early errors; closing twice is harmless
 	}
-	var err error
-	var enr *geo.Enricher
-	if c.site, enr, err = loadSite(cfg.SiteConfig, cfg.DataRoot, cfg.GeoIPDB, c.logf); err != nil {
+	siteCfg, enr, err := loadSite(cfg.SiteConfig, cfg.DataRoot, cfg.GeoIPDB, c.logf)
+	if err != nil {
 		return err
 	}
-	root := c.site.DataRoot
+	c.current.Store(siteCfg)
+	root := siteCfg.DataRoot
+	c.root = root
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return fmt.Errorf("data root: %w", err)
 	}
@@ -125,18 +137,20 @@ func Run(ctx context.Context, cfg Config) error {
 	opts := netflow.DefaultOptions()
 	opts.NATInside = !cfg.NATOutside
 	opts.DefaultSamplingRate = func(exporter netip.Addr) uint32 {
-		if s, ok := c.site.SensorForExporter(exporter); ok {
+		if s, ok := c.site().SensorForExporter(exporter); ok {
 			return s.SamplingRate
 		}
 		return 0
 	}
+	opts.Events = c.decoderEvent
 	c.dec = netflow.NewDecoder(opts)
 	c.loadTemplates()
 	c.startLearner(stateDir)
 
 	var sink *Sink
 	if !cfg.ClickHouseOnly {
-		sink = NewSink(SinkConfig{Open: RepoOpener(root, c.site.SensorName)})
+		sensorName := func(id uint16) string { return c.site().SensorName(id) }
+		sink = NewSink(SinkConfig{Open: RepoOpener(root, sensorName)})
 	}
 	var outputs []Output
 	if c.clickhouse, err = c.openClickHouse(stateDir); err != nil {
@@ -146,7 +160,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	c.engine = &Engine{
 		Decoder:       c.dec,
-		Site:          c.site,
+		Site:          siteCfg,
 		Enricher:      enr,
 		Learner:       c.learner,
 		Allow:         cfg.Allow,
@@ -156,20 +170,37 @@ func Run(ctx context.Context, cfg Config) error {
 		FlushInterval: cfg.FlushInterval,
 		AfterFlush:    c.afterFlush,
 		Logf:          c.logf,
+		OnDenied:      c.denied.add,
+		OnUnknown:     c.unknown.add,
 	}
 	c.engine.Start()
 
 	var bg sync.WaitGroup
 	bgCtx, stopBg := context.WithCancel(ctx)
 	defer stopBg()
+	var metricsAddr string
 	if cfg.MetricsListen != "" {
-		srv, err := c.serveMetrics(cfg.MetricsListen)
+		srv, addr, err := c.serveMetrics(cfg.MetricsListen)
 		if err != nil {
 			c.closeSockets()
 			c.engine.Close()
 			return err
 		}
 		defer srv.Close()
+		metricsAddr = addr
+	}
+	c.logf("%s", c.startLine(metricsAddr))
+	if cfg.Reload != nil {
+		bg.Go(func() {
+			for {
+				select {
+				case <-bgCtx.Done():
+					return
+				case <-cfg.Reload:
+					c.reload()
+				}
+			}
+		})
 	}
 	if cfg.StatsInterval > 0 {
 		bg.Go(func() { c.summaryLoop(bgCtx) })
@@ -371,14 +402,15 @@ func (c *collector) retentionLoop(ctx context.Context, ret *Retention) {
 	}
 }
 
-func (c *collector) serveMetrics(addr string) (*http.Server, error) {
+// serveMetrics serves /metrics on addr and returns the address bound.
+func (c *collector) serveMetrics(addr string) (*http.Server, string, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("metrics: %w", err)
+		return nil, "", fmt.Errorf("metrics: %w", err)
 	}
 	srv := &http.Server{Handler: c.metricsHandler(), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
-	return srv, nil
+	return srv, ln.Addr().String(), nil
 }
 
 // FormatSize prints a byte count the way --rcvbuf and --retain-size take it.
