@@ -91,6 +91,7 @@ func TestExporterAndTemplateLines(t *testing.T) {
 	}
 
 	stderr = lockedBuffer{}
+	cfg.Force = true // the same capture again, on purpose
 	if err := Run(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}

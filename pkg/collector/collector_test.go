@@ -73,7 +73,9 @@ func TestReadPcapWritesEveryFlowToItsHour(t *testing.T) {
 		t.Errorf("no summary on stderr: %q", stderr.String())
 	}
 
-	// A second run appends to the same hourly files.
+	// A second run (forced: the capture is refused otherwise) appends to
+	// the same hourly files.
+	cfg.Force = true
 	if err := Run(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}

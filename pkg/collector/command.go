@@ -71,6 +71,13 @@ answer, batches wait as flow files in STATE/clickhouse-spool and are sent
 once it does, before a restart too; a batch whose answer was lost is
 checked for before it is sent again, so none arrives twice.
 
+--read-pcap records what it read of each capture (its SHA-256) in
+ROOT/.gflowcap/pcaps, and refuses to read a capture again, or one that
+begins with a capture read before (tcpdump went on writing), since its
+flows would be stored twice; --force reads it anyway. There is no undo
+of a capture stored twice short of deleting the hourly files of its hours
+and reading it again.
+
 Without a site configuration gflowcap says so once and uses one sensor,
 S0, for every exporter, with the private ranges (RFC 1918, CGNAT
 100.64/10, IPv6 fc00::/7) as the internal networks.
@@ -143,7 +150,8 @@ configuration. What the site configuration says wins, item by item, and
 	f.IntVar(&cfg.Sockets, "sockets", 1, "sockets per --listen address, sharing it with SO_REUSEPORT when more than one")
 	f.StringVar(&rcvbuf, "rcvbuf", "16M", "socket receive `SIZE` (the kernel caps it at net.core.rmem_max)")
 	f.IntVar(&cfg.ReadBatch, "read-batch", 64, "datagrams read per system call")
-	f.StringArrayVar(&cfg.Pcaps, "read-pcap", nil, "decode the NetFlow/IPFIX packets of this pcap `FILE` instead of listening, then exit (repeatable)")
+	f.StringArrayVar(&cfg.Pcaps, "read-pcap", nil, "decode the NetFlow/IPFIX packets of this pcap `FILE` instead of listening, then exit (repeatable); a capture read into the repository before is refused")
+	f.BoolVar(&cfg.Force, "force", false, "read --read-pcap captures even if the repository holds their flows already (they are stored twice)")
 	f.StringSliceVar(&allow, "allow", nil, "accept exports only from these exporter `CIDR`s (others are counted and dropped)")
 	f.StringVar(&cfg.SiteConfig, "site-config-file", "", "site configuration `FILE` (default GFLOW_SITE_CONFIG, then ROOT/gflow.toml)")
 	f.StringVar(&cfg.GeoIPDB, "geoip-db", "", "country database `FILE` (MaxMind mmdb; default GFLOW_GEOIP_DB, then the built-in one)")
@@ -199,6 +207,7 @@ configuration. What the site configuration says wins, item by item, and
 	)
 	cli.ManSection(cmd, cli.ManFiles,
 		cli.ManItem{Term: "ROOT/.gflowcap/templates", Text: "The exporters' templates, saved after every flush, so that a restarted collector decodes at once (--state-dir moves it)."},
+		cli.ManItem{Term: "ROOT/.gflowcap/pcaps", Text: "What --read-pcap read of each capture (SHA-256, size, packets, when), one JSON object per line; a capture found there is refused without --force."},
 		cli.ManItem{Term: "PREFIX/lib/systemd/system/gflowcap.service", Text: "The systemd unit make install puts in place; systemctl reload gflowcap sends SIGHUP."},
 	)
 	return cmd

@@ -30,6 +30,7 @@ type Config struct {
 	RcvBuf    int      // receive buffer per socket, bytes
 	ReadBatch int      // datagrams per recvmmsg
 	Pcaps     []string // --read-pcap: decode these and exit
+	Force     bool     // read captures the repository holds already (pcapseen.go)
 	Allow     []netip.Prefix
 
 	SiteConfig string
@@ -86,6 +87,9 @@ type collector struct {
 	learnerPub atomic.Pointer[learn.Learner] // the same, for the metrics
 	learnPath  string
 	learnSaved time.Time
+
+	stateDir  string
+	pcapsRead []pcapRead // captures read, recorded once their flows are stored
 }
 
 func (c *collector) logf(format string, args ...any) { c.log.printf(format, args...) }
@@ -133,6 +137,7 @@ func Run(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("state directory: %w", err)
 	}
 	c.tplPath = filepath.Join(stateDir, "templates")
+	c.stateDir = stateDir
 
 	opts := netflow.DefaultOptions()
 	opts.NATInside = !cfg.NATOutside
@@ -220,6 +225,7 @@ func Run(ctx context.Context, cfg Config) error {
 	c.engine.Close()
 	stopBg()
 	bg.Wait()
+	c.recordPcaps()
 	if cfg.StatsInterval > 0 || len(cfg.Pcaps) > 0 {
 		c.logf("%s", c.summary(time.Now(), nil))
 	}
@@ -303,6 +309,9 @@ func (c *collector) receive(ctx context.Context) error {
 func (c *collector) readPcaps(ctx context.Context) error {
 	w := c.engine.NewWorker()
 	defer w.Done()
+	if err := c.checkPcaps(); err != nil {
+		return err
+	}
 	for _, path := range c.cfg.Pcaps {
 		if err := c.readPcap(ctx, w, path); err != nil {
 			return err
@@ -317,20 +326,24 @@ func (c *collector) readPcap(ctx context.Context, w *Worker, path string) error 
 		return err
 	}
 	defer f.Close()
-	r, err := pcapfile.NewReader(f)
+	hr := newHashingReader(f)
+	r, err := pcapfile.NewReader(hr)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	for n := 0; ; n++ {
 		p, err := r.Next()
 		if err == io.EOF {
+			c.pcapsRead = append(c.pcapsRead, hr.entry(path, n, false))
 			break
 		}
 		if err != nil {
+			c.pcapsRead = append(c.pcapsRead, hr.entry(path, n, true))
 			return fmt.Errorf("%s: %w", path, err)
 		}
 		w.Packet(p.Payload, p.Src)
 		if n%1024 == 0 && ctx.Err() != nil {
+			c.pcapsRead = append(c.pcapsRead, hr.entry(path, n+1, true))
 			return nil
 		}
 	}
