@@ -90,7 +90,14 @@ func (c *collector) reload() {
 	if err := c.log.reopen(); err != nil {
 		c.logf("%v; logging on where it was", err)
 	}
-	cfg, enr, err := loadSite(c.cfg.SiteConfig, c.cfg.DataRoot, c.cfg.GeoIPDB, c.logf)
+	// The reload line says which configuration is in use; the start's
+	// "no site configuration" notice need not be repeated.
+	quiet := func(format string, args ...any) {
+		if !strings.HasPrefix(format, "no site configuration") {
+			c.logf(format, args...)
+		}
+	}
+	cfg, enr, err := loadSite(c.cfg.SiteConfig, c.cfg.DataRoot, c.cfg.GeoIPDB, quiet)
 	if err != nil {
 		c.logf("site configuration not reloaded, the one in use is kept: %v", err)
 		return
