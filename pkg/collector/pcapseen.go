@@ -202,8 +202,13 @@ func (e *errPcapSeen) Error() string {
 	case !e.whole:
 		what = fmt.Sprintf("its first %d packets are stored already (it has grown since)", p.Packets)
 	}
-	return fmt.Sprintf("%s: read into this repository on %s as %s: %s; reading it again would store them twice (use --force to read it anyway)",
+	return fmt.Sprintf("%s: read into this repository on %s as %s: %s; reading it again would store them twice",
 		e.path, when, p.Path, what)
+}
+
+// Hint says how to read it anyway (cli prints it as a second line).
+func (e *errPcapSeen) Hint() string {
+	return "to store its flows again anyway, add --force"
 }
 
 // checkPcaps refuses, unless --force, to read a capture that was read into

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gflow/gflow/pkg/cli"
 )
 
 const testPcap = "testdata/softflowd-v9-a.pcap"
@@ -58,10 +60,13 @@ func TestReadingACaptureTwiceIsRefused(t *testing.T) {
 			t.Fatalf("%s read again without --force", p)
 		}
 		abs, _ := filepath.Abs(testPcap)
-		for _, want := range []string{p + ": read into this repository on ", "as " + abs, "its flows are stored already", "use --force"} {
+		for _, want := range []string{p + ": read into this repository on ", "as " + abs, "its flows are stored already"} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("error %q lacks %q", err, want)
 			}
+		}
+		if h := cli.HintOf(err); h != "to store its flows again anyway, add --force" {
+			t.Errorf("hint %q", h)
 		}
 		if recs, _ := readRepo(t, root); len(recs) != 1000 {
 			t.Fatalf("after the refusal the repository holds %d flows, want 1000", len(recs))
