@@ -18,6 +18,7 @@ import (
 	"github.com/gflow/gflow/pkg/cut/textout"
 	"github.com/gflow/gflow/pkg/fields"
 	"github.com/gflow/gflow/pkg/flowfile"
+	"github.com/gflow/gflow/pkg/site"
 )
 
 func init() { cli.Register("gfileinfo", NewCommand) }
@@ -30,6 +31,7 @@ type options struct {
 	timestampFormat string
 	outputPath      string
 	pager           string
+	site            site.Flags
 }
 
 // NewCommand builds gfileinfo around the given streams.
@@ -62,8 +64,12 @@ Fields (--fields, names or SiLK's numbers): format(1), version(2),
 compression(4), header-length(5), count-records(7), file-size(8),
 packed-file-info(12), and gflow's own kind(30), writer(31),
 count-blocks(32), time-span(33), bytes-per-record(34), corrupt-blocks(35),
-incomplete-tail(36). SiLK's other fields (byte-order, record-length,
-command-lines, ...) describe SiLK files only.`,
+incomplete-tail(36). SiLK's other fields (byte-order(3), record-length(6),
+command-lines(9), record-version(10), silk-version(11), probe-name(13),
+annotations(14)) describe SiLK files only.
+
+A SiLK file is described exactly as rwfileinfo describes it, its sensor
+named from the site configuration; its records are read to be counted.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return run(o, args, std)
@@ -77,6 +83,7 @@ command-lines, ...) describe SiLK files only.`,
 	f.StringVar(&o.timestampFormat, "timestamp-format", "", "print times as default, iso or epoch, optionally with ,utc or ,local")
 	f.StringVar(&o.outputPath, "output-path", "", "write the text to this `FILE` (or stdout, stderr) instead of standard output through the pager")
 	f.StringVar(&o.pager, "pager", "", "page output on a terminal with this `PROGRAM` (default $GFLOW_PAGER, $PAGER, less)")
+	o.site.Register(f)
 	cli.Examples(cmd, `
 		# What is this file?
 		gfileinfo /var/lib/gflow/inweb/2026/11/26/iw-S0_20261126.14
@@ -110,7 +117,7 @@ func run(o *options, args []string, std cli.IO) error {
 			return cli.UsageError(err)
 		}
 	}
-	p := &printer{sel: sel, blocks: o.blocks, tf: fields.NewFormatter(fo)}
+	p := &printer{sel: sel, blocks: o.blocks, tf: fields.NewFormatter(fo), sensorName: sensorNames(&o.site, std)}
 
 	var out *textout.Writer
 	if !o.check {
@@ -165,6 +172,28 @@ func run(o *options, args []string, std cli.IO) error {
 		return cli.Exit(1)
 	}
 	return nil
+}
+
+// sensorNames names the sensor ids of SiLK files' packed-file-info from
+// the site configuration, read when the first SiLK file needs it; without
+// one (or with a broken one, said once) a sensor is S<id>, as in SiLK's
+// twoway site.
+func sensorNames(f *site.Flags, std cli.IO) func(uint32) string {
+	var cfg *site.Config
+	loaded := false
+	return func(id uint32) string {
+		if !loaded {
+			loaded = true
+			var err error
+			if cfg, err = f.Open(); err != nil {
+				cli.Warnf(std.Err, "gfileinfo", "%v; naming sensors S<id>", err)
+			}
+		}
+		if cfg == nil || id > 0xffff {
+			return fmt.Sprintf("S%d", id)
+		}
+		return cfg.SensorName(uint16(id))
+	}
 }
 
 // inputs calls visit for arg: a file, standard input, or the repository

@@ -6,13 +6,16 @@ import (
 	"io"
 
 	"github.com/gflow/gflow/pkg/flowfile"
+	"github.com/gflow/gflow/pkg/silk"
 )
 
-// foreignInfo describes a flow file of another format (SiLK's), read
-// through flowfile's foreign formats: its records are counted by reading
-// them, as such files carry no block summaries.
+// foreignInfo describes a flow file of another format, read through
+// flowfile's foreign formats: SiLK's files, whose header pkg/silk gives.
+// Their records are counted by reading them, as such files carry no block
+// summaries.
 type foreignInfo struct {
 	format   string
+	silk     *silk.Header // for a SiLK file
 	records  int64
 	size     int64 // -1 when unknown (a stream)
 	minSTime int64
@@ -29,6 +32,9 @@ func describeForeign(src io.Reader, path string) (*foreignInfo, error) {
 	r.SetName(path)
 	r.SetFields(flowfile.FieldTimes)
 	fi := &foreignInfo{format: r.FormatName(), size: -1}
+	if s, ok := r.Foreign().(*silk.Source); ok {
+		fi.silk = s.Header()
+	}
 	first := true
 	for {
 		recs, err := r.NextBlock()

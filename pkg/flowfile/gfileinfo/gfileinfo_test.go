@@ -189,3 +189,49 @@ func TestStdinAndBadInputs(t *testing.T) {
 		t.Errorf("no arguments: %d %q", status, errs)
 	}
 }
+
+// silkFixtures finds ../shared's SiLK files beside the repository root,
+// or skips the test.
+func silkFixtures(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "..", "shared", "fixtures", "silk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "INVENTORY.txt")); err != nil {
+		t.Skipf("SiLK fixtures not found: %s is absent (clone the shared reference material beside the repository)", dir)
+	}
+	return dir
+}
+
+// A SiLK file is described exactly as a real rwfileinfo 3.19.1 described
+// it: the tool output files and every file of rwflowpack's repositories.
+func TestSiLKFilesAsRwfileinfo(t *testing.T) {
+	dir := silkFixtures(t)
+	t.Chdir(dir) // rwfileinfo ran there: the names are relative
+	var files []string
+	tops, _ := filepath.Glob("*.rw")
+	files = append(files, tops...)
+	filepath.WalkDir("expected", func(path string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(path, ".rwfileinfo.txt") {
+			files = append(files, strings.TrimSuffix(strings.TrimPrefix(path, "expected/"), ".rwfileinfo.txt"))
+		}
+		return nil
+	})
+	if len(files) < 20 {
+		t.Fatalf("only %d SiLK files found", len(files))
+	}
+	for _, f := range files {
+		want, err := os.ReadFile(f + ".rwfileinfo.txt")
+		if err != nil {
+			want, err = os.ReadFile(filepath.Join("expected", f+".rwfileinfo.txt"))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, errs, status := gfileinfoRun(t, nil, f)
+		if status != 0 || errs != "" || out != string(want) {
+			t.Errorf("%s: status %d %q\ngot:\n%s\nrwfileinfo:\n%s", f, status, errs, out, want)
+		}
+	}
+}

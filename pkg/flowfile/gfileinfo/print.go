@@ -9,6 +9,7 @@ import (
 
 	"github.com/gflow/gflow/pkg/fields"
 	"github.com/gflow/gflow/pkg/flowfile"
+	"github.com/gflow/gflow/pkg/silk"
 )
 
 // field is one line of a file's description. ids 1-18 are rwfileinfo's,
@@ -97,6 +98,9 @@ type printer struct {
 	sel    map[int]bool
 	blocks bool
 	tf     *fields.Formatter
+	// sensorName names the sensor ids of SiLK files (from the site
+	// configuration, S<id> without one).
+	sensorName func(uint32) string
 }
 
 func (p *printer) line(id int, name, value string) {
@@ -184,6 +188,10 @@ func (p *printer) file(d *described) {
 
 func (p *printer) foreignFile(d *described) {
 	fi := d.foreign
+	if fi.silk != nil {
+		p.silkFile(fi)
+		return
+	}
 	p.line(1, "format", fi.format)
 	p.line(7, "count-records", strconv.FormatInt(fi.records, 10))
 	if fi.records > 0 {
@@ -192,9 +200,66 @@ func (p *printer) foreignFile(d *described) {
 	if fi.size >= 0 {
 		p.line(8, "file-size", strconv.FormatInt(fi.size, 10))
 	}
-	p.line(35, "corrupt-blocks", strconv.Itoa(len(fi.corrupt)))
-	for _, be := range fi.corrupt {
-		if p.sel == nil || p.sel[35] {
+	p.corruptLines(fi.corrupt)
+}
+
+// silkFile describes a SiLK file exactly as rwfileinfo does, so that what
+// a SiLK user's scripts read of rwfileinfo they read of gfileinfo; damage
+// rwfileinfo would not see is added at the end.
+func (p *printer) silkFile(fi *foreignInfo) {
+	h := fi.silk
+	p.line(1, "format(id)", h.Format.String())
+	p.line(2, "version", strconv.Itoa(int(h.Version)))
+	p.line(3, "byte-order", h.ByteOrder())
+	p.line(4, "compression(id)", h.Compression.String())
+	p.line(5, "header-length", strconv.Itoa(h.Length))
+	p.line(6, "record-length", strconv.Itoa(int(h.RecordSize)))
+	p.line(10, "record-version", strconv.Itoa(int(h.RecordVersion)))
+	p.line(11, "silk-version", h.SilkVersionString())
+	p.line(7, "count-records", strconv.FormatInt(fi.records, 10))
+	if fi.size >= 0 {
+		p.line(8, "file-size", strconv.FormatInt(fi.size, 10))
+	}
+	if pf, ok := h.PackedFile(); ok {
+		t := pf.Hour.Format("2006/01/02T15:04:05") + "Z"
+		p.line(12, "packed-file-info", fmt.Sprintf("%s %s %s", t, silkFlowtypeName(pf.FlowType), p.sensorName(pf.Sensor)))
+	}
+	for _, e := range []struct {
+		id    int
+		name  string
+		entry uint32
+	}{{13, "probe-name", silk.EntryProbeName}, {14, "annotations", silk.EntryAnnotation}, {9, "command-lines", silk.EntryInvocation}} {
+		lines := h.Strings(e.entry)
+		if len(lines) == 0 || (p.sel != nil && !p.sel[e.id]) {
+			continue
+		}
+		if e.entry == silk.EntryProbeName {
+			p.line(e.id, e.name, lines[0])
+			continue
+		}
+		p.line(e.id, e.name, "")
+		for i, l := range lines {
+			fmt.Fprintf(p.w, "%20d  %s\n", i+1, l)
+		}
+	}
+	if len(fi.corrupt) > 0 {
+		p.corruptLines(fi.corrupt)
+	}
+}
+
+// silkFlowtypeName is the file name of a SiLK flowtype id of the twoway
+// site ("iw" for inweb), as packed-file-info prints it.
+func silkFlowtypeName(id uint32) string {
+	if id < uint32(flowfile.NumTypes) {
+		return flowfile.FlowType(id).FileName()
+	}
+	return strconv.Itoa(int(id))
+}
+
+func (p *printer) corruptLines(bad []*flowfile.BlockError) {
+	p.line(35, "corrupt-blocks", strconv.Itoa(len(bad)))
+	if p.sel == nil || p.sel[35] {
+		for _, be := range bad {
 			fmt.Fprintf(p.w, "  %20sblock %d at byte offset %d: %v\n", "", be.Block, be.Offset, be.Err)
 		}
 	}
