@@ -106,6 +106,12 @@ func startUDP(t *testing.T, cfg Config) (netip.AddrPort, *Stats, func() error) {
 	go func() { errc <- Run(ctx, cfg) }()
 	select {
 	case a := <-ready:
+		// The socket is bound first; the site and the country tables load
+		// next, which takes a while under the race detector on a busy
+		// machine. The start line says the collector decodes.
+		if log, ok := cfg.Stderr.(*lockedBuffer); ok {
+			waitForUpTo(t, time.Minute, "the start line", func() bool { return strings.Contains(log.String(), " started: ") })
+		}
 		return a[0], cfg.Stats, func() error { cancel(); return <-errc }
 	case err := <-errc:
 		cancel()
@@ -117,7 +123,13 @@ func startUDP(t *testing.T, cfg Config) (netip.AddrPort, *Stats, func() error) {
 // waitFor polls cond (the collector works asynchronously) for up to 10 s.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+	waitForUpTo(t, 10*time.Second, what, cond)
+}
+
+// waitForUpTo polls cond for up to limit.
+func waitForUpTo(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		if cond() {
 			return
 		}

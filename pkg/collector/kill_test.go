@@ -71,7 +71,9 @@ func startChild(t *testing.T, root string, flush time.Duration, extra ...string)
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.cmd.Process.Kill(); c.cmd.Wait() })
-	waitFor(t, "the metrics endpoint", func() bool { _, err := c.metric("gflowcap_flushes_total"); return err == nil })
+	// Starting takes a while under the race detector on a busy machine
+	// (loading the country tables): wait for it longer than for the rest.
+	waitForUpTo(t, time.Minute, "the metrics endpoint", func() bool { _, err := c.metric("gflowcap_flushes_total"); return err == nil })
 	return c
 }
 
