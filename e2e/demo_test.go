@@ -110,6 +110,26 @@ func TestQuickStartDemo(t *testing.T) {
 		}
 	}
 
+	// 1b. What the README's "Collecting" shows: gflowcap's start line,
+	// gsiteinfo's records per sensor and type (from block headers) adding
+	// up to what was sent, gfileinfo --check quiet on a sound repository.
+	caplog, _ := os.ReadFile(filepath.Join(out, "gflowcap.log"))
+	if !strings.Contains(string(caplog), " started: listening on UDP 127.0.0.1:") || !strings.Contains(string(caplog), ": first packet, IPFIX, observation domain") {
+		t.Errorf("gflowcap's log lacks the start line or the exporter lines:\n%s", caplog)
+	}
+	site := exec.Command(filepath.Join(bin, "gsiteinfo"), "--data-rootdir="+root, "--fields=sensor,describe-sensor,repo-record-count", "--no-titles", "--delimited")
+	siteOut, err := site.Output()
+	if err != nil {
+		t.Fatalf("gsiteinfo: %v", err)
+	}
+	if want := fmt.Sprintf("S0|demo router|%d\n", sent.Flows); string(siteOut) != want {
+		t.Errorf("gsiteinfo says %q, want %q", siteOut, want)
+	}
+	check := exec.Command(filepath.Join(bin, "gfileinfo"), "--check", root)
+	if b, err := check.CombinedOutput(); err != nil || len(b) != 0 {
+		t.Errorf("gfileinfo --check of the demo repository: %v %q", err, b)
+	}
+
 	// 2. The country table's INPUT total equals the incoming bytes, and gjson agrees with it.
 	table, err := os.ReadFile(filepath.Join(out, "top-countries.txt"))
 	if err != nil {
