@@ -11,6 +11,7 @@ import (
 	_ "github.com/gflow/gflow/pkg/flowfile/gfileinfo" // gfileinfo
 	_ "github.com/gflow/gflow/pkg/mapjson/gjson"      // gjson
 	_ "github.com/gflow/gflow/pkg/silk/gmigrate"      // gmigrate
+	_ "github.com/gflow/gflow/pkg/site/gsiteinfo"     // gsiteinfo
 	_ "github.com/gflow/gflow/pkg/stats"              // gstats
 	_ "github.com/gflow/gflow/pkg/tuc"                // gtuc
 )
