@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sync"
 )
 
 // Info is what a flow file says about itself without a record being
@@ -51,7 +52,10 @@ type Info struct {
 // The header must be gflow's: a foreign file (SiLK) is ErrNotFlowFile
 // here; Open reads those.
 func ScanInfo(src io.Reader, size int64, name string, each func(*BlockSummary)) (*Info, error) {
-	s := &infoScanner{src: src, br: bufio.NewReaderSize(src, 64<<10), size: size, name: name}
+	br := scanBuffers.Get().(*bufio.Reader)
+	br.Reset(src)
+	defer func() { br.Reset(nil); scanBuffers.Put(br) }()
+	s := &infoScanner{src: src, br: br, size: size, name: name}
 	if size >= 0 {
 		s.seek, _ = src.(io.Seeker)
 	}
@@ -154,6 +158,10 @@ func (info *Info) add(s *BlockSummary) {
 	info.HasIPv4 = info.HasIPv4 || s.HasIPv4
 	info.HasIPv6 = info.HasIPv6 || s.HasIPv6
 }
+
+// scanBuffers keeps the scan buffers: gsiteinfo scans tens of thousands of
+// files, each in a few reads.
+var scanBuffers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
 
 // infoScanner reads a flow file sequentially through a buffer, seeking
 // over payloads when it can.
