@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/gflow/gflow/pkg/flowfile"
-	_ "github.com/gflow/gflow/pkg/silk" // SiLK repositories' files
+	"github.com/gflow/gflow/pkg/silk"
 )
 
 // holding is what the repository holds for one sensor and flow type.
@@ -210,6 +210,14 @@ func countRecords(path string, size int64) (int64, error) {
 	defer f.Close()
 	info, err := flowfile.ScanInfo(f, size, path, nil)
 	if errors.Is(err, flowfile.ErrNotFlowFile) {
+		// A SiLK repository's file: its length or its blocks' sizes
+		// give the records, as rwfileinfo counts them.
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return 0, err
+		}
+		if _, n, err := silk.Count(f); err == nil {
+			return int64(n), nil
+		}
 		return countByReading(path)
 	}
 	if err != nil {
