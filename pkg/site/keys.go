@@ -29,10 +29,12 @@ var Keys = []Key{
 		`Country database in MaxMind's mmdb format (GeoLite2 or GeoIP2 Country or City, DB-IP, ip-location-db) to use instead of the built-in one, when neither --geoip-db nor GFLOW_GEOIP_DB is given. A relative path is relative to the directory of the configuration file.`},
 	{"", "icmp-split", "boolean",
 		`Put ICMP flows in the types inicmp and outicmp instead of in and out. Default false, as in SiLK's default build.`},
+	{"", "learn", "boolean",
+		`Whether gflowcap learns each sensor's site from its traffic: which interfaces face the LAN and which the internet, the outside addresses behind NAT (as the ISP changes them), and the site's IPv6 prefixes from a tunnel broker or ISP. What was learned is kept in ROOT/.gflowcap/learned.json, across restarts and reloads; gflowcap --print-learned prints it as lines for this file, and gsiteinfo shows it (field learned). What the file says wins, sensor by sensor and item by item: interfaces over learned interfaces, internal networks over learned prefixes. Default true; false turns learning off for every sensor that does not say otherwise.`},
 	{"", "internal", "list of prefixes",
 		`The site's internal networks, IPv4 and IPv6, for every sensor that types flows by address and lists no internal networks of its own. Every other address is external. The prefixes must not overlap.
 
-Default (when the key is absent): 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10 (CGNAT), 169.254.0.0/16, fc00::/7 and fe80::/10. An empty list means no internal network at all. An IPv6 prefix routed to the site by a tunnel broker belongs here too, or the LAN's traffic is counted for the broker's country.`},
+Default (when the key is absent): 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10 (CGNAT), 169.254.0.0/16, fc00::/7 and fe80::/10. An empty list means no internal network at all. An IPv6 prefix routed to the site by a tunnel broker belongs here too, or the LAN's traffic is counted for the broker's country; gflowcap learns such a prefix when this key is absent (learn). Listing the key, even empty, turns the learned prefixes off for the sensors that use it.`},
 	{"countries", "PREFIX", "string (a country code)",
 		`Country override: flows from or to addresses in PREFIX get this two-letter country code (any case), or none with "--", whatever the country database says. Overrides win over the database but not over the internal networks, whose addresses have no country. The prefixes must not overlap.`},
 	{"sensors", "name", "string",
@@ -43,6 +45,8 @@ Default (when the key is absent): 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100
 		`Free text describing the sensor, shown by gsiteinfo (field describe-sensor).`},
 	{"sensors", "exporters", "list of prefixes",
 		`The exporters (router addresses, or prefixes of them) whose flows belong to this sensor. When exactly one sensor leaves this out, it takes every exporter that no other sensor names; a site with one router needs no address here. Exports from an exporter of no sensor are counted and dropped. The prefixes of all sensors must not overlap.`},
+	{"sensors", "learn", "boolean",
+		`Learn this sensor's site from its traffic (see the top-level learn). Default: the top-level learn.`},
 	{"sensors", "internal", "list of prefixes",
 		`This sensor's own internal networks, used instead of the site's internal list for its flows.`},
 	{"sensors", "external", "list of prefixes",
