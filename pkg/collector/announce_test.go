@@ -46,7 +46,7 @@ func TestStartLine(t *testing.T) {
 	for _, want := range []string{
 		"listening on UDP " + addr.String(),
 		"; writing to " + root,
-		"; site configuration none (one sensor S0, private ranges internal)",
+		"; site configuration none (one sensor S0, learning from the traffic)",
 		"; accepting exports from 127.0.0.1/32 only",
 	} {
 		if !strings.Contains(line, want) {

@@ -125,19 +125,35 @@ func (c *collector) reload() {
 // site returns the site configuration in use.
 func (c *collector) site() *site.Config { return c.current.Load() }
 
-// describeSite says in a few words which configuration is in use, for the
-// start line and the reload line.
+// describeSite says in a few words which configuration is in use, and
+// which sensors learn their site from the traffic, for the start line and
+// the reload line.
 func describeSite(cfg *site.Config) string {
+	var names, learning []string
+	for _, s := range cfg.Sensors {
+		names = append(names, s.Name)
+		if !s.NoLearn {
+			learning = append(learning, s.Name)
+		}
+	}
+	var b strings.Builder
 	if cfg.Path == "" {
-		return "none (one sensor S0, private ranges internal)"
+		b.WriteString("none (one sensor S0")
+	} else {
+		noun := "sensors"
+		if len(names) == 1 {
+			noun = "sensor"
+		}
+		fmt.Fprintf(&b, "%s (%s %s", cfg.Path, noun, strings.Join(names, ", "))
 	}
-	names := make([]string, len(cfg.Sensors))
-	for i, s := range cfg.Sensors {
-		names[i] = s.Name
+	switch {
+	case len(learning) == 0:
+		b.WriteString(", learning nothing")
+	case len(learning) == len(names):
+		b.WriteString(", learning from the traffic")
+	default:
+		fmt.Fprintf(&b, ", learning %s from the traffic", strings.Join(learning, ", "))
 	}
-	noun := "sensors"
-	if len(names) == 1 {
-		noun = "sensor"
-	}
-	return fmt.Sprintf("%s (%s %s)", cfg.Path, noun, strings.Join(names, ", "))
+	b.WriteString(")")
+	return b.String()
 }

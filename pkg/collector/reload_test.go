@@ -3,6 +3,9 @@ package collector
 import (
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gflow/gflow/pkg/flowfile"
+	"github.com/gflow/gflow/pkg/site/learn"
 )
 
 func writeSite(t *testing.T, path, text string) {
@@ -44,7 +48,7 @@ func TestReloadAppliesTheNewSiteConfiguration(t *testing.T) {
 	if recs, _ := readRepo(t, root); sum(recs) != first {
 		t.Fatalf("after SIGHUP the repository holds %+v, want the %+v received before it", sum(recs), first)
 	}
-	if l := logLines(stderr.String(), "site configuration reloaded"); !strings.Contains(l[0], conf+" (sensor edge2)") {
+	if l := logLines(stderr.String(), "site configuration reloaded"); !strings.Contains(l[0], conf+" (sensor edge2, learning from the traffic)") {
 		t.Errorf("reload line: %q", l)
 	}
 	second := sendV5(t, addr, 600, 20, base)
@@ -139,5 +143,55 @@ func TestHangupLosesNothing(t *testing.T) {
 	first, _ := os.ReadFile(logPath + ".0")
 	if !strings.Contains(string(first), " started: listening on UDP") {
 		t.Errorf("the first log file lacks the start line: %q", first)
+	}
+}
+
+// What was learned survives a reload: the learner learns the sensors of
+// the new configuration starting from it.
+func TestReloadKeepsWhatWasLearned(t *testing.T) {
+	root := t.TempDir()
+	conf := filepath.Join(root, "gflow.toml")
+	writeSite(t, conf, "[[sensors]]\nname = \"edge\"\nid = 1\nexporters = [\"127.0.0.1\"]\n")
+	since := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	st := &learn.State{Version: 1, Sensors: []*learn.SensorState{{ID: 1, Name: "edge",
+		Outside:  []learn.Outside{{Addr: netip.MustParseAddr("203.0.113.9"), From: since, LastSeen: since}},
+		Prefixes: []learn.Seen{{Prefix: netip.MustParsePrefix("2001:470:7a5e::/48"), Since: since, LastSeen: since}}}}}
+	os.MkdirAll(filepath.Join(root, ".gflowcap"), 0o755)
+	if err := st.Save(learn.Path(filepath.Join(root, ".gflowcap"))); err != nil {
+		t.Fatal(err)
+	}
+	var stderr lockedBuffer
+	reload := make(chan os.Signal, 1)
+	_, _, stop := startUDP(t, Config{DataRoot: root, FlushInterval: time.Hour, Stderr: &stderr, Reload: reload, MetricsListen: "127.0.0.1:0"})
+	defer stop()
+	m := metricsLineRE.FindStringSubmatch(stderr.String())
+	if m == nil {
+		t.Fatalf("no metrics address in %q", stderr.String())
+	}
+	learned := func() (outside, prefix bool) {
+		resp, err := http.Get("http://" + m[1] + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		for _, l := range strings.Split(string(body), "\n") {
+			if strings.HasPrefix(l, "gflowcap_learned_outside_address{") && strings.Contains(l, `address="203.0.113.9"`) && strings.Contains(l, `sensor="edge"`) {
+				outside = true
+			}
+			if strings.HasPrefix(l, "gflowcap_learned_internal_prefix{") && strings.Contains(l, `prefix="2001:470:7a5e::/48"`) {
+				prefix = true
+			}
+		}
+		return outside, prefix
+	}
+	if o, p := learned(); !o || !p {
+		t.Fatalf("before the reload: outside address %v, prefix %v; want both from learned.json", o, p)
+	}
+	writeSite(t, conf, "[[sensors]]\nname = \"edge\"\nid = 1\ndescription = \"home router\"\nexporters = [\"127.0.0.1\", \"::1\"]\n")
+	reload <- syscall.SIGHUP
+	waitFor(t, "the reload line", func() bool { return strings.Contains(stderr.String(), "site configuration reloaded") })
+	if o, p := learned(); !o || !p {
+		t.Fatalf("after the reload: outside address %v, prefix %v; what was learned was lost", o, p)
 	}
 }
