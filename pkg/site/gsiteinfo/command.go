@@ -5,6 +5,7 @@ package gsiteinfo
 
 import (
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/gflow/gflow/pkg/fields"
 	"github.com/gflow/gflow/pkg/flowfile"
 	"github.com/gflow/gflow/pkg/site"
+	"github.com/gflow/gflow/pkg/site/learn"
 )
 
 func init() { cli.Register("gsiteinfo", NewCommand) }
@@ -27,13 +29,14 @@ type options struct {
 	timestampFormat          string
 	columns                  fields.Columns
 	outputPath, pager        string
+	stateDir                 string
 	site                     site.Flags
 }
 
 // defaultSensorFields and defaultRepoFields are the two tables gsiteinfo
 // prints without --fields.
 const (
-	defaultSensorFields = "sensor,id-sensor,describe-sensor,exporters,internal"
+	defaultSensorFields = "sensor,id-sensor,describe-sensor,exporters,internal,learned"
 	defaultRepoFields   = "sensor,type,repo-start-date,repo-end-date,repo-file-count,repo-record-count,repo-byte-count"
 )
 
@@ -48,8 +51,9 @@ repository holds, in rwsiteinfo's layout: one row per combination of the
 classes, types and sensors that --fields names, in the order it names
 them, with lists and repository figures for each row.
 
-Without --fields it prints two tables: the sensors with their exporters
-and internal networks (` + defaultSensorFields + `),
+Without --fields it prints two tables: the sensors with their exporters,
+internal networks and what gflowcap learned of their sites
+(` + defaultSensorFields + `),
 then, for every sensor and type that holds files, the first and last
 hour held, the files, records and bytes
 (` + defaultRepoFields + `).
@@ -80,6 +84,7 @@ Fields (names or unique prefixes):
 	f.StringVar(&o.outputPath, "output-path", "", "write the text to this `FILE` (or stdout, stderr) instead of standard output through the pager")
 	f.StringVar(&o.pager, "pager", "", "page output on a terminal with this `PROGRAM` (default $GFLOW_PAGER, $PAGER, less)")
 	o.site.Register(f)
+	f.StringVar(&o.stateDir, "state-dir", "", "where gflowcap keeps what it learned, learned.json (default ROOT/.gflowcap, as gflowcap's --state-dir)")
 	cli.Examples(cmd, `
 		# The sensors, their exporters and networks, and what each holds
 		gsiteinfo
@@ -138,6 +143,15 @@ func run(o *options, std cli.IO) error {
 		}
 	}
 	s := &siteInfo{cfg: cfg, sel: sel, delim: o.listDelim, tf: fields.NewFormatter(fo)}
+	if usesField(tables, fLearned) {
+		stateDir := o.stateDir
+		if stateDir == "" {
+			stateDir = filepath.Join(cfg.DataRoot, ".gflowcap")
+		}
+		if s.learned, err = learn.Load(learn.Path(stateDir)); err != nil {
+			cli.Warnf(std.Err, "gsiteinfo", "%v; nothing learned is shown", err)
+		}
+	}
 	if needRepo {
 		if s.repo, err = scanRepo(cfg.DataRoot, sel.types, sel.sensorNames, needRecords); err != nil {
 			return err
@@ -265,6 +279,17 @@ func (o *options) selection(cfg *site.Config) (selection, error) {
 		}
 	}
 	return sel, nil
+}
+
+func usesField(tables [][]fieldDef, id fieldID) bool {
+	for _, t := range tables {
+		for _, f := range t {
+			if f.id == id {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func typeNames() string {

@@ -50,6 +50,7 @@ const (
 	fExporters
 	fInternal
 	fExternal
+	fLearned
 	fRepoStart
 	fRepoEnd
 	fRepoFiles
@@ -91,6 +92,7 @@ var fieldDefs = []fieldDef{
 	{fExporters, "exporters", "Exporters", dimSensor, kindValue, "the sensor's exporters (any, when it takes every exporter)"},
 	{fInternal, "internal", "Internal", dimSensor, kindValue, "the sensor's internal networks, or its internal interfaces"},
 	{fExternal, "external", "External", dimSensor, kindValue, "the sensor's external networks or interfaces (remainder: all others)"},
+	{fLearned, "learned", "Learned", dimSensor, kindValue, "what gflowcap learned of the sensor's site: outside:ADDRESS, external:ifN, internal:ifN, prefix:PREFIX"},
 	{fRepoStart, "repo-start-date", "Start-Date", dimNone, kindRepo, "hour of the earliest file in the repository"},
 	{fRepoEnd, "repo-end-date", "End-Date", dimNone, kindRepo, "hour of the latest file in the repository"},
 	{fRepoFiles, "repo-file-count", "File-Count", dimNone, kindRepo, "number of files in the repository"},

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"github.com/gflow/gflow/pkg/cli"
 	"github.com/gflow/gflow/pkg/flowfile"
 	"github.com/gflow/gflow/pkg/site/gsiteinfo"
+	"github.com/gflow/gflow/pkg/site/learn"
 )
 
 func TestMain(m *testing.M) {
@@ -87,8 +89,24 @@ func makeSite(t *testing.T) (string, map[repogen.Key]*repogen.Totals) {
 	for k, v := range more {
 		tot[k] = v
 	}
-	// What else a repository holds: the collector's state, a stray file.
+	// What else a repository holds: the collector's state (what it
+	// learned; the facts of id 7 are of a sensor since renamed), a stray
+	// file.
 	os.MkdirAll(filepath.Join(root, ".gflowcap"), 0o755)
+	since := start.Add(time.Hour)
+	st := &learn.State{Version: 1, Sensors: []*learn.SensorState{
+		{ID: 1, Name: "edge",
+			Interfaces: []learn.Interface{{Index: 2, Role: learn.External, Since: since}, {Index: 1, Role: learn.Internal, Since: since}},
+			Outside: []learn.Outside{
+				{Addr: netip.MustParseAddr("203.0.113.5"), From: start, Until: since, LastSeen: since},
+				{Addr: netip.MustParseAddr("203.0.113.9"), From: since, LastSeen: since},
+			},
+			Prefixes: []learn.Seen{{Prefix: netip.MustParsePrefix("2001:470:7a5e::/48"), Since: since, LastSeen: since}}},
+		{ID: 7, Name: "oldlab", Outside: []learn.Outside{{Addr: netip.MustParseAddr("198.51.100.1"), From: start, LastSeen: since}}},
+	}}
+	if err := st.Save(learn.Path(filepath.Join(root, ".gflowcap"))); err != nil {
+		t.Fatal(err)
+	}
 	os.WriteFile(filepath.Join(root, ".gflowcap", "in-edge_20260101.00"), []byte("state"), 0o644)
 	os.WriteFile(filepath.Join(root, "in", "README"), []byte("notes"), 0o644)
 	return root, tot
@@ -125,10 +143,11 @@ func TestDefaultView(t *testing.T) {
 		t.Fatalf("status %d, stderr %q", status, errs)
 	}
 	want := table([][]string{
-		{"Sensor", "Sensor-ID", "Sensor-Description", "Exporters", "Internal"},
-		{"edge", "1", "home router", "192.0.2.1,2001:db8::1", "192.168.0.0/16,2001:db8:1::/48"},
-		{"lab", "7", "", "10.9.0.0/24", "remainder"},
-		{"old", "", "", "", ""},
+		{"Sensor", "Sensor-ID", "Sensor-Description", "Exporters", "Internal", "Learned"},
+		{"edge", "1", "home router", "192.0.2.1,2001:db8::1", "192.168.0.0/16,2001:db8:1::/48",
+			"outside:203.0.113.9,external:if2,internal:if1,prefix:2001:470:7a5e::/48"},
+		{"lab", "7", "", "10.9.0.0/24", "remainder", ""},
+		{"old", "", "", "", "", ""},
 	}) + "\n"
 	rows := [][]string{{"Sensor", "Type", "Start-Date", "End-Date", "File-Count", "Record-Count", "Byte-Count"}}
 	for _, s := range []repogen.Sensor{edge, lab, old} {

@@ -10,6 +10,7 @@ import (
 	"github.com/gflow/gflow/pkg/fields"
 	"github.com/gflow/gflow/pkg/flowfile"
 	"github.com/gflow/gflow/pkg/site"
+	"github.com/gflow/gflow/pkg/site/learn"
 )
 
 // sensorInfo is a sensor of a row: one of the site configuration, or a
@@ -24,6 +25,7 @@ type siteInfo struct {
 	sel     selection
 	repo    *scanned // nil when no field reads the repository
 	sensors []sensorInfo
+	learned *learn.State // what gflowcap learned; nil when nothing
 	delim   string
 	tf      *fields.Formatter
 }
@@ -167,6 +169,10 @@ func (s *siteInfo) value(f fieldDef, c rowCtx) string {
 			}
 			return list(orRemainder(prefixes(se.External)))
 		}
+	case fLearned:
+		if c.sensor != nil && c.sensor.s != nil {
+			return list(s.learnedOf(c.sensor.s))
+		}
 	case fClassList, fDefaultClassList:
 		return flowfile.ClassName
 	case fTypeList, fFlowtypeList, fFlowtypeIDList:
@@ -235,6 +241,31 @@ func (s *siteInfo) held(c rowCtx) holding {
 		h.add(v)
 	}
 	return h
+}
+
+// learnedOf lists what gflowcap learned of a sensor's site: its current
+// outside addresses, its interfaces' roles and its internal prefixes.
+// Facts learned under another name for the id (a renamed sensor) are not
+// the sensor's.
+func (s *siteInfo) learnedOf(se *site.Sensor) []string {
+	st := s.learned.Sensor(se.ID)
+	if st == nil || st.Name != se.Name {
+		return nil
+	}
+	var out []string
+	for _, a := range st.CurrentOutside() {
+		out = append(out, "outside:"+a.String())
+	}
+	for _, x := range st.InterfacesWith(learn.External) {
+		out = append(out, "external:if"+strconv.FormatUint(uint64(x), 10))
+	}
+	for _, x := range st.InterfacesWith(learn.Internal) {
+		out = append(out, "internal:if"+strconv.FormatUint(uint64(x), 10))
+	}
+	for _, p := range st.PrefixList() {
+		out = append(out, "prefix:"+p.String())
+	}
+	return out
 }
 
 // exporters lists a sensor's exporters; a sensor that takes every
