@@ -142,7 +142,7 @@ func run(o *options, std cli.IO) error {
 			needRecords = needRecords || f.id == fRepoRecords
 		}
 	}
-	s := &siteInfo{cfg: cfg, sel: sel, delim: o.listDelim, tf: fields.NewFormatter(fo)}
+	s := &siteInfo{cfg: cfg, sel: sel, delim: o.listDelim, tf: fields.NewFormatter(fo), brief: o.fields == ""}
 	if usesField(tables, fLearned) {
 		stateDir := o.stateDir
 		if stateDir == "" {

@@ -274,3 +274,20 @@ func TestSiLKRepository(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", out, want)
 	}
 }
+
+// A new install: no configuration, no files yet.
+func TestEmptyRepository(t *testing.T) {
+	root := t.TempDir()
+	out, errs, status := gsiteinfoRun(t, "--data-rootdir="+root)
+	want := table([][]string{
+		{"Sensor", "Sensor-ID", "Sensor-Description", "Exporters", "Internal", "Learned"},
+		{"S0", "0", "", "any", "private ranges (default)", ""},
+	})
+	if status != 0 || out != want || errs != "gsiteinfo: warning: the repository "+root+" holds no flow files\n" {
+		t.Fatalf("status %d, stderr %q, out:\n%s\nwant:\n%s", status, errs, out, want)
+	}
+	out, _, _ = gsiteinfoRun(t, "--data-rootdir="+root, "--fields=internal", "--no-titles")
+	if !strings.HasPrefix(out, "10.0.0.0/8,") {
+		t.Errorf("--fields=internal gives %q, want the default prefixes", out)
+	}
+}

@@ -26,6 +26,7 @@ type siteInfo struct {
 	repo    *scanned // nil when no field reads the repository
 	sensors []sensorInfo
 	learned *learn.State // what gflowcap learned; nil when nothing
+	brief   bool         // the default view: the default networks in two words
 	delim   string
 	tf      *fields.Formatter
 }
@@ -158,6 +159,9 @@ func (s *siteInfo) value(f fieldDef, c rowCtx) string {
 			se := c.sensor.s
 			if se.ByInterface() {
 				return list(orRemainder(interfaces(se.InternalInterfaces)))
+			}
+			if s.brief && !se.InternalConfigured {
+				return "private ranges (default)" // the whole list: --fields=internal
 			}
 			return list(prefixes(se.Internal))
 		}
