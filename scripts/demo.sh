@@ -42,7 +42,7 @@ find "$ROOT" -type f -name '*_*.*' | sed "s|^$ROOT/|    |" | sort
 
 echo
 echo "==> what gflowcap learned about the site from the traffic (no internal networks configured):"
-grep -E '^gflowcap: S0: ' "$OUT/gflowcap.log" | sed 's/^/    /' || true
+grep -E '^gflowcap: [0-9T:Z-]+ S0: ' "$OUT/gflowcap.log" | sed 's/^/    /' || true
 echo "==> as a site configuration (gflowcap --print-learned):"
 gflowcap --print-learned --data-rootdir="$ROOT" | grep -vE '^$|^# [^l]' | sed 's/^/    /'
 
