@@ -125,6 +125,10 @@ func TestQuickStartDemo(t *testing.T) {
 	if want := fmt.Sprintf("S0|demo router|%d\n", sent.Flows); string(siteOut) != want {
 		t.Errorf("gsiteinfo says %q, want %q", siteOut, want)
 	}
+	learned, err := exec.Command(filepath.Join(bin, "gsiteinfo"), "--data-rootdir="+root, "--fields=learned", "--no-titles", "--delimited").Output()
+	if err != nil || !strings.Contains(string(learned), "outside:") {
+		t.Errorf("gsiteinfo shows no learned outside address: %q, %v", learned, err)
+	}
 	check := exec.Command(filepath.Join(bin, "gfileinfo"), "--check", root)
 	if b, err := check.CombinedOutput(); err != nil || len(b) != 0 {
 		t.Errorf("gfileinfo --check of the demo repository: %v %q", err, b)
