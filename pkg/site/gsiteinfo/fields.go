@@ -73,7 +73,7 @@ type fieldDef struct {
 var fieldDefs = []fieldDef{
 	{fClass, "class", "Class", dimClass, kindValue, "class name"},
 	{fType, "type", "Type", dimType, kindValue, "type name"},
-	{fFlowtype, "flowtype", "Flowtype", dimType, kindValue, "flowtype name (as in file names: iw for inweb)"},
+	{fFlowtype, "flowtype", "Flowtype", dimType, kindValue, "flowtype name (iw for inweb, as in file names)"},
 	{fFlowtypeID, "id-flowtype", "Flowtype-ID", dimType, kindValue, "flowtype integer identifier"},
 	{fSensor, "sensor", "Sensor", dimSensor, kindValue, "sensor name"},
 	{fSensorID, "id-sensor", "Sensor-ID", dimSensor, kindValue, "sensor integer identifier"},
@@ -89,14 +89,14 @@ var fieldDefs = []fieldDef{
 	{fSensorIDList, "id-sensor:list", "Sensor-ID:list", dimNone, kindList, "list of sensor integer identifiers"},
 	{fDefaultClassList, "default-class:list", "Default-Class:list", dimNone, kindList, "list of default class names"},
 	{fDefaultTypeList, "default-type:list", "Default-Type:list", dimNone, kindList, "list of default type names"},
-	{fExporters, "exporters", "Exporters", dimSensor, kindValue, "the sensor's exporters (any, when it takes every exporter)"},
-	{fInternal, "internal", "Internal", dimSensor, kindValue, "the sensor's internal networks, or its internal interfaces"},
-	{fExternal, "external", "External", dimSensor, kindValue, "the sensor's external networks or interfaces (remainder: all others)"},
-	{fLearned, "learned", "Learned", dimSensor, kindValue, "what gflowcap learned of the sensor's site: outside:ADDRESS, external:ifN, internal:ifN, prefix:PREFIX"},
+	{fExporters, "exporters", "Exporters", dimSensor, kindValue, "the sensor's exporters (any: every other exporter)"},
+	{fInternal, "internal", "Internal", dimSensor, kindValue, "its internal networks, or internal interfaces"},
+	{fExternal, "external", "External", dimSensor, kindValue, "its external networks or interfaces"},
+	{fLearned, "learned", "Learned", dimSensor, kindValue, "what gflowcap learned: outside:ADDR, external:ifN, prefix:P"},
 	{fRepoStart, "repo-start-date", "Start-Date", dimNone, kindRepo, "hour of the earliest file in the repository"},
 	{fRepoEnd, "repo-end-date", "End-Date", dimNone, kindRepo, "hour of the latest file in the repository"},
 	{fRepoFiles, "repo-file-count", "File-Count", dimNone, kindRepo, "number of files in the repository"},
-	{fRepoRecords, "repo-record-count", "Record-Count", dimNone, kindRepo, "number of flow records in those files (from their block headers)"},
+	{fRepoRecords, "repo-record-count", "Record-Count", dimNone, kindRepo, "flow records in those files (block headers)"},
 	{fRepoBytes, "repo-byte-count", "Byte-Count", dimNone, kindRepo, "size of those files, bytes"},
 }
 
