@@ -110,8 +110,9 @@ func runCollector(t *testing.T, root string) (netip.AddrPort, *collector.Stats, 
 	stats := collector.NewStats()
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
+	log := &syncBuffer{}
 	cfg := collector.Config{
-		Listen: []string{"127.0.0.1:0"}, RcvBuf: 4 << 20, DataRoot: root, Stderr: io.Discard,
+		Listen: []string{"127.0.0.1:0"}, RcvBuf: 4 << 20, DataRoot: root, Stderr: log,
 		FlushInterval: time.Second, Stats: stats,
 		Ready: func(a []netip.AddrPort) { ready <- a },
 	}
@@ -119,6 +120,15 @@ func runCollector(t *testing.T, root string) (netip.AddrPort, *collector.Stats, 
 	go func() { errc <- collector.Run(ctx, cfg) }()
 	select {
 	case a := <-ready:
+		// The socket is bound before the country tables load, which under
+		// the race detector on a busy machine took longer than the tests
+		// wait for flows: wait for the start line, which says it decodes.
+		for deadline := time.Now().Add(2 * time.Minute); !strings.Contains(log.String(), " started: "); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				cancel()
+				t.Fatalf("gflowcap did not start decoding in 2 minutes:\n%s", log.String())
+			}
+		}
 		return a[0], stats, func() {
 			cancel()
 			if err := <-errc; err != nil {
@@ -496,4 +506,22 @@ func freeUDPPort(t *testing.T) int {
 	}
 	defer c.Close()
 	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// syncBuffer is gflowcap's log, written by its goroutines, read by the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
