@@ -15,7 +15,7 @@ type metricsCollector struct {
 
 	packets, bytes, flows, written, unknown *prometheus.Desc
 	decodeErrors, noTemplate, lost          *prometheus.Desc
-	heldLost, nonConformant, sampMissing    *prometheus.Desc
+	nonConformant, sampMissing              *prometheus.Desc
 	flowPackets, flowBytes                  *prometheus.Desc
 	kernelDrops, rcvbuf                     *prometheus.Desc
 	denied, openFiles, dropped, writeErrors *prometheus.Desc
@@ -35,11 +35,10 @@ func newMetricsCollector(c *collector) *metricsCollector {
 		flows:         d("flows_total", "Flow records decoded and accepted.", exp),
 		written:       d("records_written_total", "Flow records handed to hourly files.", exp),
 		unknown:       d("unknown_exporter_packets_total", "Datagrams dropped because the exporter belongs to no sensor.", exp),
-		decodeErrors:  d("decode_errors_total", "Malformed export packets, by kind.", []string{"exporter", "kind"}),
-		noTemplate:    d("data_without_template_total", "Data sets that arrived before their template and could not be decoded.", exp),
+		decodeErrors:  d("decode_errors_total", "Malformed export packets and parts, by exporter and kind (the first of each is logged).", []string{"exporter", "kind"}),
+		noTemplate:    d("data_without_template_total", "Data sets never decoded for want of their template: the hold was full, or the template did not come in time.", exp),
 		lost:          d("lost_exports_total", "Exports lost by sequence number (v5 flows, v9 packets, IPFIX records).", exp),
-		heldLost:      d("held_data_dropped_total", "Data sets held for a template that expired or did not fit.", exp),
-		nonConformant: d("nonconformant_sequence_total", "IPFIX messages numbered off by one against RFC 7011 (softflowd); not losses.", exp),
+		nonConformant: d("nonconformant_sequence_total", "Messages numbered otherwise (IPFIX off by one as softflowd, v9 by records); not losses.", exp),
 		sampMissing:   d("sampling_rate_missing_total", "Flows left unscaled although their exporter said it samples.", exp),
 		flowPackets:   d("flow_packets_total", "Packets the decoded flows carry (after sampling scaling).", exp),
 		flowBytes:     d("flow_bytes_total", "Bytes the decoded flows carry (after sampling scaling).", exp),
@@ -56,7 +55,7 @@ func newMetricsCollector(c *collector) *metricsCollector {
 
 func (m *metricsCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{m.packets, m.bytes, m.flows, m.written, m.unknown, m.decodeErrors,
-		m.noTemplate, m.lost, m.heldLost, m.nonConformant, m.sampMissing, m.flowPackets, m.flowBytes, m.kernelDrops, m.rcvbuf, m.denied, m.openFiles, m.dropped, m.writeErrors, m.flushes} {
+		m.noTemplate, m.lost, m.nonConformant, m.sampMissing, m.flowPackets, m.flowBytes, m.kernelDrops, m.rcvbuf, m.denied, m.openFiles, m.dropped, m.writeErrors, m.flushes} {
 		ch <- d
 	}
 	m.learned.describe(ch)
@@ -66,23 +65,26 @@ func (m *metricsCollector) Collect(ch chan<- prometheus.Metric) {
 	counter := func(d *prometheus.Desc, v uint64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
 	}
-	for _, e := range m.c.stats.Exporters() {
-		a := e.Addr.String()
-		counter(m.packets, e.Packets.Load(), a)
-		counter(m.bytes, e.Bytes.Load(), a)
-		counter(m.flows, e.Flows.Load(), a)
-		counter(m.written, e.Written.Load(), a)
-		counter(m.unknown, e.Unknown.Load(), a)
+	// At most maxExporterSeries exporters by name, the others summed.
+	for _, e := range m.c.receiveRows() {
+		a := exporterLabel(e.addr)
+		counter(m.packets, e.packets, a)
+		counter(m.bytes, e.bytes, a)
+		counter(m.flows, e.flows, a)
+		counter(m.written, e.written, a)
+		counter(m.unknown, e.unknown, a)
 	}
 	dc := m.c.decoderCounts()
+	dc.bound(m.c.preferred)
 	for _, e := range dc.exporters {
-		a := e.addr.String()
+		a := exporterLabel(e.addr)
 		for kind, n := range e.errors {
-			counter(m.decodeErrors, n, a, netflow.ErrorKind(kind).String())
+			if n > 0 { // kinds that never happened are not series
+				counter(m.decodeErrors, n, a, netflow.ErrorKind(kind).String())
+			}
 		}
 		counter(m.noTemplate, e.noTemplate, a)
 		counter(m.lost, e.lost, a)
-		counter(m.heldLost, e.heldLost, a)
 		counter(m.nonConformant, e.nonConformant, a)
 		counter(m.sampMissing, e.samplingMissing, a)
 		counter(m.flowPackets, e.flowPackets, a)
@@ -107,7 +109,7 @@ func (m *metricsCollector) Collect(ch chan<- prometheus.Metric) {
 
 func (c *collector) metricsHandler() http.Handler {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(newMetricsCollector(c))
+	reg.MustRegister(newMetricsCollector(c), newDecoderMetrics(c))
 	if c.clickhouse != nil {
 		reg.MustRegister(newClickHouseMetrics(c.clickhouse))
 	}

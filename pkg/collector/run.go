@@ -82,6 +82,8 @@ type collector struct {
 	tplPath string
 	start   time.Time
 
+	savedGen uint64 // the decoder's generation the templates file holds
+
 	clickhouse *clickhouse.Sink              // nil without --clickhouse
 	learner    *learn.Learner                // used by the writer goroutine
 	learnerPub atomic.Pointer[learn.Learner] // the same, for the metrics
@@ -148,6 +150,8 @@ func Run(ctx context.Context, cfg Config) error {
 		return 0
 	}
 	opts.Events = c.decoderEvent
+	opts.Notify = newNoticeLog(c.logf).notice
+	opts.Preferred = c.preferred
 	c.dec = netflow.NewDecoder(opts)
 	c.loadTemplates()
 	c.startLearner(stateDir)
@@ -366,8 +370,9 @@ func (c *collector) loadTemplates() {
 	}
 	defer f.Close()
 	if err := c.dec.LoadTemplates(f); err != nil {
-		c.logf("templates from %s not loaded (they will be learnt again): %v", c.tplPath, err)
+		c.logf("templates from %s not all loaded (the rest will be learnt again): %v", c.tplPath, err)
 	}
+	c.savedGen = c.dec.Generation()
 }
 
 // afterFlush saves the decoder's templates and what was learned.
@@ -376,13 +381,21 @@ func (c *collector) afterFlush() {
 	c.saveLearned()
 }
 
-// saveTemplates writes the templates to a temporary file and renames it,
-// so a crash never leaves half a file.
+// saveTemplates writes the templates when they changed since the last
+// save, to a temporary file that it syncs and renames, so a crash never
+// leaves half a file.
 func (c *collector) saveTemplates() {
+	gen := c.dec.Generation()
+	if gen == c.savedGen {
+		return
+	}
 	tmp := c.tplPath + ".tmp"
 	f, err := os.Create(tmp)
 	if err == nil {
 		err = c.dec.SaveTemplates(f)
+		if serr := f.Sync(); err == nil {
+			err = serr
+		}
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
@@ -392,7 +405,9 @@ func (c *collector) saveTemplates() {
 	}
 	if err != nil {
 		c.logf("save templates: %v", err)
+		return
 	}
+	c.savedGen = gen
 }
 
 func (c *collector) retentionLoop(ctx context.Context, ret *Retention) {

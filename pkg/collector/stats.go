@@ -7,8 +7,11 @@ import (
 	"sync/atomic"
 )
 
-// maxExporterStats bounds the exporters counted one by one; packets from
-// more (a spoofing sender, say) are counted under the zero address.
+// maxExporterStats bounds the exporters counted one by one. When they are
+// that many, an address that never had a flow decoded (a spoofing sender,
+// most likely) gives way to a new one; when none is found among a few, the
+// new one's packets are counted under the zero address (exporter="other"
+// in /metrics).
 const maxExporterStats = 4096
 
 // ExporterCounters are what the receive path counts per exporter address.
@@ -52,6 +55,18 @@ func (s *Stats) Exporter(addr netip.Addr) *ExporterCounters {
 	defer s.mu.Unlock()
 	if c = s.exporters[addr]; c != nil {
 		return c
+	}
+	if len(s.exporters) >= maxExporterStats {
+		looked := 0
+		for k, old := range s.exporters { // map order: a few entries from a random start
+			if k.IsValid() && old.Flows.Load() == 0 {
+				delete(s.exporters, k)
+				break
+			}
+			if looked++; looked == 8 {
+				break
+			}
+		}
 	}
 	if len(s.exporters) >= maxExporterStats {
 		addr = netip.Addr{}

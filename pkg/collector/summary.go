@@ -35,17 +35,15 @@ func (c *collector) summary(now time.Time, prev *summaryState) string {
 	if prev != nil {
 		prev.at, prev.flows = now, t.Flows
 	}
-	line := fmt.Sprintf("%d exporters, %d flows (%.0f/s), %d decode errors, %d lost exports, %d kernel drops, %d files open",
-		t.Exporters, t.Flows, rate, dc.errors, dc.lost, drops, c.stats.OpenFiles.Load())
+	line := fmt.Sprintf("%d exporters, %d flows (%.0f/s), %d decode errors%s, %d lost exports, %d kernel drops, %d files open",
+		t.Exporters, t.Flows, rate, dc.errors, dc.errorsByKind(), dc.lost, drops, c.stats.OpenFiles.Load())
 	if n := c.stats.Denied.Load(); n > 0 {
 		line += fmt.Sprintf(", %d packets refused by --allow", n)
 	}
 	if t.Unknown > 0 {
 		line += fmt.Sprintf(", %d packets from exporters of no sensor", t.Unknown)
 	}
-	if dc.noTemplate > 0 {
-		line += fmt.Sprintf(", %d data sets without template", dc.noTemplate)
-	}
+	line += dc.summary()
 	if n := c.stats.Dropped.Load(); n > 0 {
 		line += fmt.Sprintf(", %d flows not written", n)
 	}

@@ -33,24 +33,50 @@
 // version and source ID / observation domain. A template is replaced when it
 // is redefined and, for IPFIX, withdrawn by a template record with field
 // count 0 (template ID 2 or 3 withdraws all templates or all options
-// templates of the domain). An exporter holds at most
-// Options.MaxTemplatesPerExporter templates and MaxDomainsPerExporter
-// domains; more are refused and counted. SaveTemplates and LoadTemplates
-// write and read the templates, the sampling rates learnt from options data
-// and the exporters' system init times as versioned JSON, so a restarted
-// collector decodes data at once instead of dropping it until the exporter
-// sends its templates again.
+// templates of the domain). What an exporter can make the decoder keep is
+// bounded — templates and their fields per exporter and in all
+// (Options.MaxTemplatesPerExporter, MaxTemplateFieldsPerExporter,
+// MaxTemplateFields), domains (MaxDomainsPerExporter, MaxDomains), samplers
+// (MaxSamplersPerExporter, MaxSamplers); more are refused before they are
+// built, and counted. SaveTemplates and LoadTemplates write and read the
+// templates, the sampling rates learnt from options data and the exporters'
+// system init times as versioned JSON, for the exporters that sent flows, so
+// a restarted collector decodes data at once instead of dropping it until
+// the exporter sends its templates again; Generation tells when there is
+// something new to save, and LoadTemplates keeps what is intact of a
+// damaged file.
+//
+// # Exporters
+//
+// The exporter table holds at most Options.MaxExporters addresses. When it
+// is full, a newcomer takes the place of an exporter that never sent a flow,
+// else of one silent for Options.ExporterIdle; an exporter the site names
+// (Options.Preferred) takes any other's place and never gives way; otherwise
+// the packet is refused and counted (Stats.RefusedPackets). A flood of
+// spoofed addresses therefore cannot lock out real exporters.
+//
+// # Notices
+//
+// Options.Notify receives what an operator may want to know as it happens:
+// the first decode error of each kind from each exporter (with its template
+// and offset), each template that counts traffic but names no addresses,
+// new exporters and templates, refused packets, forgotten exporters.
 //
 // # Data before its template
 //
 // A data set whose template is not known yet is copied and held for
-// Options.PendingTTL (bounded by Options.MaxPendingBytes in total and
-// MaxPendingSetsPerDomain per domain). When the template arrives — in the
-// same packet or a later one from the same exporter and domain — the held
-// sets are decoded with their own packet's header (uptime, export time) and
-// their flows are appended to dst by that Decode call at the point where the
-// template set is read (so before the flows of data sets that follow it). Held sets that expire or do not fit are dropped and
-// counted (ExporterStats.HeldDropped). No separate drain call is needed.
+// Options.PendingTTL, within Options.MaxHeldBytesPerExporter per exporter,
+// Options.MaxPendingBytes in all (where the exporter that holds the most
+// gives way to one that holds less) and MaxPendingSetsPerDomain per domain.
+// When the template arrives — in the same packet or a later one from the
+// same exporter and domain — the held sets are decoded with their own
+// packet's header (uptime, export time) and their flows are appended to dst
+// by that Decode call at the point where the template set is read (so
+// before the flows of data sets that follow it). Every held set ends in
+// exactly one of: decoded (ExporterStats.Released), held now (HeldSets), or
+// lost for want of its template (DataWithoutTemplate, the one definition of
+// "data without template", which also counts the sets that did not fit). No
+// separate drain call is needed.
 //
 // # Mapping to the record
 //

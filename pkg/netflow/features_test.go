@@ -38,8 +38,8 @@ func TestTemplateRedefinedAndWithdrawn(t *testing.T) {
 		t.Fatalf("data decoded after withdrawal: %+v", recs)
 	}
 	e := exporterStats(t, d)
-	if e.DataWithoutTemplate != 1 || e.Templates != 0 {
-		t.Errorf("after withdrawal: %d sets without template, %d templates", e.DataWithoutTemplate, e.Templates)
+	if e.Held != 1 || e.HeldSets != 1 || e.Templates != 0 {
+		t.Errorf("after withdrawal: %d sets held, %d templates", e.Held, e.Templates)
 	}
 }
 
@@ -105,20 +105,6 @@ func TestTemplateLimit(t *testing.T) {
 	}
 }
 
-func TestExporterLimit(t *testing.T) {
-	d := newTestDecoder(func(o *Options) { o.MaxExporters = 2 })
-	p := ipfixMsg(t0s, 0, 0)
-	for i := range 3 {
-		_, err := d.Decode(nil, p, netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, 2, byte(i)}), 4739))
-		if (err != nil) != (i == 2) {
-			t.Errorf("exporter %d: %v", i, err)
-		}
-	}
-	if st := d.Stats(); len(st.Exporters) != 2 || st.RefusedPackets != 1 {
-		t.Errorf("%d exporters, %d refused packets", len(st.Exporters), st.RefusedPackets)
-	}
-}
-
 func TestHeldDataReleasedByTemplate(t *testing.T) {
 	clk := &fixedClock{t0}
 	d := newTestDecoder(func(o *Options) { o.Now = clk.now })
@@ -130,7 +116,7 @@ func TestHeldDataReleasedByTemplate(t *testing.T) {
 		t.Fatalf("decoded without template: %+v", recs)
 	}
 	e := exporterStats(t, d)
-	if e.DataWithoutTemplate != 1 || e.Held != 1 || d.Stats().HeldBytes == 0 {
+	if e.DataWithoutTemplate != 0 || e.Held != 1 || e.HeldSets != 1 || d.Stats().HeldBytes == 0 {
 		t.Fatalf("not held: %+v", e)
 	}
 	// The template comes 2 s later with another packet of data.
@@ -152,7 +138,7 @@ func TestHeldDataReleasedByTemplate(t *testing.T) {
 		t.Errorf("released flow times %v – %v", recs[0].StartTime(), recs[0].EndTime())
 	}
 	e = exporterStats(t, d)
-	if e.Released != 1 || e.Flows != 2 || d.Stats().HeldBytes != 0 || e.LostExports != 0 {
+	if e.Released != 1 || e.ReleasedFlows != 1 || e.Flows != 2 || e.HeldSets != 0 || e.DataWithoutTemplate != 0 || d.Stats().HeldBytes != 0 || e.LostExports != 0 {
 		t.Errorf("after release: %+v held bytes %d", e, d.Stats().HeldBytes)
 	}
 }
@@ -167,14 +153,19 @@ func TestHeldDataSamePacket(t *testing.T) {
 
 func TestHeldDataExpiresAndIsBounded(t *testing.T) {
 	clk := &fixedClock{t0}
-	d := newTestDecoder(func(o *Options) { o.Now = clk.now; o.PendingTTL = 5 * time.Second; o.MaxPendingBytes = 100 })
+	// room for 4 sets of one 21-byte record (each costs heldSetOverhead more)
+	d := newTestDecoder(func(o *Options) {
+		o.Now = clk.now
+		o.PendingTTL = 5 * time.Second
+		o.MaxPendingBytes = 4*(21+heldSetOverhead) + 10
+	})
 	data := set(300, v4Data("10.0.0.1", "10.0.0.2", 1, 2, 17, 3, 300)) // 21-byte record
 	for range 6 {
 		decodeOne(t, d, ipfixMsg(t0s, 0, 0, data))
 	}
 	e := exporterStats(t, d)
-	if e.Held != 4 || e.HeldDropped != 2 || d.Stats().HeldBytes != 84 {
-		t.Fatalf("bound of 100 bytes: held %d dropped %d bytes %d", e.Held, e.HeldDropped, d.Stats().HeldBytes)
+	if e.Held != 4 || e.DataWithoutTemplate != 2 || d.Stats().HeldBytes != 84 {
+		t.Fatalf("bound of 100 bytes: held %d dropped %d bytes %d", e.Held, e.DataWithoutTemplate, d.Stats().HeldBytes)
 	}
 	clk.t = t0.Add(6 * time.Second)
 	recs := decodeOne(t, d, ipfixMsg(t0s+6, 0, 0, set(2, tmpl(300, v4Fields...))))
@@ -182,8 +173,8 @@ func TestHeldDataExpiresAndIsBounded(t *testing.T) {
 		t.Errorf("expired data released: %d records", len(recs))
 	}
 	e = exporterStats(t, d)
-	if e.HeldDropped != 6 || d.Stats().HeldBytes != 0 {
-		t.Errorf("after expiry: dropped %d, held bytes %d", e.HeldDropped, d.Stats().HeldBytes)
+	if e.DataWithoutTemplate != 6 || e.Released != 0 || d.Stats().HeldBytes != 0 {
+		t.Errorf("after expiry: dropped %d, held bytes %d", e.DataWithoutTemplate, d.Stats().HeldBytes)
 	}
 }
 

@@ -17,15 +17,29 @@ type heldSet struct {
 	data       []byte
 }
 
+// cost is what a held set counts against the bounds.
+func (h *heldSet) cost() int { return len(h.data) + heldSetOverhead }
+
 // hold keeps a copy of a data set whose template is not known yet, within
-// the bounds; what does not fit is dropped and counted.
+// the bounds: Options.MaxHeldBytesPerExporter for the exporter, and
+// Options.MaxPendingBytes for all, where the exporter that holds the most
+// gives way (its oldest set) to one that holds less. What does not fit is
+// lost for want of its template, and counted.
 func (m *msg) hold(templateID uint16, body []byte) {
-	m.exp.st.noTemplate++
 	m.held = true
-	dom := m.dom
-	if len(dom.pending) >= MaxPendingSetsPerDomain || m.d.pendingBytes+len(body) > m.d.opts.MaxPendingBytes {
-		m.exp.st.heldDropped++
+	d, e, dom := m.d, m.exp, m.dom
+	cost := len(body) + heldSetOverhead
+	if len(dom.pending) >= MaxPendingSetsPerDomain || e.held+cost > d.opts.MaxHeldBytesPerExporter || cost > d.opts.MaxPendingBytes {
+		e.st.noTemplate++
 		return
+	}
+	for d.pendingBytes+cost > d.opts.MaxPendingBytes {
+		big := d.biggestHolder()
+		if big == nil || big == e || big.held <= e.held+cost {
+			e.st.noTemplate++
+			return
+		}
+		d.dropOldest(big)
 	}
 	dom.pending = append(dom.pending, heldSet{
 		templateID: templateID,
@@ -34,8 +48,51 @@ func (m *msg) hold(templateID uint16, body []byte) {
 		exportMs:   m.exportMs,
 		data:       bytes.Clone(body),
 	})
-	m.d.pendingBytes += len(body)
-	m.exp.st.held++
+	e.held += cost
+	d.pendingBytes += cost
+	if d.bigHolder == nil || e.held > d.bigHolder.held {
+		d.bigHolder = e
+	}
+	e.st.held++
+}
+
+// biggestHolder returns the exporter that holds the most data, looking
+// through the table only when the one remembered no longer holds any.
+func (d *Decoder) biggestHolder() *exporter {
+	if d.bigHolder != nil && d.bigHolder.held > 0 {
+		return d.bigHolder
+	}
+	d.bigHolder = nil
+	for _, e := range d.exporters {
+		if e.held > 0 && (d.bigHolder == nil || e.held > d.bigHolder.held) {
+			d.bigHolder = e
+		}
+	}
+	return d.bigHolder
+}
+
+// dropOldest drops the oldest set an exporter holds: lost, and counted.
+func (d *Decoder) dropOldest(e *exporter) {
+	var oldest *domain
+	for _, dom := range e.domains {
+		if len(dom.pending) > 0 && (oldest == nil || dom.pending[0].at.Before(oldest.pending[0].at)) {
+			oldest = dom
+		}
+	}
+	if oldest == nil {
+		return
+	}
+	d.unhold(e, &oldest.pending[0])
+	e.st.noTemplate++
+	copy(oldest.pending, oldest.pending[1:])
+	oldest.pending[len(oldest.pending)-1] = heldSet{}
+	oldest.pending = oldest.pending[:len(oldest.pending)-1]
+}
+
+// unhold gives back what a held set counted.
+func (d *Decoder) unhold(e *exporter, h *heldSet) {
+	e.held -= h.cost()
+	d.pendingBytes -= h.cost()
 }
 
 // releaseHeld decodes the held data sets of template t into dst.
@@ -51,15 +108,16 @@ func (m *msg) releaseHeld(dst []flowfile.Record, t *template) []flowfile.Record 
 			keep = append(keep, h)
 			continue
 		}
-		m.d.pendingBytes -= len(h.data)
+		m.d.unhold(m.exp, &h)
 		if m.now.Sub(h.at) > m.d.opts.PendingTTL {
-			m.exp.st.heldDropped++
+			m.exp.st.noTemplate++
 			continue
 		}
 		m.uptime, m.exportMs = h.uptime, h.exportMs
 		before := m.flows
 		dst = m.dataSet(dst, t, h.data, 0)
-		m.exp.st.released += uint64(m.flows - before)
+		m.exp.st.released++
+		m.exp.st.releasedFlows += uint64(m.flows - before)
 	}
 	clear(dom.pending[len(keep):])
 	dom.pending = keep
@@ -77,6 +135,9 @@ func (d *Decoder) expireHeld(now time.Time) {
 	}
 	d.lastSweep = now
 	for _, e := range d.exporters {
+		if e.held == 0 {
+			continue
+		}
 		for _, dom := range e.domains {
 			if len(dom.pending) == 0 {
 				continue
@@ -84,8 +145,8 @@ func (d *Decoder) expireHeld(now time.Time) {
 			keep := dom.pending[:0]
 			for _, h := range dom.pending {
 				if now.Sub(h.at) > d.opts.PendingTTL {
-					d.pendingBytes -= len(h.data)
-					e.st.heldDropped++
+					d.unhold(e, &h)
+					e.st.noTemplate++
 					continue
 				}
 				keep = append(keep, h)

@@ -1,6 +1,8 @@
 package netflow
 
 import (
+	"bufio"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -63,12 +65,17 @@ type savedField struct {
 }
 
 // SaveTemplates writes the v9 and IPFIX templates, the sampling rates learnt
-// from options data and the exporters' system init times as JSON. The
-// collector writes it to a temporary file and renames it into place.
+// from options data and the exporters' system init times as JSON, for the
+// exporters that sent flows (an address that only ever sent templates or
+// junk is not worth remembering across a restart). The collector writes it
+// to a temporary file and renames it into place, when Generation changed.
 func (d *Decoder) SaveTemplates(w io.Writer) error {
 	d.mu.Lock()
 	f := savedFile{Format: templateFileFormat, Version: templateFileVersion, Saved: d.opts.Now().UTC()}
 	for _, e := range d.exporters {
+		if !e.proven {
+			continue
+		}
 		for _, dom := range e.domains {
 			if dom.key.version == 5 || (len(dom.templates) == 0 && len(dom.samplers) == 0 && dom.sysInitMs == 0) {
 				continue
@@ -111,84 +118,159 @@ func (d *Decoder) SaveTemplates(w io.Writer) error {
 	return nil
 }
 
+// Generation changes whenever the state SaveTemplates writes changes: the
+// collector saves the file only then.
+func (d *Decoder) Generation() uint64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.gen
+}
+
+// maxTemplateFile bounds what LoadTemplates reads.
+const maxTemplateFile = 512 << 20
+
 // LoadTemplates reads a file written by SaveTemplates and adds its state to
 // the decoder; templates the decoder already has from the exporters
-// themselves are kept. A file that is not valid is refused as a whole.
+// themselves are kept. It loads what it can, domain by domain: a domain or
+// template that is not valid or does not fit the decoder's bounds is left
+// out, and a file cut short gives what came before the cut; the error then
+// says what was left out. A file that is not a templates file of a version
+// this build reads is refused.
 func (d *Decoder) LoadTemplates(r io.Reader) error {
-	var f savedFile
-	dec := json.NewDecoder(io.LimitReader(r, 64<<20))
-	if err := dec.Decode(&f); err != nil {
+	dec := json.NewDecoder(bufio.NewReader(io.LimitReader(r, maxTemplateFile)))
+	if err := expectDelim(dec, '{'); err != nil {
 		return fmt.Errorf("load netflow templates: %w", err)
 	}
-	if f.Format != templateFileFormat {
-		return fmt.Errorf("load netflow templates: format %q, want %q", f.Format, templateFileFormat)
-	}
-	if f.Version != templateFileVersion {
-		return fmt.Errorf("load netflow templates: version %d not supported (this build reads %d)", f.Version, templateFileVersion)
-	}
-	// Check everything before changing anything.
-	type loaded struct {
-		sd *savedDomain
-		ts []*template
-	}
-	all := make([]loaded, 0, len(f.Domains))
-	for i := range f.Domains {
-		sd := &f.Domains[i]
-		if !sd.Exporter.IsValid() || (sd.Version != 9 && sd.Version != 10) {
-			return fmt.Errorf("load netflow templates: domain %d: exporter %v version %d", i, sd.Exporter, sd.Version)
+	var format string
+	version, loaded, left := 0, 0, 0
+	var problem error
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return fmt.Errorf("load netflow templates: %w", err)
 		}
-		l := loaded{sd: sd}
-		for _, st := range sd.Templates {
-			t := &template{id: st.ID, options: st.Options, scopeCount: st.Scope}
-			if st.ID < 256 || st.Scope < 0 || st.Scope > len(st.Fields) || (st.Options && st.Scope == 0 && sd.Version == 10) {
-				return fmt.Errorf("load netflow templates: %s domain %d template %d: bad ID or scope", sd.Exporter, sd.Domain, st.ID)
+		switch key {
+		case "format":
+			err = dec.Decode(&format)
+		case "version":
+			err = dec.Decode(&version)
+		case "domains":
+			if format != templateFileFormat {
+				return fmt.Errorf("load netflow templates: format %q, want %q", format, templateFileFormat)
 			}
-			for _, sf := range st.Fields {
-				t.fields = append(t.fields, field{id: sf.ID & 0x7fff, length: sf.Len, pen: sf.PEN})
+			if version != templateFileVersion {
+				return fmt.Errorf("load netflow templates: version %d not supported (this build reads %d)", version, templateFileVersion)
 			}
-			if err := compile(t, sd.Version); err != nil {
-				return fmt.Errorf("load netflow templates: %s domain %d template %d: %w", sd.Exporter, sd.Domain, st.ID, err)
+			var tok json.Token
+			if tok, err = dec.Token(); err != nil || tok == nil { // null: no domains
+				break
 			}
-			t.raw = encodeTemplate(t, sd.Version)
-			l.ts = append(l.ts, t)
+			if tok != json.Delim('[') {
+				err = fmt.Errorf("%v where [ was expected", tok)
+				break
+			}
+			for dec.More() {
+				var sd savedDomain
+				if err = dec.Decode(&sd); err != nil {
+					break
+				}
+				if _, err := d.loadDomain(&sd); err != nil {
+					left++
+					problem = cmp.Or(problem, err)
+				} else {
+					loaded++
+				}
+			}
+		default:
+			var skip json.RawMessage
+			err = dec.Decode(&skip)
 		}
-		all = append(all, l)
+		if err != nil {
+			return fmt.Errorf("load netflow templates: the file is cut or damaged after %d domains: %w", loaded, err)
+		}
+	}
+	if format != templateFileFormat {
+		return fmt.Errorf("load netflow templates: format %q, want %q", format, templateFileFormat)
+	}
+	if version != templateFileVersion {
+		return fmt.Errorf("load netflow templates: version %d not supported (this build reads %d)", version, templateFileVersion)
+	}
+	if left > 0 {
+		return fmt.Errorf("load netflow templates: %d domains loaded, %d left out (first: %w)", loaded, left, problem)
+	}
+	return nil
+}
+
+func expectDelim(dec *json.Decoder, want json.Delim) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok != want {
+		return fmt.Errorf("%v where %v was expected", tok, want)
+	}
+	return nil
+}
+
+// loadDomain adds one saved domain to the decoder. It returns the templates
+// it installed, and an error for what it left out.
+func (d *Decoder) loadDomain(sd *savedDomain) (int, error) {
+	if !sd.Exporter.IsValid() || (sd.Version != 9 && sd.Version != 10) {
+		return 0, fmt.Errorf("exporter %v version %d", sd.Exporter, sd.Version)
+	}
+	var ts []*template
+	for _, st := range sd.Templates {
+		t := &template{id: st.ID, options: st.Options, scopeCount: st.Scope}
+		if st.ID < 256 || st.Scope < 0 || st.Scope > len(st.Fields) || (st.Options && st.Scope == 0 && sd.Version == 10) {
+			return 0, fmt.Errorf("%s domain %d template %d: bad ID or scope", sd.Exporter, sd.Domain, st.ID)
+		}
+		for _, sf := range st.Fields {
+			t.fields = append(t.fields, field{id: sf.ID & 0x7fff, length: sf.Len, pen: sf.PEN})
+		}
+		if err := compile(t, sd.Version); err != nil {
+			return 0, fmt.Errorf("%s domain %d template %d: %w", sd.Exporter, sd.Domain, st.ID, err)
+		}
+		t.raw = encodeTemplate(t, sd.Version)
+		ts = append(ts, t)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for _, l := range all {
-		sd := l.sd
-		e := d.exporter(sd.Exporter.Unmap())
-		if e == nil {
-			return fmt.Errorf("load netflow templates: more than %d exporters", d.opts.MaxExporters)
-		}
-		m := msg{d: d, exp: e, version: sd.Version, now: d.opts.Now()}
-		if m.dom = m.domain(sd.Domain); m.dom == nil {
-			return fmt.Errorf("load netflow templates: %s: more than %d domains", sd.Exporter, MaxDomainsPerExporter)
-		}
-		if m.dom.sysInitMs == 0 {
-			m.dom.sysInitMs = sd.SysInitMs
-		}
-		for _, s := range sd.Samplers {
-			if _, ok := m.dom.samplers[s.ID]; !ok && s.Rate > 0 {
-				if rt := ratio(uint64(s.Rate), uint64(max(s.Den, 1))); rt.num > 0 {
-					m.dom.setSampler(s.ID, rt)
-				}
-			}
-		}
-		for _, t := range l.ts {
-			if _, ok := m.dom.templates[t.id]; ok {
-				continue
-			}
-			if !m.installTemplate(t) {
-				return fmt.Errorf("load netflow templates: %s: more than %d templates", sd.Exporter, d.opts.MaxTemplatesPerExporter)
-			}
-			if t.options && t.sampling {
-				m.dom.samplingAnnounced = true
+	now := d.opts.Now()
+	e := d.exporter(sd.Exporter.Unmap(), now)
+	if e == nil {
+		return 0, fmt.Errorf("%s: more than %d exporters", sd.Exporter, d.opts.MaxExporters)
+	}
+	if !e.proven {
+		d.prove(e) // it sent flows to the run that saved it
+	}
+	m := msg{d: d, exp: e, version: sd.Version, now: now}
+	if m.dom = m.domain(sd.Domain); m.dom == nil {
+		return 0, fmt.Errorf("%s: too many domains", sd.Exporter)
+	}
+	if m.dom.sysInitMs == 0 && sd.SysInitMs != 0 {
+		m.dom.sysInitMs = sd.SysInitMs
+	}
+	for _, s := range sd.Samplers {
+		if _, ok := m.dom.samplers[s.ID]; !ok && s.Rate > 0 {
+			if rt := ratio(uint64(s.Rate), uint64(max(s.Den, 1))); rt.num > 0 {
+				m.setSampler(s.ID, rt)
 			}
 		}
 	}
-	return nil
+	n := 0
+	for _, t := range ts {
+		if _, ok := m.dom.templates[t.id]; ok {
+			continue
+		}
+		if why := m.installTemplate(t); why != "" {
+			return n, fmt.Errorf("%s domain %d template %d: %s", sd.Exporter, sd.Domain, t.id, why)
+		}
+		if t.options && t.sampling {
+			m.dom.samplingAnnounced = true
+		}
+		n++
+	}
+	return n, nil
 }
 
 // encodeTemplate gives a loaded template the raw wire form the exporter

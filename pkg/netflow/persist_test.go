@@ -67,7 +67,9 @@ func TestSaveLoadSamplingAndInitTime(t *testing.T) {
 	opts := cat(set(3, optTmplIPFIX(400, 1, fs{302, 4, 0}, fs{160, 8, 0}, fs{305, 4, 0}, fs{306, 4, 0})),
 		set(400, u32(9), u64(uint64(ms(boot))), u32(1), u32(63)))
 	fields := append(v4Fields[:len(v4Fields):len(v4Fields)], fs{302, 4, 0}, fs{22, 4, 0}, fs{21, 4, 0})
-	decodeOne(t, d, ipfixMsg(t0s, 0, 0, opts, set(2, tmpl(300, fields...))))
+	// the exporter's state is saved once it has sent flows
+	decodeOne(t, d, ipfixMsg(t0s, 0, 0, opts, set(2, tmpl(300, fields...)),
+		set(300, v4Data("10.0.0.1", "10.0.0.2", 1, 2, 17, 1, 40), u32(9), u32(1000), u32(2000))))
 	var buf bytes.Buffer
 	if err := d.SaveTemplates(&buf); err != nil {
 		t.Fatal(err)

@@ -189,6 +189,10 @@ func (m *msg) done(dst []flowfile.Record, r *flowfile.Record, t *template, s *sc
 			m.optionsRecord(t, s)
 		case t.noAddress:
 			m.exp.st.noAddress++
+			if !t.noticed {
+				t.noticed = true
+				m.d.notify(Notice{Kind: NoticeNoAddress, Exporter: m.from, Version: m.version, Domain: m.dom.key.id, TemplateID: t.id})
+			}
 		}
 		return dst, off
 	}
@@ -394,8 +398,9 @@ func (s *scratch) rate() rate {
 // optionsRecord takes what the collector needs from options data: sampling
 // rates per sampler and the exporter's system init time.
 func (m *msg) optionsRecord(t *template, s *scratch) {
-	if s.sysInitMs != 0 {
+	if s.sysInitMs != 0 && s.sysInitMs != m.dom.sysInitMs {
 		m.dom.sysInitMs = s.sysInitMs
+		m.d.gen++
 	}
 	if !t.sampling {
 		return
@@ -404,15 +409,28 @@ func (m *msg) optionsRecord(t *template, s *scratch) {
 	if rt.num == 0 {
 		return
 	}
-	m.dom.setSampler(s.samplerID, rt)
+	m.setSampler(s.samplerID, rt)
 }
 
-// setSampler remembers a sampler's rate, within MaxSamplersPerDomain.
-func (dom *domain) setSampler(id uint64, rt rate) {
-	if _, ok := dom.samplers[id]; !ok && len(dom.samplers) >= MaxSamplersPerDomain {
+// setSampler remembers a sampler's rate, within MaxSamplersPerExporter and
+// MaxSamplers.
+func (m *msg) setSampler(id uint64, rt rate) {
+	dom, e, d := m.dom, m.exp, m.d
+	old, ok := dom.samplers[id]
+	switch {
+	case ok && old == rt:
 		return
+	case !ok && (e.samplers >= MaxSamplersPerExporter || (d.samplers >= MaxSamplers && !e.preferred)):
+		return
+	case !ok:
+		e.samplers++
+		d.samplers++
+	}
+	if dom.samplers == nil {
+		dom.samplers = make(map[uint64]rate)
 	}
 	dom.samplers[id] = rt
+	d.gen++
 }
 
 // samplingRate resolves the rate of a flow record (see the package

@@ -50,24 +50,27 @@ const (
 func (m *msg) checkSequence(seq uint32) {
 	s := &m.dom.seq
 	units, known := m.units, !m.held
-	recs := m.units
 	if m.version == 9 && !s.byRecords {
 		units, known = 1, true
 	}
-	hasUptime := m.version != 10
-	defer func() {
-		s.lastUptime, s.lastExport = m.uptime, m.exportMs
-	}()
+	if s.started && s.unitsKnown && seq == s.last+s.lastUnits {
+		s.last, s.lastUnits, s.unitsKnown, s.lastRecs = seq, units, known, m.units
+	} else {
+		m.sequenceGap(s, seq, units, known)
+	}
+	s.lastUptime, s.lastExport = m.uptime, m.exportMs
+}
+
+// sequenceGap accounts a number that is not the one expected: the first
+// one, a loss, a late packet, a restart, a jump, another numbering.
+func (m *msg) sequenceGap(s *seqState, seq, units uint32, known bool) {
+	recs := m.units
 	if !s.started || !s.unitsKnown {
 		s.started = true
 		s.last, s.lastUnits, s.unitsKnown, s.lastRecs = seq, units, known, recs
 		return
 	}
 	expected := s.last + s.lastUnits
-	if seq == expected {
-		s.last, s.lastUnits, s.unitsKnown, s.lastRecs = seq, units, known, recs
-		return
-	}
 	switch {
 	case m.version == 10 && known && m.flows > 0 && (seq == s.last+m.flows || seq == s.last+units):
 		// softflowd: this message's own records are already in its number.
@@ -90,6 +93,7 @@ func (m *msg) checkSequence(seq uint32) {
 	if m.version == 9 && !s.byRecords {
 		window, perSecond = reorderWindowPackets, maxPacketsPerSecond
 	}
+	hasUptime := m.version != 10
 	diff := int32(seq - expected)
 	uptimeBack := hasUptime && m.uptime+uptimeBackMs < s.lastUptime
 	elapsedMs := m.exportMs - s.lastExport // by the exporter's clock

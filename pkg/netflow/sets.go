@@ -49,7 +49,7 @@ func (m *msg) decodeIPFIX(dst []flowfile.Record, pkt []byte) []flowfile.Record {
 	}
 	if length < len(pkt) {
 		if !isIPFIX(pkt[length:]) {
-			m.note(ErrTrailing)
+			m.note(ErrTrailing, length, len(pkt)-length)
 		}
 		pkt = pkt[:length]
 	}
@@ -100,7 +100,7 @@ func (m *msg) decodeSets(dst []flowfile.Record, pkt []byte, off int) []flowfile.
 		if len(pkt)-off < 4 {
 			// v9 exporters pad the packet; IPFIX has no room for this.
 			if m.version == 10 {
-				m.note(ErrTrailing)
+				m.note(ErrTrailing, off, len(pkt)-off)
 			}
 			break
 		}
@@ -184,7 +184,7 @@ func (m *msg) templateSet(dst []flowfile.Record, body []byte, off int) []flowfil
 			m.fail(ErrTemplate, off, "template ID %d", id)
 			continue
 		}
-		dst = m.addTemplate(dst, id, raw, 4, false, 0, off)
+		dst = m.addTemplate(dst, id, raw, 4, count, false, 0, off)
 	}
 	return dst
 }
@@ -231,7 +231,7 @@ func (m *msg) optionsTemplateSet(dst []flowfile.Record, body []byte, off int) []
 				m.fail(ErrTemplate, off, "options template ID %d with %d scope fields of %d", id, scope, count)
 				continue
 			}
-			dst = m.addTemplate(dst, id, raw, 6, true, scope, off)
+			dst = m.addTemplate(dst, id, raw, 6, count, true, scope, off)
 			continue
 		}
 		if len(body) < 6 {
@@ -252,7 +252,7 @@ func (m *msg) optionsTemplateSet(dst []flowfile.Record, body []byte, off int) []
 			m.fail(ErrTemplate, off, "options template ID %d", id)
 			continue
 		}
-		dst = m.addTemplate(dst, id, raw, 6, true, scopeLen/4, off)
+		dst = m.addTemplate(dst, id, raw, 6, (scopeLen+optLen)/4, true, scopeLen/4, off)
 	}
 	return dst
 }
@@ -287,9 +287,15 @@ func (m *msg) fieldsLen(b []byte, count, off int) (int, bool) {
 }
 
 // addTemplate builds a template from its raw record (hdr bytes of header,
-// then the field specifiers), installs it and decodes data held for it.
-func (m *msg) addTemplate(dst []flowfile.Record, id uint16, raw []byte, hdr int, options bool, scope, off int) []flowfile.Record {
+// then count field specifiers), installs it and decodes data held for it.
+func (m *msg) addTemplate(dst []flowfile.Record, id uint16, raw []byte, hdr, count int, options bool, scope, off int) []flowfile.Record {
 	if m.sameTemplate(id, raw) {
+		return dst
+	}
+	// Refuse what cannot fit before building it: a flood of templates
+	// costs little.
+	if why := m.templateRoom(id, count); why != "" {
+		m.fail(ErrTemplateLimit, off, "template %d refused: %s", id, why)
 		return dst
 	}
 	t := &template{id: id, options: options, scopeCount: scope, raw: raw}
@@ -312,8 +318,8 @@ func (m *msg) addTemplate(dst []flowfile.Record, id uint16, raw []byte, hdr int,
 		return dst
 	}
 	_, known := m.dom.templates[id]
-	if !m.installTemplate(t) {
-		m.fail(ErrTemplateLimit, off, "template %d refused: exporter has %d templates", id, m.exp.nTemplates)
+	if why := m.installTemplate(t); why != "" {
+		m.fail(ErrTemplateLimit, off, "template %d refused: %s", id, why)
 		return dst
 	}
 	if !known {

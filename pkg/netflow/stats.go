@@ -3,6 +3,7 @@ package netflow
 import (
 	"net/netip"
 	"slices"
+	"time"
 )
 
 // counters are one exporter's running counts.
@@ -10,8 +11,8 @@ type counters struct {
 	packets, bytes                uint64
 	flows, flowPackets, flowBytes uint64
 	errors                        [NumErrorKinds]uint64
-	noTemplate                    uint64
-	held, released, heldDropped   uint64
+	held, released, releasedFlows uint64
+	noTemplate                    uint64 // data sets lost for want of their template
 	samplingMissing               uint64
 	timeUnanchored                uint64
 	farFromExport                 uint64
@@ -22,11 +23,30 @@ type counters struct {
 // Stats is a snapshot of the decoder's counters.
 type Stats struct {
 	Exporters []ExporterStats // sorted by address
-	// RefusedPackets counts packets dropped because MaxExporters exporters
-	// were already known.
+	// RefusedPackets counts packets dropped because the exporter table was
+	// full and no exporter could give way.
 	RefusedPackets uint64
+	// Forgotten counts exporters dropped from the table: to make room, or
+	// silent for long.
+	Forgotten uint64
 	// HeldBytes is the data currently held waiting for templates.
 	HeldBytes int
+	// TemplateFields are the fields of all templates kept (see
+	// Options.MaxTemplateFields).
+	TemplateFields int
+	// Waiting lists the templates that held data waits for, most sets
+	// first.
+	Waiting []Waiting
+}
+
+// Waiting is a template that data sets are held for.
+type Waiting struct {
+	Exporter   netip.Addr
+	Version    uint16
+	Domain     uint32
+	TemplateID uint16
+	Sets       int
+	Bytes      int
 }
 
 // ExporterStats are the counters of one exporter address since the decoder
@@ -43,10 +63,19 @@ type ExporterStats struct {
 
 	Errors [NumErrorKinds]uint64 // malformed packets and parts, by kind
 
-	DataWithoutTemplate uint64 // data sets that arrived before their template
-	Held                uint64 // of those, data sets kept to be decoded later
-	Released            uint64 // flows decoded from held data once the template came
-	HeldDropped         uint64 // held data sets that expired or did not fit
+	// Data sets that arrive before their template are held for it (see the
+	// package documentation). One definition is used everywhere — these
+	// counters, gflowcap's metrics and its summary line:
+	// DataWithoutTemplate are the sets never decoded for want of their
+	// template: dropped because the hold was full, or held longer than
+	// Options.PendingTTL. Sets still held (HeldSets) and sets decoded once
+	// their template came (Released) are not in it.
+	Held                uint64 // data sets kept to wait for their template
+	Released            uint64 // of those, sets decoded once their template came
+	ReleasedFlows       uint64 // flows decoded from them
+	DataWithoutTemplate uint64 // data sets lost for want of their template
+	HeldSets            int    // data sets held now
+	HeldBytes           int    // their bytes
 
 	// Events are data records that carry no traffic: NAT and firewall
 	// events, NSEL's create, update and denied events (a connection's
@@ -69,8 +98,12 @@ type ExporterStats struct {
 	SequenceJumps         uint64 // numbers that moved further than the exporter could have sent: not counted as loss
 	NonConformantSequence uint64 // messages numbered otherwise: IPFIX off by one (softflowd), v9 by records
 
-	Templates int           // templates held now
-	Domains   []DomainStats // per version and source ID / observation domain
+	Templates      int           // templates held now
+	TemplateFields int           // their fields
+	Proven         bool          // it sent flows: its templates are saved, it gives way only when idle
+	Preferred      bool          // the site names it
+	LastSeen       time.Time     // its last packet
+	Domains        []DomainStats // per version and source ID / observation domain
 }
 
 // DomainStats are the sequence and template figures of one domain.
@@ -104,7 +137,7 @@ func (e ExporterStats) TotalErrors() uint64 {
 func (d *Decoder) Stats() Stats {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	st := Stats{RefusedPackets: d.refused, HeldBytes: d.pendingBytes}
+	st := Stats{RefusedPackets: d.refused, Forgotten: d.forgotten, TemplateFields: d.fields}
 	for _, e := range d.exporters {
 		c := &e.st
 		es := ExporterStats{
@@ -118,15 +151,25 @@ func (d *Decoder) Stats() Stats {
 			DataWithoutTemplate: c.noTemplate,
 			Held:                c.held,
 			Released:            c.released,
-			HeldDropped:         c.heldDropped,
+			ReleasedFlows:       c.releasedFlows,
 			Events:              c.events,
 			NoAddressRecords:    c.noAddress,
 			SamplingRateMissing: c.samplingMissing,
 			TimeUnanchored:      c.timeUnanchored,
 			FarFromExportTime:   c.farFromExport,
 			Templates:           e.nTemplates,
+			TemplateFields:      e.fields,
+			Proven:              e.proven,
+			Preferred:           e.preferred,
+			LastSeen:            time.Unix(e.lastSeen, 0).UTC(),
 		}
 		for _, dom := range e.domains {
+			for _, h := range dom.pending {
+				es.HeldSets++
+				es.HeldBytes += len(h.data)
+				st.HeldBytes += len(h.data)
+				st.Waiting = addWaiting(st.Waiting, Waiting{Exporter: e.addr, Version: dom.key.version, Domain: dom.key.id, TemplateID: h.templateID}, len(h.data))
+			}
 			s := &dom.seq
 			ds := DomainStats{
 				Version:               dom.key.version,
@@ -161,7 +204,29 @@ func (d *Decoder) Stats() Stats {
 		st.Exporters = append(st.Exporters, es)
 	}
 	slices.SortFunc(st.Exporters, func(a, b ExporterStats) int { return a.Exporter.Compare(b.Exporter) })
+	slices.SortFunc(st.Waiting, func(a, b Waiting) int {
+		if a.Sets != b.Sets {
+			return b.Sets - a.Sets
+		}
+		if c := a.Exporter.Compare(b.Exporter); c != 0 {
+			return c
+		}
+		return int(a.TemplateID) - int(b.TemplateID)
+	})
 	return st
+}
+
+// addWaiting counts a held set of size bytes for template w.
+func addWaiting(ws []Waiting, w Waiting, size int) []Waiting {
+	for i := range ws {
+		if x := &ws[i]; x.Exporter == w.Exporter && x.Version == w.Version && x.Domain == w.Domain && x.TemplateID == w.TemplateID {
+			x.Sets++
+			x.Bytes += size
+			return ws
+		}
+	}
+	w.Sets, w.Bytes = 1, size
+	return append(ws, w)
 }
 
 func cmpU32(a, b uint32) int {

@@ -117,6 +117,7 @@ type template struct {
 	flow       bool // its data records are flows: it has source and destination addresses, or a frame to read them from
 	special    bool // it has fields only some vendors send: frames, egress or NSEL counters, biflows, events, physical interfaces
 	noAddress  bool // it counts traffic but names no addresses (Cisco WLC per-client records): its records cannot be flows
+	noticed    bool // NoticeNoAddress was given for it
 	sampling   bool // has sampling fields
 	raw        []byte
 }
@@ -396,33 +397,62 @@ func (m *msg) sameTemplate(id uint16, raw []byte) bool {
 	return ok && bytes.Equal(old.raw, raw)
 }
 
-// installTemplate puts t (already compiled) into the domain. It reports false
-// when the exporter has too many templates.
-func (m *msg) installTemplate(t *template) bool {
-	if _, ok := m.dom.templates[t.id]; !ok {
-		if m.exp.nTemplates >= m.d.opts.MaxTemplatesPerExporter {
-			return false
-		}
-		m.exp.nTemplates++
+// installTemplate puts t (already compiled) into the domain. It returns ""
+// or, when the exporter or all exporters have too many templates or template
+// fields, why it refused.
+func (m *msg) installTemplate(t *template) string {
+	d, e := m.d, m.exp
+	if why := m.templateRoom(t.id, len(t.fields)); why != "" {
+		return why
 	}
+	old, replaced := m.dom.templates[t.id]
+	delta := len(t.fields)
+	if replaced {
+		delta -= len(old.fields)
+	}
+	if !replaced {
+		e.nTemplates++
+	}
+	e.fields += delta
+	d.fields += delta
 	t.raw = bytes.Clone(t.raw)
+	if m.dom.templates == nil {
+		m.dom.templates = make(map[uint16]*template)
+	}
 	m.dom.templates[t.id] = t
-	return true
+	d.gen++
+	return ""
+}
+
+// templateRoom returns "" when a template of n fields with this ID fits the
+// bounds, else why not.
+func (m *msg) templateRoom(id uint16, n int) string {
+	d, e := m.d, m.exp
+	old, replaced := m.dom.templates[id]
+	delta := n
+	if replaced {
+		delta -= len(old.fields)
+	}
+	switch {
+	case !replaced && e.nTemplates >= d.opts.MaxTemplatesPerExporter:
+		return fmt.Sprintf("the exporter has %d templates", e.nTemplates)
+	case delta > 0 && e.fields+delta > d.opts.MaxTemplateFieldsPerExporter:
+		return fmt.Sprintf("the exporter's templates have %d fields, at most %d", e.fields, d.opts.MaxTemplateFieldsPerExporter)
+	case delta > 0 && d.fields+delta > d.opts.MaxTemplateFields && !e.preferred:
+		return fmt.Sprintf("the templates of all exporters have %d fields, at most %d", d.fields, d.opts.MaxTemplateFields)
+	}
+	return ""
 }
 
 // withdraw removes templates of the domain: one ID, or all (options or not).
 func (m *msg) withdraw(id uint16, all, options bool) {
-	if !all {
-		if _, ok := m.dom.templates[id]; ok {
-			delete(m.dom.templates, id)
-			m.exp.nTemplates--
-		}
-		return
-	}
 	for tid, t := range m.dom.templates {
-		if t.options == options {
+		if (!all && tid == id) || (all && t.options == options) {
 			delete(m.dom.templates, tid)
 			m.exp.nTemplates--
+			m.exp.fields -= len(t.fields)
+			m.d.fields -= len(t.fields)
+			m.d.gen++
 		}
 	}
 }
