@@ -150,7 +150,7 @@ configuration. What the site configuration says wins, item by item, and
 	f.IntVar(&cfg.Sockets, "sockets", 1, "sockets per --listen address, sharing it with SO_REUSEPORT when more than one")
 	f.StringVar(&rcvbuf, "rcvbuf", "16M", "socket receive `SIZE` (the kernel caps it at net.core.rmem_max)")
 	f.IntVar(&cfg.ReadBatch, "read-batch", 64, "datagrams read per system call")
-	f.StringArrayVar(&cfg.Pcaps, "read-pcap", nil, "decode the NetFlow/IPFIX packets of this pcap `FILE` instead of listening, then exit (repeatable); a capture read into the repository before is refused")
+	f.StringArrayVar(&cfg.Pcaps, "read-pcap", nil, "decode the NetFlow/IPFIX packets of this capture `FILE` (pcap or pcapng) instead of listening, then exit (repeatable); a capture read into the repository before is refused")
 	f.BoolVar(&cfg.Force, "force", false, "read --read-pcap captures even if the repository holds their flows already (they are stored twice)")
 	f.StringSliceVar(&allow, "allow", nil, "accept exports only from these exporter `CIDR`s (others are counted and dropped)")
 	f.StringVar(&cfg.SiteConfig, "site-config-file", "", "site configuration `FILE` (default GFLOW_SITE_CONFIG, then ROOT/gflow.toml)")

@@ -345,3 +345,16 @@ func TestMetricsExportersBounded(t *testing.T) {
 		t.Errorf("packets summed over the series %v, want %v: the others are lost", total, want)
 	}
 }
+
+func TestReadPcapng(t *testing.T) {
+	// Wireshark's and mergecap's format: the same 1,000 flows as the pcap.
+	root := t.TempDir()
+	var stderr lockedBuffer
+	if err := Run(context.Background(), Config{Pcaps: []string{"../netflow/testdata/softflowd-v9-a.pcapng"}, DataRoot: root, Stderr: &stderr}); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	recs, _ := readRepo(t, root)
+	if got, want := sum(recs), (totals{1000, 20000, 12820719}); got != want {
+		t.Errorf("repository holds %+v, softflowd sent %+v", got, want)
+	}
+}

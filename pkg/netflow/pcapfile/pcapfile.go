@@ -1,10 +1,14 @@
-// Package pcapfile reads UDP datagrams out of classic libpcap capture files.
+// Package pcapfile reads UDP datagrams out of capture files: classic
+// libpcap files and pcapng, the default of Wireshark, dumpcap and mergecap.
 //
 // It is what gflowcap's --read-pcap and the decoder tests use to replay
 // captured NetFlow/IPFIX exports: it yields each datagram's capture time,
-// source and destination address and port, and payload. Only the classic
-// format is read (magic 0xa1b2c3d4 with microsecond or 0xa1b23c4d with
-// nanosecond times, either byte order), not pcapng. Link types: Ethernet
+// source and destination address and port, and payload. Classic files have
+// magic 0xa1b2c3d4 (microsecond) or 0xa1b23c4d (nanosecond times), either
+// byte order. pcapng files may hold several sections, each in its own byte
+// order, and several interfaces, each with its own link type, snap length
+// and time resolution; enhanced, simple and obsolete packet blocks are
+// read, other blocks skipped (see pcapng.go). Link types: Ethernet
 // (with 802.1Q/802.1ad tags), Linux cooked capture v1 and v2, raw IP and BSD
 // loopback. IPv4 and IPv6 (with extension headers) carrying UDP are returned;
 // anything else — other protocols, IP fragments, frames cut short by the
@@ -38,8 +42,9 @@ const (
 // file is damaged (a UDP datagram carries at most 64 KiB).
 const MaxRecordLen = 256 << 10
 
-// ErrNotPcap means the file does not start with a classic pcap magic number.
-var ErrNotPcap = errors.New("not a classic pcap file (pcapng is not supported)")
+// ErrNotPcap means the file starts with neither a pcap nor a pcapng magic
+// number.
+var ErrNotPcap = errors.New("not a pcap or pcapng capture file")
 
 // Packet is one UDP datagram from the capture.
 type Packet struct {
@@ -67,14 +72,24 @@ type Reader struct {
 	buf      []byte
 	n        int // records read
 	skipped  Skipped
+	ng       *ngState // pcapng files
 }
 
 // NewReader reads the file header from r.
 func NewReader(r io.Reader) (*Reader, error) {
 	var h [24]byte
-	if _, err := io.ReadFull(r, h[:]); err != nil {
+	if _, err := io.ReadFull(r, h[:4]); err != nil {
 		if err == io.EOF {
 			return nil, fmt.Errorf("pcap header: empty file: %w", io.ErrUnexpectedEOF)
+		}
+		return nil, fmt.Errorf("pcap header: %w", err)
+	}
+	if binary.LittleEndian.Uint32(h[:4]) == ngSectionHeader {
+		return newNGReader(r)
+	}
+	if _, err := io.ReadFull(r, h[4:]); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
 		}
 		return nil, fmt.Errorf("pcap header: %w", err)
 	}
@@ -97,7 +112,8 @@ func NewReader(r io.Reader) (*Reader, error) {
 	return pr, nil
 }
 
-// LinkType returns the capture's link-layer type.
+// LinkType returns the capture's link-layer type; for pcapng, that of its
+// first interface, known once the first packet is read.
 func (r *Reader) LinkType() uint32 { return r.linkType }
 
 // Skipped returns how many frames were passed over so far, by reason.
@@ -121,6 +137,9 @@ func (r *Reader) Next() (Packet, error) {
 }
 
 func (r *Reader) nextRecord() ([]byte, time.Time, error) {
+	if r.ng != nil {
+		return r.nextNGPacket()
+	}
 	if _, err := io.ReadFull(r.r, r.hdr[:]); err != nil {
 		if err == io.EOF {
 			return nil, time.Time{}, io.EOF

@@ -266,6 +266,15 @@ func FuzzReader(f *testing.F) {
 	f.Add(real[:min(len(real), 3000)])
 	f.Add(file(binary.BigEndian, 0xa1b23c4d, LinkLinuxSLL2, frame{data: sll2(0x86dd, ipv6(0, "2001:db8::1", "2001:db8::2", append([]byte{17, 0, 0, 0, 0, 0, 0, 0}, udp(1, 2, []byte("x"))...)))}))
 	f.Add(file(binary.LittleEndian, 0xa1b2c3d4, LinkNull, frame{data: append([]byte{2, 0, 0, 0}, ipv4(17, 0, "192.0.2.1", "192.0.2.2", udp(1, 2, []byte("x")))...)}))
+	ng, err := os.ReadFile(filepath.Join("..", "testdata", "softflowd-v9-a.pcapng"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(ng[:min(len(ng), 3000)])
+	be := binary.BigEndian
+	f.Add(ngFile(be, []ngBlock{ngIDB(be, LinkEthernet, 0x80|20), {4, make([]byte, 8)},
+		ngEPB(be, 0, 1<<40, ether(0x0800, true, ipv4(17, 0, "192.0.2.1", "192.0.2.2", udp(1, 2, []byte("x"))))),
+		{3, append(be.AppendUint32(nil, 40), ipv4(17, 0, "192.0.2.1", "192.0.2.2", udp(1, 2, []byte("y")))...)}}))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := NewReader(bytes.NewReader(data))
 		if err != nil {
@@ -281,4 +290,177 @@ func FuzzReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Building pcapng files for the tests: a section in the given byte order,
+// then blocks.
+
+type ngBlock struct {
+	typ  uint32
+	body []byte
+}
+
+func ngFile(order binary.AppendByteOrder, sections ...[]ngBlock) []byte {
+	var b []byte
+	block := func(typ uint32, body []byte) {
+		for len(body)%4 != 0 {
+			body = append(body, 0)
+		}
+		b = order.AppendUint32(b, typ)
+		b = order.AppendUint32(b, uint32(12+len(body)))
+		b = append(b, body...)
+		b = order.AppendUint32(b, uint32(12+len(body)))
+	}
+	for _, blocks := range sections {
+		shb := order.AppendUint32(nil, 0x1A2B3C4D)
+		shb = order.AppendUint16(shb, 1)
+		shb = order.AppendUint16(shb, 0)
+		shb = order.AppendUint64(shb, ^uint64(0))
+		block(0x0A0D0D0A, shb)
+		for _, bl := range blocks {
+			block(bl.typ, bl.body)
+		}
+	}
+	return b
+}
+
+// ngIDB is an interface description; tsresol 0 leaves the default.
+func ngIDB(order binary.AppendByteOrder, link uint16, tsresol byte) ngBlock {
+	b := order.AppendUint16(nil, link)
+	b = order.AppendUint16(b, 0)
+	b = order.AppendUint32(b, 0)
+	if tsresol != 0 {
+		b = order.AppendUint16(b, 9)
+		b = order.AppendUint16(b, 1)
+		b = append(b, tsresol, 0, 0, 0)
+	}
+	b = order.AppendUint32(b, 0) // end of options
+	return ngBlock{1, b}
+}
+
+func ngEPB(order binary.AppendByteOrder, iface uint32, ts uint64, data []byte) ngBlock {
+	b := order.AppendUint32(nil, iface)
+	b = order.AppendUint32(b, uint32(ts>>32))
+	b = order.AppendUint32(b, uint32(ts))
+	b = order.AppendUint32(b, uint32(len(data)))
+	b = order.AppendUint32(b, uint32(len(data)))
+	return ngBlock{6, append(b, data...)}
+}
+
+func TestPcapngSameAsPcap(t *testing.T) {
+	// editcap's pcapng of a capture gives the same datagrams, times and all.
+	read := func(name string) []Packet {
+		f, err := os.Open(filepath.Join("..", "testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		r, err := NewReader(f)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var pkts []Packet
+		for {
+			p, err := r.Next()
+			if err == io.EOF {
+				if r.LinkType() != LinkEthernet {
+					t.Errorf("%s: link type %d", name, r.LinkType())
+				}
+				return pkts
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			p.Payload = bytes.Clone(p.Payload)
+			pkts = append(pkts, p)
+		}
+	}
+	classic, ng := read("softflowd-v9-a.pcap"), read("softflowd-v9-a.pcapng")
+	if len(ng) != 39 || len(classic) != len(ng) {
+		t.Fatalf("%d packets from pcapng, %d from pcap", len(ng), len(classic))
+	}
+	for i := range ng {
+		if ng[i].Src != classic[i].Src || ng[i].Dst != classic[i].Dst || !ng[i].Time.Equal(classic[i].Time) || !bytes.Equal(ng[i].Payload, classic[i].Payload) {
+			t.Fatalf("packet %d differs: %v %v %v", i, ng[i].Src, ng[i].Time, classic[i].Time)
+		}
+	}
+}
+
+func TestPcapngSectionsInterfacesBlocks(t *testing.T) {
+	pay := []byte("netflow!")
+	v4 := ipv4(17, 0, "192.0.2.1", "192.0.2.2", udp(5000, 2055, pay))
+	v6 := ipv6(17, "2001:db8::1", "2001:db8::2", udp(5001, 4739, pay))
+	for _, order := range []binary.AppendByteOrder{binary.LittleEndian, binary.BigEndian} {
+		other := binary.AppendByteOrder(binary.BigEndian)
+		if order == binary.BigEndian {
+			other = binary.LittleEndian
+		}
+		simple := order.AppendUint32(nil, uint32(len(v4)))
+		old := order.AppendUint16(nil, 1)
+		old = order.AppendUint16(old, 0)
+		old = order.AppendUint32(old, 0)
+		old = order.AppendUint32(old, 1_700_000_000)
+		old = order.AppendUint32(old, uint32(14+len(v6)))
+		old = order.AppendUint32(old, uint32(14+len(v6)))
+		file := append(ngFile(order, []ngBlock{
+			ngIDB(order, LinkRaw, 0),      // 0: microseconds
+			ngIDB(order, LinkEthernet, 9), // 1: nanoseconds
+			{4, make([]byte, 20)},         // a name resolution block: skipped
+			ngEPB(order, 0, 1_700_000_000_000_500, v4),
+			ngEPB(order, 1, 1_700_000_000_000_000_007, ether(0x86dd, true, v6)),
+			{3, append(simple, v4...)},
+			{2, append(old, ether(0x86dd, false, v6)...)},
+			{5, make([]byte, 24)}, // interface statistics: skipped
+		}), ngFile(other, []ngBlock{ // a second section, in the other byte order
+			ngIDB(other, LinkLinuxSLL, 0x80|10), // 2^-10 s
+			ngEPB(other, 0, 1_700_000_000<<10|512, sll(0x0800, v4)),
+		})...)
+		pkts, skipped, err := readAll(t, file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pkts) != 5 || skipped != (Skipped{}) {
+			t.Fatalf("%d packets, skipped %+v", len(pkts), skipped)
+		}
+		want := []struct {
+			src  string
+			time time.Time
+		}{
+			{"192.0.2.1:5000", time.Unix(1_700_000_000, 500_000).UTC()},
+			{"[2001:db8::1]:5001", time.Unix(1_700_000_000, 7).UTC()},
+			{"192.0.2.1:5000", time.Time{}},
+			{"[2001:db8::1]:5001", time.Unix(1, 700_000_000).UTC()}, // interface 1 counts nanoseconds
+			{"192.0.2.1:5000", time.Unix(1_700_000_000, 500_000_000).UTC()},
+		}
+		for i, w := range want {
+			if p := pkts[i]; p.Src.String() != w.src || !p.Time.Equal(w.time) || string(p.Payload) != "netflow!" {
+				t.Errorf("packet %d: %v at %v %q, want %v at %v", i, p.Src, p.Time, p.Payload, w.src, w.time)
+			}
+		}
+	}
+}
+
+func TestPcapngDamaged(t *testing.T) {
+	order := binary.LittleEndian
+	pay := ipv4(17, 0, "192.0.2.1", "192.0.2.2", udp(1, 2, []byte("abc")))
+	good := ngFile(order, []ngBlock{ngIDB(order, LinkRaw, 0), ngEPB(order, 0, 1, pay), ngEPB(order, 0, 2, pay)})
+	for n := range len(good) {
+		if _, _, err := readAll(t, good[:n]); err == nil && n != len(good) && n != 28+20+len(good[48:])/2 {
+			pkts, _, _ := readAll(t, good[:n])
+			if n > 28 && len(pkts) == 2 {
+				t.Errorf("cut at %d read as whole", n)
+			}
+		}
+	}
+	for name, bad := range map[string][]byte{
+		"packet of an undescribed interface": ngFile(order, []ngBlock{ngEPB(order, 3, 1, pay)}),
+		"block length not a multiple of 4":   append(ngFile(order, nil), 6, 0, 0, 0, 13, 0, 0, 0),
+		"huge packet block":                  append(ngFile(order, nil), 6, 0, 0, 0, 0, 0, 0, 64),
+		"captured length past the block": ngFile(order, []ngBlock{ngIDB(order, LinkRaw, 0),
+			{6, order.AppendUint32(order.AppendUint32(order.AppendUint32(order.AppendUint32(order.AppendUint32(nil, 0), 0), 0), 999), 999)}}),
+	} {
+		if _, _, err := readAll(t, bad); err == nil {
+			t.Errorf("%s: read without error", name)
+		}
+	}
 }
