@@ -47,8 +47,8 @@ var Switches = []Switch{
 	{"not-daddress", "Destination address does not match this `WILDCARD`"},
 	{"not-any-address", "Neither source nor destination address matches this `WILDCARD`"},
 	{"not-next-hop-id", "Next-hop address does not match this `WILDCARD`"},
-	{"input-index", "Input interface is in this `LIST` of numbers and ranges between 0 and 65535"},
-	{"output-index", "Output interface is in this `LIST` of numbers and ranges between 0 and 65535"},
+	{"input-index", "Input interface is in this `LIST` of numbers and ranges between 0 and 4294967295"},
+	{"output-index", "Output interface is in this `LIST` of numbers and ranges between 0 and 4294967295"},
 	{"any-index", "Input or output interface is in this `LIST`"},
 	{"tcp-flags", "At least one of these TCP `FLAGS` [FSRPAUEC] is set"},
 	{"fin-flag", "`0|1`: FIN flag absent (0) or present (1)"},
@@ -167,7 +167,7 @@ type Filter struct {
 	flagsSession, attrs   *flagTable
 	tcpFlags              uint8
 	application           Bitmap
-	inIdx, outIdx, anyIdx Bitmap
+	inIdx, outIdx, anyIdx IndexSet
 	scc, dcc, anyCC       Bitmap
 }
 
@@ -479,15 +479,22 @@ func (b *Builder) Set(name, value string) error {
 		base := strings.TrimPrefix(name, "not-")
 		f.wild = append(f.wild, wildTest{w: w, side: sideOf(base), negate: base != name})
 		b.use(tWild)
-	case "input-index":
-		b.use(tInIndex)
-		return list(&f.inIdx, 65535)
-	case "output-index":
-		b.use(tOutIndex)
-		return list(&f.outIdx, 65535)
-	case "any-index":
-		b.use(tAnyIndex)
-		return list(&f.anyIdx, 65535)
+	case "input-index", "output-index", "any-index":
+		set, e := ParseIndexList(value)
+		if e != "" {
+			return bad(e)
+		}
+		switch name {
+		case "input-index":
+			f.inIdx = set
+			b.use(tInIndex)
+		case "output-index":
+			f.outIdx = set
+			b.use(tOutIndex)
+		default:
+			f.anyIdx = set
+			b.use(tAnyIndex)
+		}
 	case "tcp-flags":
 		v, e := parseLetters(value, tcpFlagLetters)
 		if e == "" && v == 0 {

@@ -111,6 +111,12 @@ func parseNumberList(s string, max uint32, base int) (Bitmap, string) {
 }
 
 func fillNumberList(b Bitmap, s string, max uint32, base int) string {
+	return eachNumberRange(s, max, base, b.SetRange)
+}
+
+// eachNumberRange parses an INTEGER_LIST of 0..max and calls add for each
+// of its numbers and ranges, in order.
+func eachNumberRange(s string, max uint32, base int, add func(lo, hi uint32)) string {
 	i := 0
 	for i < len(s) && isSpace(s[i]) {
 		i++
@@ -165,7 +171,7 @@ func fillNumberList(b Bitmap, s string, max uint32, base int) string {
 				return errBadChar(s[i])
 			}
 		}
-		b.SetRange(uint32(lo), uint32(hi))
+		add(uint32(lo), uint32(hi))
 		// move to the next number: commas (doubled ones allowed) or the end
 		for i < len(s) && !isSpace(s[i]) && !digit(s[i]) {
 			if s[i] != ',' {

@@ -32,7 +32,8 @@ func TestErrorMessages(t *testing.T) {
 		{"syn-flag", "2", "Invalid syn-flag '2': Expected 0 (flag absent) or 1 (flag present)"},
 		{"ip-version", "5", "Invalid ip-version '5': Valid versions are 4 and 6"},
 		{"ip-version", "7", "Invalid ip-version '7': Value is above maximum of 6"},
-		{"input-index", "65536", "Invalid input-index '65536': Value is above maximum of 65535"},
+		{"input-index", "4294967296", "Invalid input-index '4294967296': Value is above maximum of 4294967295"},
+		{"output-index", "70000-5", "Invalid output-index '70000-5': Range is invalid (min > max) (70000-5)"},
 	}
 	for _, c := range cases {
 		_, err := Compile([2]string{c.name, c.value})
