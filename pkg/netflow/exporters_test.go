@@ -231,6 +231,11 @@ func TestHoldIsSharedPerExporter(t *testing.T) {
 			t.Errorf("%v: %d of 50 held data sets decoded when their template came", real, len(recs))
 		}
 	}
+	for _, e := range d.Stats().Exporters {
+		if e.Exporter == spoofed(1).Addr() && e.HeldBytes > DefaultOptions().MaxHeldBytesPerExporter {
+			t.Errorf("one exporter holds %d bytes, over its share", e.HeldBytes)
+		}
+	}
 	check(netip.MustParseAddrPort("198.51.100.7:2055"))
 	for i := range 40 {
 		for range 200 {

@@ -34,9 +34,12 @@ func TestNoticeFirstErrorPerKindAndExporter(t *testing.T) {
 	}
 	d.Decode(nil, cat(ipfixMsg(t0s, 1, 0, set(2, tmpl(301, v4Fields...)), set(301, rec)), []byte{1, 2, 3}), exporterAddr) //nolint:errcheck
 	d.Decode(nil, bad, other)                                                                                             //nolint:errcheck
+	// two kinds in one packet: both are noticed
+	mixed := set(2, tmpl(302, fs{8, 4, 0}, fs{28, 16, 0}, fs{2, 1, 0}))
+	d.Decode(nil, ipfixMsg(t0s, 2, 0, set(7, rec), mixed, set(302, ip("10.0.0.1"), ip("2001:db8::1"), u8(1))), exporterAddr) //nolint:errcheck
 	errs := kinds(notes, NoticeError)
-	if len(errs) != 3 {
-		t.Fatalf("%d error notices, want 3 (record from each exporter, trailing once): %v", len(errs), errs)
+	if len(errs) != 5 || errs[3].Err.Kind != ErrSetID || errs[4].Err.Kind != ErrAddressFamily {
+		t.Fatalf("%d error notices, want 5 (record from each exporter, trailing once, reserved set ID and address family from one packet): %v", len(errs), errs)
 	}
 	first := errs[0]
 	if first.Err.Kind != ErrRecord || first.TemplateID != 300 || first.Err.Offset != 44 || first.Exporter != exporterAddr {
