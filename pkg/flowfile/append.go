@@ -43,6 +43,9 @@ func OpenAppend(path string, hdr Header) (*Writer, error) {
 }
 
 func openAppend(f *os.File, path string, hdr Header) (*Writer, error) {
+	if err := lockWriting(f); err != nil {
+		return nil, fmt.Errorf("append %s: %w", path, err)
+	}
 	r := &Reader{src: f, name: path, buf: make([]byte, 0, readChunk)}
 	defer r.dec.release()
 	if err := r.readHeader(); err != nil {

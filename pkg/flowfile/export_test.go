@@ -1,6 +1,10 @@
 package flowfile
 
-import "github.com/klauspost/compress/zstd"
+import (
+	"os"
+
+	"github.com/klauspost/compress/zstd"
+)
 
 // PayloadSize returns the size of the payload of a block holding recs,
 // compressed with zstd at level.
@@ -22,3 +26,7 @@ func SetZstdLevel(w *Writer, level zstd.EncoderLevel) {
 	w.comp.release()
 	w.comp.level = level
 }
+
+// LockWriting takes a writer's lock on f, as Create and OpenAppend do,
+// for tests that write through NewWriter.
+func LockWriting(f *os.File) error { return lockWriting(f) }

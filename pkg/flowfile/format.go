@@ -408,7 +408,29 @@ func (e *BlockError) Error() string {
 	if name == "" {
 		name = "stream"
 	}
+	var te *TruncatedError
+	if errors.As(e.Err, &te) {
+		return fmt.Sprintf("%s: truncated: input ends inside block %d at byte offset %d %v", name, e.Block, e.Offset, te)
+	}
 	return fmt.Sprintf("%s: corrupt block %d at byte offset %d: %v", name, e.Block, e.Offset, e.Err)
+}
+
+// TruncatedError is the Err of the BlockError a Reader returns when its
+// input ends inside a block that no writer can complete any more: a
+// stream cut short (a broken pipe, head -c) or a file torn by a crash.
+type TruncatedError struct {
+	Have, Need int // bytes of the block there are, and that it needs
+	// Records is the number of records in the blocks before it, as
+	// their headers (checksums intact) count them.
+	Records uint64
+}
+
+func (e *TruncatedError) Error() string {
+	part := fmt.Sprintf("(%d of its %d bytes)", e.Have, e.Need)
+	if e.Have < blockHeaderSize {
+		part = fmt.Sprintf("(%d bytes of its header)", e.Have)
+	}
+	return fmt.Sprintf("%s, after %d records", part, e.Records)
 }
 
 func (e *BlockError) Unwrap() error { return e.Err }

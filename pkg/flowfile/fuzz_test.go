@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math/rand"
+	"slices"
 	"testing"
 
 	"github.com/gflow/gflow/pkg/flowfile"
@@ -162,5 +163,86 @@ func FuzzSelectBlock(f *testing.F) {
 			t.Fatal(err)
 		}
 		sameSel(t, "read back", readAllNext(t, out.Bytes(), flowfile.AllFields), want)
+	})
+}
+
+// FuzzLanes reads arbitrary bytes as gfilter's lanes do, n readers of one
+// input each keeping the blocks whose number is k modulo n (a block
+// filter), and checks that together they read exactly the blocks one
+// reader reads, under the same numbers, and report the same damage: the
+// lanes must agree on where every block starts whatever the damage.
+func FuzzLanes(f *testing.F) {
+	recs := randomRecords(rand.New(rand.NewSource(8)), 400)
+	for _, codec := range []flowfile.Codec{flowfile.CodecNone, flowfile.CodecZstd} {
+		b := encodeStream(f, recs, codec, 40)
+		f.Add(b, uint8(2))
+		// zero a region across the boundary of two blocks, and one
+		// spanning three
+		for _, span := range [][2]int{{len(b) / 2, 120}, {len(b) / 3, len(b) / 4}} {
+			d := bytes.Clone(b)
+			clear(d[span[0] : span[0]+span[1]])
+			f.Add(d, uint8(3))
+		}
+		f.Add(b[:len(b)-7], uint8(4))
+	}
+	type block struct {
+		recs []flowfile.Record
+		err  string
+	}
+	read := func(t *testing.T, data []byte, keep func(int) bool) map[int]block {
+		r, err := flowfile.NewReader(bytes.NewReader(data))
+		if err != nil {
+			return nil
+		}
+		defer r.Close()
+		if keep != nil {
+			r.SetBlockFilter(func(s *flowfile.BlockSummary) bool { return keep(s.Index) })
+		}
+		got := map[int]block{}
+		for range len(data) + 2 {
+			blk, err := r.NextBlock()
+			var be *flowfile.BlockError
+			switch {
+			case errors.Is(err, io.EOF):
+				return got
+			case errors.As(err, &be):
+				if keep == nil || keep(be.Block) {
+					got[be.Block] = block{err: be.Error()}
+				}
+			case err != nil:
+				t.Fatalf("unexpected error: %v", err)
+			default:
+				got[r.Summary().Index] = block{recs: slices.Clone(blk)}
+			}
+		}
+		t.Fatal("reader did not end")
+		return nil
+	}
+	f.Fuzz(func(t *testing.T, data []byte, lanes uint8) {
+		n := 2 + int(lanes%3)
+		want := read(t, data, nil)
+		if want == nil {
+			return
+		}
+		got := map[int]block{}
+		for k := range n {
+			for i, b := range read(t, data, func(i int) bool { return i%n == k }) {
+				got[i] = b
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%d lanes found %d blocks and errors, one reader %d", n, len(got), len(want))
+		}
+		for i, w := range want {
+			g, ok := got[i]
+			if !ok || g.err != w.err || len(g.recs) != len(w.recs) {
+				t.Fatalf("block %d: lanes %d records, error %q; one reader %d records, error %q", i, len(g.recs), g.err, len(w.recs), w.err)
+			}
+			for j := range w.recs {
+				if g.recs[j] != w.recs[j] {
+					t.Fatalf("block %d record %d differs", i, j)
+				}
+			}
+		}
 	})
 }

@@ -12,10 +12,13 @@ import (
 // Reader reads records from a flow file or stream.
 //
 // Next and NextBlock return io.EOF at the end of the input. An incomplete
-// block at the end is not an error: the file may still be growing, and a
-// later call reads the block once it is complete (Pending tells how many
-// bytes wait). A corrupt block returns a *BlockError; the next call
-// resumes at the next intact block.
+// block at the end of a file that a writer holds is not an error: the
+// file is growing, and a later call reads the block once it is complete
+// (Pending tells how many bytes wait). At the end of an input that is
+// complete (a stream, a file no writer holds) an incomplete block is
+// reported as a *BlockError whose Err is a *TruncatedError. A corrupt
+// block returns a *BlockError; the next call resumes at the next intact
+// block.
 //
 // A Reader is not safe for concurrent use.
 type Reader struct {
@@ -28,15 +31,19 @@ type Reader struct {
 	off    int64 // input offset of buf[r]
 	block  int   // index of the next block
 	resync bool  // scan for the next block magic before reading a header
-	filter func(*BlockSummary) bool
-	dec    decompressor
-	sum    BlockSummary
-	recs   []Record
-	pos    int      // Next's position in recs
-	frame  []byte   // the stored bytes of the block last read
-	sel    []uint64 // the selection of the block last read; empty: none
-	kept   []uint64 // the bitmap of SelectBlock and VisitBlockWhere
-	fields Fields   // what records are built with
+	// growing tells, at an incomplete block at the end of the input,
+	// whether a writer may still complete it (nil: none can)
+	growing func() bool
+	records uint64 // records of the blocks met so far, as their intact headers count them
+	filter  func(*BlockSummary) bool
+	dec     decompressor
+	sum     BlockSummary
+	recs    []Record
+	pos     int      // Next's position in recs
+	frame   []byte   // the stored bytes of the block last read
+	sel     []uint64 // the selection of the block last read; empty: none
+	kept    []uint64 // the bitmap of SelectBlock and VisitBlockWhere
+	fields  Fields   // what records are built with
 
 	foreign *foreignReader // set for a file in a foreign format (foreign.go)
 }
@@ -44,8 +51,16 @@ type Reader struct {
 const readChunk = 256 << 10
 
 // NewReader reads and checks the header of src.
+//
+// When src is a regular file, an incomplete block at its end is taken for
+// one being written while a writer holds the file (see SetGrowing);
+// otherwise (a pipe, standard input) the input is complete when it ends,
+// and an incomplete block at its end is reported as truncated.
 func NewReader(src io.Reader) (*Reader, error) {
 	r := &Reader{src: src, buf: make([]byte, 0, readChunk), fields: AllFields}
+	if f, ok := src.(*os.File); ok {
+		r.growing = growingFile(f)
+	}
 	if err := r.readHeader(); err != nil {
 		return nil, err
 	}
@@ -59,11 +74,22 @@ func Open(path string) (*Reader, error) {
 		return nil, err
 	}
 	r := &Reader{src: f, file: f, name: path, buf: make([]byte, 0, readChunk), fields: AllFields}
+	r.growing = growingFile(f)
 	if err := r.readHeader(); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return r, nil
+}
+
+// growingFile returns the growing function (SetGrowing) of f: BeingWritten
+// for a regular file, nil for anything else (a pipe, a device), which
+// ends when its writer is done.
+func growingFile(f *os.File) func() bool {
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil
+	}
+	return func() bool { return BeingWritten(f) }
 }
 
 func (r *Reader) readHeader() error {
@@ -101,6 +127,16 @@ func (r *Reader) readHeader() error {
 	r.consume(n)
 	return nil
 }
+
+// SetGrowing sets how the Reader tells, when its input ends inside a
+// block, whether a writer may still complete it: while growing returns
+// true the Reader returns io.EOF and reads the block once it is complete
+// (a file the collector is writing); when it returns false, or growing is
+// nil, the input was cut short, and the Reader reports a BlockError whose
+// Err is a *TruncatedError. Open and NewReader of a regular file ask
+// BeingWritten; a reader of a file through another io.Reader (a
+// size-limited view, say) sets it itself.
+func (r *Reader) SetGrowing(growing func() bool) { r.growing = growing }
 
 // Header returns the file's header.
 func (r *Reader) Header() Header { return r.hdr }
@@ -385,6 +421,11 @@ func (r *Reader) blockError(off int64, idx int, err error) *BlockError {
 // passes the filter, and sets *sel to its selection (empty when it has
 // none). The payload points into the Reader's buffer and is valid until
 // the next call.
+//
+// Where the next block starts depends only on the bytes of the input,
+// never on the filter: gfilter's lanes read one file with different
+// filters (each keeps every n-th block) and must agree on every block's
+// number (FORMAT.md, "Finding the blocks").
 func (r *Reader) nextFrame(s *BlockSummary, sel *[]uint64) ([]byte, error) {
 	for {
 		if r.resync {
@@ -393,6 +434,9 @@ func (r *Reader) nextFrame(s *BlockSummary, sel *[]uint64) ([]byte, error) {
 			}
 		}
 		if err := r.fill(blockHeaderSize); err != nil {
+			if errors.Is(err, io.EOF) && r.avail() > 0 {
+				return nil, r.tail(r.off, r.block, blockHeaderSize)
+			}
 			return nil, err
 		}
 		start, idx := r.off, r.block
@@ -402,6 +446,9 @@ func (r *Reader) nextFrame(s *BlockSummary, sel *[]uint64) ([]byte, error) {
 		s.Offset, s.Index = start, idx
 		total := s.frameLen()
 		if err := r.fill(total); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, r.tail(start, idx, total)
+			}
 			return nil, err
 		}
 		payload := r.buf[r.r+blockHeaderSize : r.r+blockHeaderSize+s.payloadLen]
@@ -413,21 +460,95 @@ func (r *Reader) nextFrame(s *BlockSummary, sel *[]uint64) ([]byte, error) {
 			}
 			s.Records = n
 		}
+		payloadOK := func() error {
+			if crc := crc32.Checksum(payload, castagnoli); crc != s.payloadCRC {
+				return fmt.Errorf("payload checksum mismatch (stored %08x, computed %08x)", s.payloadCRC, crc)
+			}
+			return nil
+		}
+		checked := false
+		if !r.followed(total) {
+			// No block starts where this one says it ends: either this
+			// block is intact and damage follows it, or it is torn and
+			// the next block starts inside it. Its payload tells which.
+			if err := payloadOK(); err != nil {
+				return nil, r.badBlock(start, idx, err)
+			}
+			checked = true
+		}
 		if r.filter != nil && !r.filter(s) {
 			r.block++
+			r.records += uint64(s.Records)
 			r.consume(total)
 			continue
 		}
-		if crc := crc32.Checksum(payload, castagnoli); crc != s.payloadCRC {
-			// The header is intact but the payload is not: perhaps a torn
-			// block followed by others, so look for the next magic instead
-			// of trusting the length.
-			return nil, r.badBlock(start, idx, fmt.Errorf("payload checksum mismatch (stored %08x, computed %08x)", s.payloadCRC, crc))
-		}
 		r.block++
+		r.records += uint64(s.Records)
+		if !checked {
+			if err := payloadOK(); err != nil {
+				// The header is intact and another block's header
+				// follows where it says: only this block is damaged.
+				r.consume(total)
+				return nil, r.blockError(start, idx, err)
+			}
+		}
 		r.frame = r.buf[r.r : r.r+total]
 		r.consume(total)
 		return payload, nil
+	}
+}
+
+// followed reports whether the block of total bytes at the start of the
+// unread input is followed by what may be a block header: one whose
+// checksum matches, the end of the input, or at the end of the input the
+// start of a block magic (a block being written).
+func (r *Reader) followed(total int) bool {
+	err := r.fill(total + blockHeaderSize)
+	next := r.buf[r.r+total : r.w]
+	if err == nil || len(next) >= blockHeaderSize {
+		var s BlockSummary
+		return parseBlockHeader(next[:blockHeaderSize], &s) == nil
+	}
+	if !errors.Is(err, io.EOF) {
+		return true // a read error: reported by the next call
+	}
+	n := min(len(next), len(BlockMagic))
+	return string(next[:n]) == BlockMagic[:n]
+}
+
+// tail handles an input that ends inside the block idx at offset start,
+// which would be need bytes long. If an intact block header follows in
+// what there is, the block is damaged (its length lies, or it was torn
+// and written over): it is reported and reading goes on after it. Else,
+// while a writer may still complete the block, the Reader returns io.EOF
+// and keeps the bytes for a later call; when none can, the truncation is
+// reported once, and the next call returns io.EOF.
+func (r *Reader) tail(start int64, idx, need int) error {
+	if intactHeaderIn(r.buf[r.r+1 : r.w]) {
+		return r.badBlock(start, idx, fmt.Errorf("block says it is %d bytes long, but an intact block starts before its end", need))
+	}
+	if r.growing != nil && r.growing() {
+		return io.EOF
+	}
+	have := r.avail()
+	r.block++
+	r.consume(have)
+	return r.blockError(start, idx, &TruncatedError{Have: have, Need: need, Records: r.records})
+}
+
+// intactHeaderIn reports whether b holds a block header whose checksum
+// matches.
+func intactHeaderIn(b []byte) bool {
+	var s BlockSummary
+	for {
+		i := bytes.Index(b, []byte(BlockMagic))
+		if i < 0 || len(b)-i < blockHeaderSize {
+			return false
+		}
+		if parseBlockHeader(b[i:i+blockHeaderSize], &s) == nil {
+			return true
+		}
+		b = b[i+1:]
 	}
 }
 

@@ -2,6 +2,7 @@ package flowfile_test
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -109,9 +110,32 @@ func TestTornTail(t *testing.T) {
 	if err := os.Truncate(path, cut); err != nil {
 		t.Fatal(err)
 	}
+	// No writer holds the file: the torn block is reported, once, with
+	// where it is and what was read before it.
 	blocks, bad := readBlocks(t, path)
+	if len(blocks) != 3 || len(bad) != 1 {
+		t.Fatalf("torn file: %d blocks, errors %v; want 3 blocks and one error", len(blocks), bad)
+	}
+	var te *flowfile.TruncatedError
+	if !errors.As(bad[0], &te) || bad[0].Offset != offs[3] || bad[0].Block != 3 || te.Have != int(cut-offs[3]) || te.Records != 900 {
+		t.Errorf("torn tail reported as %v, want a TruncatedError at offset %d, block 3, %d bytes, 900 records before", bad[0], offs[3], cut-offs[3])
+	}
+	if msg := bad[0].Error(); !strings.Contains(msg, "truncated") || !strings.Contains(msg, "after 900 records") {
+		t.Errorf("message %q", msg)
+	}
+
+	// While a writer holds it, the torn block is one being written: the
+	// reader stops quietly before it and waits for the rest.
+	wf, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := flowfile.LockWriting(wf); err != nil {
+		t.Fatal(err)
+	}
+	blocks, bad = readBlocks(t, path)
 	if len(bad) != 0 || len(blocks) != 3 {
-		t.Fatalf("torn file: %d blocks, errors %v; want 3 blocks and no error", len(blocks), bad)
+		t.Fatalf("file being written: %d blocks, errors %v; want 3 blocks and no error", len(blocks), bad)
 	}
 	r, _ := flowfile.Open(path)
 	for {
@@ -123,6 +147,7 @@ func TestTornTail(t *testing.T) {
 		t.Errorf("Pending = %d, want the %d bytes of the torn block", got, want)
 	}
 	r.Close()
+	wf.Close()
 
 	// On restart the writer cuts the tail and appends after block 2.
 	w, err := flowfile.OpenAppend(path, fileHeader())
@@ -308,6 +333,9 @@ func TestConcurrentReaderDuringWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	if err := flowfile.LockWriting(f); err != nil {
+		t.Fatal(err)
+	}
 	const nblocks, per = 40, 150
 	w, err := flowfile.NewWriter(slowWriter{f}, fileHeader())
 	if err != nil {
@@ -391,6 +419,10 @@ func TestKilledWriter(t *testing.T) {
 		t.Fatalf("child reported only %d flushed blocks", flushed)
 	}
 	blocks, bad := readBlocks(t, path)
+	var te *flowfile.TruncatedError
+	if len(bad) == 1 && errors.As(bad[0], &te) {
+		bad = nil // killed in the middle of a write: a torn last block
+	}
 	if len(bad) != 0 {
 		t.Errorf("killed writer's file has corrupt blocks: %v", bad)
 	}
@@ -514,6 +546,81 @@ func TestWriteRaw(t *testing.T) {
 	for j := range extra {
 		if blocks[3][j] != extra[j] {
 			t.Fatalf("record %d after the raw blocks differs", j)
+		}
+	}
+}
+
+// TestLyingLength gives the middle one of five blocks a header, checksum
+// fixed, that claims a payload longer than the rest of the file, as a
+// buggy or malicious writer could: the blocks after it must still be
+// read, the lie reported, and OpenAppend must keep them.
+func TestLyingLength(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "iw-S3_20151009.00")
+	offs := writeBlocks(t, path, 5, 200)
+	data, _ := os.ReadFile(path)
+	h := data[offs[2] : offs[2]+88]
+	binary.BigEndian.PutUint32(h[4:], flowfile.MaxBlockBytes)
+	fixHeaderCRC(h)
+	os.WriteFile(path, data, 0o644)
+
+	blocks, bad := readBlocks(t, path)
+	if len(blocks) != 4 || len(bad) != 1 || bad[0].Offset != offs[2] {
+		t.Fatalf("%d blocks, errors %v; want 4 blocks and block 2 at %d reported", len(blocks), bad, offs[2])
+	}
+	for i, want := range []int{0, 1, 3, 4} {
+		checkBlock(t, blocks[i], want, 200)
+	}
+
+	// The collector restarting on this file appends after block 4,
+	// keeping blocks 3 and 4.
+	w, err := flowfile.OpenAppend(path, fileHeader())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Offset() != int64(len(data)) {
+		t.Errorf("OpenAppend continues at %d, want the end of the file %d", w.Offset(), len(data))
+	}
+	w.WriteBlock(blockRecords(5, 200))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	blocks, _ = readBlocks(t, path)
+	if len(blocks) != 5 {
+		t.Fatalf("after OpenAppend: %d intact blocks, want 5", len(blocks))
+	}
+	for i, want := range []int{0, 1, 3, 4, 5} {
+		checkBlock(t, blocks[i], want, 200)
+	}
+}
+
+// TestTruncatedStream cuts a stream in the middle of a block, as head -c
+// or a dying writer upstream would: the reader reads every complete block
+// and then says where the stream ends and how many records it read.
+func TestTruncatedStream(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "iw-S3_20151009.00")
+	offs := writeBlocks(t, path, 4, 250)
+	data, _ := os.ReadFile(path)
+	for _, cut := range []int64{offs[2] + 10, offs[2] + 88 + 5, offs[3] - 1} {
+		r, err := flowfile.NewReader(bytes.NewReader(data[:cut]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		var got []error
+		for {
+			blk, err := r.NextBlock()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				got = append(got, err)
+				continue
+			}
+			n += len(blk)
+		}
+		var te *flowfile.TruncatedError
+		if n != 500 || len(got) != 1 || !errors.As(got[0], &te) || te.Records != 500 {
+			t.Errorf("cut at %d: %d records, errors %v; want 500 and one truncation after 500 records", cut, n, got)
 		}
 	}
 }

@@ -75,6 +75,10 @@ func Create(path string, hdr Header) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := lockWriting(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("create %s: %w", path, err)
+	}
 	w, err := NewWriter(f, hdr)
 	if err != nil {
 		f.Close()

@@ -438,6 +438,9 @@ func readLane(l lane, f *filter.Filter, o *options, want wants, skip bool, stdin
 			return
 		}
 		r.SetName(fr.name)
+		// the view is limited, the file is not: a writer may complete
+		// its last block
+		r.SetGrowing(func() bool { return flowfile.BeingWritten(fh) })
 		defer r.Close()
 	}
 	lw := laneWork{
