@@ -223,6 +223,7 @@ var errCorrupt = errors.New("corrupt blocks skipped")
 func readAll(names []string, std cli.IO, add func([]flowfile.Record)) error {
 	in := pipe.Inputs(names, std.In)
 	defer in.Close()
+	in.SkipBad(false, func(err error) { cli.Warnf(std.Err, "gcount", "%v", err) })
 	corrupt := false
 	for in.Next() {
 		// Blocks are decoded on other cores; counting stays in file
@@ -243,7 +244,10 @@ func readAll(names []string, std cli.IO, add func([]flowfile.Record)) error {
 			}
 			if err != nil {
 				r.Close()
-				return fmt.Errorf("%s: %w", in.Name(), err)
+				if err := in.Bad(err); err != nil {
+					return err
+				}
+				break
 			}
 			add(blk)
 		}

@@ -307,6 +307,7 @@ func (c *cutter) row(r *flowfile.Record) error {
 func (c *cutter) run(names []string) error {
 	in := pipe.Inputs(names, c.std.In)
 	defer in.Close()
+	in.SkipBad(false, func(err error) { cli.Warnf(c.std.Err, "gcut", "%v", err) })
 	corrupt := false
 	limited := c.sel.num > 0
 	titled := false
@@ -334,7 +335,10 @@ func (c *cutter) run(names []string) error {
 			}
 			if err != nil {
 				r.Close()
-				return fmt.Errorf("%s: %w", in.Name(), err)
+				if err := in.Bad(err); err != nil {
+					return err
+				}
+				break
 			}
 			for i := range blk {
 				rec := &blk[i]

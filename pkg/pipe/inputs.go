@@ -28,6 +28,11 @@ type InputList struct {
 	cur   *flowfile.Reader
 	close []io.Closer // of the current input
 	err   error
+
+	warn   func(error) // set by SkipBad
+	always bool        // SkipBad: warn even for a single input
+	read   int         // inputs opened
+	bad    int         // inputs skipped
 }
 
 // Inputs returns the inputs named, in order. "-" and "stdin" mean stdin;
@@ -51,14 +56,62 @@ func (in *InputList) Next() bool {
 	if in.i >= len(in.names) {
 		return false
 	}
-	r, err := in.open(in.names[in.i])
-	if err != nil {
-		in.err = err
+	for ; in.i < len(in.names); in.i++ {
+		r, err := in.open(in.names[in.i])
+		if err == nil {
+			in.cur = r
+			in.read++
+			return true
+		}
 		in.closeCurrent()
-		return false
+		if in.warn == nil || (len(in.names) == 1 && !in.always) {
+			in.err = err
+			return false
+		}
+		in.skip(err)
 	}
-	in.cur = r
-	return true
+	in.end()
+	return false
+}
+
+// SkipBad makes the list go on past an input that cannot be read, as
+// SiLK's rwfilter does: a file that is missing, unreadable, a directory,
+// empty, not a flow file or whose header is damaged, or one that fails
+// in the middle (Bad). warn gets the error, which names the input, and
+// the next input is read. When the inputs are the user's one file, its
+// error is Err instead, unless always is set (a repository query, whose
+// files the user did not name); when none of several inputs could be
+// read, Err says so.
+func (in *InputList) SkipBad(always bool, warn func(error)) {
+	in.warn, in.always = warn, always
+}
+
+// Bad reports that the current input failed in the middle with err (not
+// a corrupt block, which its Reader reports and goes past): with SkipBad,
+// warn gets it and Bad returns nil, so the caller goes on with the next
+// input; without, or for the user's one file, it returns err with the
+// input's name.
+func (in *InputList) Bad(err error) error {
+	err = fmt.Errorf("%s: %w", in.Name(), err)
+	if in.warn == nil || (len(in.names) == 1 && !in.always) {
+		return err
+	}
+	in.read--
+	in.closeCurrent()
+	in.skip(err)
+	return nil
+}
+
+func (in *InputList) skip(err error) {
+	in.bad++
+	in.warn(err)
+}
+
+// end sets the error of a list none of whose inputs could be read.
+func (in *InputList) end() {
+	if in.read == 0 && in.bad > 1 && !in.always {
+		in.err = fmt.Errorf("none of the %d inputs could be read", in.bad)
+	}
 }
 
 func (in *InputList) open(name string) (*flowfile.Reader, error) {
@@ -75,6 +128,10 @@ func (in *InputList) open(name string) (*flowfile.Reader, error) {
 		f, err := os.Open(name)
 		if err != nil {
 			return nil, err
+		}
+		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+			f.Close()
+			return nil, fmt.Errorf("%s: is a directory", name)
 		}
 		in.close = append(in.close, f)
 		src = f
@@ -128,6 +185,9 @@ func (in *InputList) Name() string {
 func (in *InputList) Reader() *flowfile.Reader { return in.cur }
 
 // Err returns the error that stopped Next, if any.
+//
+// With SkipBad, inputs that could not be read were passed to its warn
+// and are not errors, unless none could be read.
 func (in *InputList) Err() error { return in.err }
 
 // Close closes the current input.

@@ -314,6 +314,7 @@ func isBlockErr(err error) bool {
 func readAll(names []string, std cli.IO, add func([]flowfile.Record)) error {
 	in := pipe.Inputs(names, std.In)
 	defer in.Close()
+	in.SkipBad(false, func(err error) { cli.Warnf(std.Err, "gstats", "%v", err) })
 	corrupt := false
 	for in.Next() {
 		r := in.Reader()
@@ -329,7 +330,10 @@ func readAll(names []string, std cli.IO, add func([]flowfile.Record)) error {
 				continue
 			}
 			if err != nil {
-				return fmt.Errorf("%s: %w", in.Name(), err)
+				if err := in.Bad(err); err != nil {
+					return err
+				}
+				break
 			}
 			add(blk)
 		}
@@ -350,6 +354,7 @@ func readAll(names []string, std cli.IO, add func([]flowfile.Record)) error {
 func readRuns(names []string, std cli.IO, workers int, need flowfile.Fields, add func(w int, run []flowfile.Record)) error {
 	in := pipe.Inputs(names, std.In)
 	defer in.Close()
+	in.SkipBad(false, func(err error) { cli.Warnf(std.Err, "gstats", "%v", err) })
 	corrupt := false
 	onBad := func(be *flowfile.BlockError) {
 		cli.Warnf(std.Err, "gstats", "%v", be)
@@ -362,7 +367,9 @@ func readRuns(names []string, std cli.IO, workers int, need flowfile.Fields, add
 			return nil
 		}, onBad)
 		if err != nil {
-			return fmt.Errorf("%s: %w", in.Name(), err)
+			if err := in.Bad(err); err != nil {
+				return err
+			}
 		}
 	}
 	if err := in.Err(); err != nil {

@@ -97,7 +97,10 @@ DIR/date=YYYY-MM-DD/hour=HH/*.parquet of the flows' start hours (UTC).
 
 A corrupt block is reported on stderr ("gfilter: warning: ...") with its
 file and byte offset; the rest of the input is still read and the exit
-status stays 0, as rwfilter goes on past bad data. Output ends quietly,
+status stays 0, as rwfilter goes on past bad data. A file that cannot be
+read at all (missing, unreadable, empty, not flows) among several, or in
+the repository, is one warning line too, and the other files are read;
+the user's one file that cannot be read is an error. Output ends quietly,
 with status 0, when the reader downstream goes away.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(c *cobra.Command, args []string) error {
@@ -344,8 +347,9 @@ func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 			cli.Warnf(std.Err, "gfilter", "no files of types %s in %s for %s", typeList(types), root, hoursText(first, last))
 		}
 	}
-	// a missing input is reported before any output is created
-	if !in.repo {
+	// a missing input is reported before any output is created; among
+	// several, one that cannot be read is a warning when it is reached
+	if !in.repo && len(in.names) == 1 {
 		for _, n := range in.names {
 			if n == "stdin" || n == "-" {
 				continue

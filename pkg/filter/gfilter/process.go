@@ -223,6 +223,7 @@ func process(f *filter.Filter, o *options, in inputs, std cli.IO) error {
 		return recs
 	}
 	var werr error
+	unread := 0 // files that could not be read
 files:
 	for i, fr := range results {
 		progress.Update("gfilter: reading file %d/%d %s", i+1, len(results), fr.name)
@@ -281,13 +282,24 @@ files:
 			}
 		}
 		if fr.err != nil {
+			// A file that cannot be read is a warning, as in rwfilter,
+			// unless it is the user's one input.
 			progress.Done()
-			closeAll()
-			return fr.err
+			if len(results) == 1 && !in.repo {
+				closeAll()
+				return fr.err
+			}
+			cli.Warnf(std.Err, "gfilter", "%v", fr.err)
+			unread++
+			continue
 		}
 		total.files++
 	}
 	progress.Done()
+	if werr == nil && unread > 1 && unread == len(results) && !in.repo {
+		closeAll()
+		return fmt.Errorf("none of the %d inputs could be read", unread)
+	}
 	if werr != nil {
 		closeAll()
 		if pipe.IsClosedPipe(werr) {
