@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/gflow/gflow/pkg/flowfile"
 )
 
 // Document is the JSON the map page reads (gjson's default output).
@@ -167,12 +169,18 @@ func total(t *Table) (uint64, string) {
 			}
 		}
 		if best != nil {
-			return uint64(math.Round(float64(primary(best)) * 100 / best.Percent)), "percent"
+			// at most the largest uint64, as gstats's sums (a float
+			// beyond it converts to anything)
+			f := math.Round(float64(primary(best)) * 100 / best.Percent)
+			if f >= math.MaxUint64 {
+				return math.MaxUint64, "percent"
+			}
+			return uint64(f), "percent"
 		}
 	}
 	var sum uint64
 	for i := range t.Rows {
-		sum += primary(&t.Rows[i])
+		sum = flowfile.AddCount(sum, primary(&t.Rows[i]))
 	}
 	return sum, "rows"
 }

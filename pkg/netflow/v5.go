@@ -244,8 +244,8 @@ func scale(v uint64, rt rate) uint64 {
 // countFlow adds a decoded flow to the exporter's counters.
 func (m *msg) countFlow(r *flowfile.Record) {
 	m.exp.st.flows++
-	m.exp.st.flowPackets += r.Packets
-	m.exp.st.flowBytes += r.Bytes
+	m.exp.st.flowPackets = flowfile.AddCount(m.exp.st.flowPackets, r.Packets)
+	m.exp.st.flowBytes = flowfile.AddCount(m.exp.st.flowBytes, r.Bytes)
 	if d := r.ETime - m.exportMs; d > farFromExportMs || d < -farFromExportMs {
 		m.exp.st.farFromExport++
 	}

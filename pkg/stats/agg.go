@@ -113,9 +113,9 @@ func (a *Aggregator) AddRun(w int, recs []flowfile.Record) {
 		o.records++
 		switch a.primary.Kind {
 		case Bytes:
-			o.total += r.Bytes
+			o.total = flowfile.AddCount(o.total, r.Bytes)
 		case Packets:
-			o.total += r.Packets
+			o.total = flowfile.AddCount(o.total, r.Packets)
 		case Records:
 			o.total++
 		}
@@ -201,7 +201,7 @@ func (a *Aggregator) insertBins(s int, f family, e []uint64, pair []uint64) []ui
 		di := 0
 		for c, v := range a.spec.Values {
 			if v.Kind != Distinct {
-				vals[c] += x[0]
+				vals[c] = flowfile.AddCount(vals[c], x[0])
 				x = x[1:]
 				continue
 			}
@@ -254,7 +254,7 @@ func (a *Aggregator) Finish() *Result {
 	res := &Result{agg: a}
 	for _, o := range a.outs {
 		res.Records += o.records
-		res.Total += o.total
+		res.Total = flowfile.AddCount(res.Total, o.total)
 	}
 	for s := range a.subs {
 		for f := range a.subs[s].bins {

@@ -74,7 +74,9 @@ in(13) out(14) nhIP(15) scc(18) dcc(19) class(20) type(21)
 initialFlags(26) sessionFlags(27) attributes(28) application(29) iType iCode.
 
 Values (--values): Bytes, Packets, Records (alias Flows), sIP-Distinct,
-dIP-Distinct, Distinct:FIELD. The first value ranks the bins.
+dIP-Distinct, Distinct:FIELD. The first value ranks the bins. Sums that
+would pass 2^64-1 stay at 18446744073709551615 (they saturate, never
+wrap): only bogus records reach it.
 
 --json prints one JSON object instead of the table:
   {"input": {"records", "bins", "total", "total_of"},

@@ -18,10 +18,12 @@ import (
 // counts are the totals --print-statistics and --print-volume-statistics
 // report.
 type counts struct {
-	files                uint64
-	read, pass           uint64
-	readPkts, passPkts   uint64
-	readBytes, passBytes uint64
+	files      uint64
+	read, pass uint64
+	// packets and bytes of the records that pass and fail; sums
+	// saturate (flowfile.AddCount)
+	passPkts, failPkts   uint64
+	passBytes, failBytes uint64
 }
 
 // batch is the result of filtering one block: the records each kind of
@@ -332,10 +334,10 @@ type wants struct{ pass, fail, all, sel, records bool }
 func addCounts(t, c *counts) {
 	t.read += c.read
 	t.pass += c.pass
-	t.readPkts += c.readPkts
-	t.passPkts += c.passPkts
-	t.readBytes += c.readBytes
-	t.passBytes += c.passBytes
+	t.passPkts = flowfile.AddCount(t.passPkts, c.passPkts)
+	t.failPkts = flowfile.AddCount(t.failPkts, c.failPkts)
+	t.passBytes = flowfile.AddCount(t.passBytes, c.passBytes)
+	t.failBytes = flowfile.AddCount(t.failBytes, c.failBytes)
 }
 
 // laneable reports whether name can be read by several lanes at once: a
@@ -608,18 +610,18 @@ func readLane(l lane, f *filter.Filter, o *options, want wants, skip bool, stdin
 func (lw *laneWork) test(b *batch, r *flowfile.Record) bool {
 	c := &b.c
 	c.read++
-	if lw.vol {
-		c.readPkts += r.Packets
-		c.readBytes += r.Bytes
-	}
 	lw.matched = lw.f.Match(r)
 	if lw.matched {
 		c.pass++
 		if lw.vol {
-			c.passPkts += r.Packets
-			c.passBytes += r.Bytes
+			c.passPkts = flowfile.AddCount(c.passPkts, r.Packets)
+			c.passBytes = flowfile.AddCount(c.passBytes, r.Bytes)
 		}
 		return lw.want.pass
+	}
+	if lw.vol {
+		c.failPkts = flowfile.AddCount(c.failPkts, r.Packets)
+		c.failBytes = flowfile.AddCount(c.failBytes, r.Bytes)
 	}
 	return lw.want.fail
 }
@@ -678,17 +680,17 @@ func (lw *laneWork) filterBlock(b *batch, recs []flowfile.Record) {
 	every := true // every record so far passed: b.pass is still empty
 	for i := range recs {
 		r := &recs[i]
-		c.readPkts += r.Packets
-		c.readBytes += r.Bytes
 		if f.Match(r) {
 			c.pass++
-			c.passPkts += r.Packets
-			c.passBytes += r.Bytes
+			c.passPkts = flowfile.AddCount(c.passPkts, r.Packets)
+			c.passBytes = flowfile.AddCount(c.passBytes, r.Bytes)
 			if want.pass && !every {
 				b.pass = append(b.pass, *r)
 			}
 			continue
 		}
+		c.failPkts = flowfile.AddCount(c.failPkts, r.Packets)
+		c.failBytes = flowfile.AddCount(c.failBytes, r.Bytes)
 		if every {
 			every = false
 			if want.pass {
@@ -784,9 +786,9 @@ func printStats(o *options, t *counts, std cli.IO) error {
 	} else {
 		_, err = fmt.Fprintf(w, "%5s|%18s|%18s|%20s|%10s|\n%5s|%18d|%18d|%20d|%10d|\n%5s|%18d|%18d|%20d|%10s|\n%5s|%18d|%18d|%20d|%10s|\n",
 			"", "Recs", "Packets", "Bytes", "Files",
-			"Total", t.read, t.readPkts, t.readBytes, t.files,
+			"Total", t.read, flowfile.AddCount(t.passPkts, t.failPkts), flowfile.AddCount(t.passBytes, t.failBytes), t.files,
 			"Pass", t.pass, t.passPkts, t.passBytes, "",
-			"Fail", t.read-t.pass, t.readPkts-t.passPkts, t.readBytes-t.passBytes, "")
+			"Fail", t.read-t.pass, t.failPkts, t.failBytes, "")
 	}
 	return err
 }
