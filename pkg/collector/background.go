@@ -43,7 +43,15 @@ type backgroundWriter struct {
 	// failed is the goroutine's first write error, for Write to see
 	// without waiting for a flush.
 	failed atomic.Pointer[error]
+	// lost counts the records handed over that did not reach the file:
+	// those w held when it failed and those handed over after.
+	lost atomic.Uint64
 }
+
+// buffered is a RecordWriter that tells how many records it holds that
+// are not on the file yet (flowfile.Writer): when it fails, those are
+// lost.
+type buffered interface{ Buffered() int }
 
 type bgJob struct {
 	recs  []flowfile.Record
@@ -65,14 +73,24 @@ func inBackground(w RecordWriter) *backgroundWriter {
 
 func (b *backgroundWriter) run() {
 	var err error
+	fail := func(e error) {
+		err = e
+		b.failed.Store(&e)
+		if bw, ok := b.w.(buffered); ok {
+			b.lost.Add(uint64(bw.Buffered()))
+		}
+	}
 	for j := range b.work {
 		for i := range j.recs {
 			if err != nil {
+				b.lost.Add(uint64(len(j.recs) - i))
 				break
 			}
-			if err = b.w.Write(&j.recs[i]); err != nil {
-				e := err
-				b.failed.Store(&e)
+			if e := b.w.Write(&j.recs[i]); e != nil {
+				fail(e)
+				if _, ok := b.w.(buffered); !ok {
+					b.lost.Add(1) // a writer that does not tell: this record at least
+				}
 			}
 		}
 		if j.recs != nil {
@@ -80,20 +98,31 @@ func (b *backgroundWriter) run() {
 		}
 		switch {
 		case j.close:
-			cerr := b.w.Close()
 			if err == nil {
-				err = cerr
+				// Close flushes the last block: a failure loses it
+				if cerr := b.w.Close(); cerr != nil {
+					fail(cerr)
+				}
+			} else {
+				b.w.Close()
 			}
 			b.ack <- err
 			return
 		case j.flush:
 			if err == nil {
-				err = b.w.Flush()
+				if ferr := b.w.Flush(); ferr != nil {
+					fail(ferr)
+				}
 			}
 			b.ack <- err
 		}
 	}
 }
+
+// Lost returns the number of records handed to the writer that did not
+// reach the file because of a write error. It is exact once Flush or
+// Close has returned.
+func (b *backgroundWriter) Lost() uint64 { return b.lost.Load() }
 
 // Write copies rec into the current chunk.
 func (b *backgroundWriter) Write(rec *flowfile.Record) error {

@@ -114,6 +114,9 @@ func (e *Engine) Start() {
 	if e.Enricher != nil {
 		e.countries = newCountryCache(e.Enricher)
 	}
+	if e.Sink != nil {
+		e.Sink.LostTo = &e.Stats.Dropped
+	}
 	e.batches = make(chan *batch, poolBatches)
 	e.free = make(chan *batch, poolBatches)
 	for range poolBatches {
@@ -186,6 +189,11 @@ func (e *Engine) write(b *batch) {
 		var ok uint64
 		sensor := sp.sensor
 		sl := e.Learner.For(sensor)
+		if e.Sink != nil {
+			// the sink counts the span's records written once they are
+			// flushed to their files, lost if a file fails before
+			e.Sink.Source = &sp.exp.Written
+		}
 		for j := i; j < i+sp.n; j++ {
 			if sl != nil && (j-i)%learnChunk == 0 {
 				// Evidence first, a chunk at a time: a reply in the same
@@ -217,7 +225,6 @@ func (e *Engine) write(b *batch) {
 				e.noteErr(err)
 				continue
 			}
-			ok++
 		}
 		sp.exp.Written.Add(ok)
 		i += sp.n

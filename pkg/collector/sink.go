@@ -3,6 +3,7 @@ package collector
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/gflow/gflow/pkg/flowfile"
@@ -61,7 +62,22 @@ type sinkFile struct {
 	last    time.Time // last use (to the flush interval), for idling and eviction
 	dirty   bool      // records written since the last flush
 	written uint64
+	// pending are the records handed to w since its last successful
+	// flush, by source in order: credited to their sources once flushed,
+	// or counted as lost when w fails.
+	pending  []pendingRun
+	lostSeen uint64 // w's Lost() already counted
 }
+
+// pendingRun is n consecutive records of one source.
+type pendingRun struct {
+	to *atomic.Uint64
+	n  uint64
+}
+
+// lossCounter is a RecordWriter that tells how many of the records handed
+// to it were lost to write errors (backgroundWriter).
+type lossCounter interface{ Lost() uint64 }
 
 // Sink routes records to the hourly file of their start hour, per sensor and
 // type, keeping a bounded set of files open. It is owned by one goroutine.
@@ -77,8 +93,17 @@ type Sink struct {
 	recent [recentFiles]recentFile
 	next   int // entry of recent to replace next
 
+	// Source is where the records written next come from: once they
+	// are flushed to their file, the sink adds them to it (an exporter's
+	// records_written_total). nil: counted in Written only.
+	Source *atomic.Uint64
+	// LostTo, if set, also counts the records lost after they were
+	// handed to a file: a failed write or flush (a full disk) loses what
+	// the file had not written yet.
+	LostTo *atomic.Uint64
+
 	// Counters, read by the owner goroutine.
-	Written    uint64 // records handed to files
+	Written    uint64 // records flushed to files
 	Dropped    uint64 // records lost because their file could not be opened or written
 	OpenErrors uint64
 	Opened     uint64
@@ -140,8 +165,47 @@ func (s *Sink) Write(rec *flowfile.Record) error {
 	}
 	f.dirty = true
 	f.written++
-	s.Written++
+	if k := len(f.pending) - 1; k >= 0 && f.pending[k].to == s.Source {
+		f.pending[k].n++
+	} else {
+		f.pending = append(f.pending, pendingRun{to: s.Source, n: 1})
+	}
 	return nil
+}
+
+// settle counts f's pending records once its writer has flushed them
+// (failed false) or failed: then the records its writer lost, the last
+// ones handed to it, are dropped and the others written.
+func (s *Sink) settle(f *sinkFile, failed bool) {
+	var total uint64
+	for _, p := range f.pending {
+		total += p.n
+	}
+	var lost uint64
+	if failed {
+		lost = total // a writer that does not tell loses all
+		if lc, ok := f.w.(lossCounter); ok {
+			n := lc.Lost()
+			lost = min(n-f.lostSeen, total)
+			f.lostSeen = n
+		}
+	}
+	ok := total - lost
+	s.Written += ok
+	for _, p := range f.pending {
+		n := min(p.n, ok)
+		if n > 0 && p.to != nil {
+			p.to.Add(n)
+		}
+		ok -= n
+	}
+	if lost > 0 {
+		s.Dropped += lost
+		if s.LostTo != nil {
+			s.LostTo.Add(lost)
+		}
+	}
+	f.pending = f.pending[:0]
 }
 
 func (s *Sink) file(key FileKey) (*sinkFile, error) {
@@ -199,9 +263,11 @@ func (s *Sink) closeKey(key FileKey) error {
 	}
 	s.Closed++
 	if err := f.w.Close(); err != nil {
+		s.settle(f, true)
 		s.LastError = fmt.Errorf("close %s: %w", f.path, err)
 		return s.LastError
 	}
+	s.settle(f, false)
 	return nil
 }
 
@@ -226,9 +292,12 @@ func (s *Sink) Flush() error {
 		f.last = now
 		if err := f.w.Flush(); err != nil {
 			errs = append(errs, fmt.Errorf("flush %s: %w", f.path, err))
+			s.settle(f, true)
 			s.closeKey(k)
+			s.failed[k] = now // as after a failed write: retried after RetryAfter
 			continue
 		}
+		s.settle(f, false)
 		f.dirty = false
 	}
 	return errors.Join(errs...)

@@ -23,7 +23,7 @@ type ExporterCounters struct {
 	Bytes   atomic.Uint64 // datagram payload bytes received
 	Flows   atomic.Uint64 // flow records decoded and accepted
 	Errors  atomic.Uint64 // datagrams the decoder reported malformed
-	Written atomic.Uint64 // records handed to their hourly files
+	Written atomic.Uint64 // records written to their hourly files (counted when flushed)
 	Unknown atomic.Uint64 // datagrams dropped: exporter of no configured sensor
 }
 
@@ -35,7 +35,7 @@ type Stats struct {
 
 	Denied      atomic.Uint64 // datagrams from exporters --allow does not list
 	OpenFiles   atomic.Int64  // hourly files open now
-	Dropped     atomic.Uint64 // records lost because their file could not be written
+	Dropped     atomic.Uint64 // records lost because their file could not be opened, written or flushed
 	WriteErrors atomic.Uint64 // open/write/flush errors
 	Flushes     atomic.Uint64
 }

@@ -98,6 +98,10 @@ func (w *Writer) SetBlockRecords(n int) {
 	w.limit = max(1, min(n, MaxBlockRecords))
 }
 
+// Buffered returns the number of records written that are not yet in a
+// block on the output: after a failed Flush, the records it lost.
+func (w *Writer) Buffered() int { return w.cols.n }
+
 // Offset returns the number of bytes of header and blocks written so far.
 func (w *Writer) Offset() int64 { return w.offset }
 
