@@ -122,7 +122,7 @@ func benchmarkIngest(b *testing.B, pkts [][]byte, learning bool) {
 		Decoder:       netflow.NewDecoder(netflow.DefaultOptions()),
 		Site:          cfg,
 		Enricher:      enr,
-		Sink:          NewSink(SinkConfig{Open: RepoOpener(root, cfg.SensorName)}),
+		Sink:          NewSink(SinkConfig{Open: RepoOpener(root, cfg.SensorName, nil)}),
 		FlushInterval: time.Second,
 	}
 	if learning {

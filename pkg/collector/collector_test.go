@@ -284,3 +284,65 @@ func TestSummaryLine(t *testing.T) {
 		t.Fatalf("summary line %q", line)
 	}
 }
+
+// Files that are not the hour's gflow file where the collector must write
+// one (a text file, another sensor's file, a damaged header) are moved
+// aside, kept, and fresh files started: no flow is dropped (before, that
+// type's flows were dropped for the hour).
+func TestFileInTheWayIsMovedAside(t *testing.T) {
+	root := t.TempDir()
+	repo := flowfile.Repo{Root: root}
+	hour := time.Date(2023, 11, 14, 22, 0, 0, 0, time.UTC)
+	other := filepath.Join(t.TempDir(), "other")
+	w, err := flowfile.Create(other, flowfile.Header{Kind: flowfile.KindFile, Codec: flowfile.CodecZstd,
+		Type: flowfile.TypeOut, SensorID: 7, Sensor: "S7", Hour: hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	otherSensor, _ := os.ReadFile(other)
+	badCRC := bytes.Clone(otherSensor)
+	badCRC[14] ^= 1
+	inWay := map[string][]byte{}
+	for ty := range flowfile.NumTypes {
+		p := repo.Path(flowfile.FlowType(ty), "S0", hour)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		content := [][]byte{[]byte("not flows at all, a note someone left here\n"), otherSensor, badCRC}[ty%3]
+		if err := os.WriteFile(p, content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		inWay[p] = content
+	}
+	var stderr lockedBuffer
+	cfg := Config{Pcaps: []string{"testdata/softflowd-v9-a.pcap"}, DataRoot: root, Stderr: &stderr,
+		FlushInterval: time.Second}
+	if err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	moved := 0
+	for p, content := range inWay {
+		aside, _ := filepath.Glob(p + ".bad-*")
+		if len(aside) == 0 {
+			// no flow of this type: left where it was, untouched
+			if b, _ := os.ReadFile(p); !bytes.Equal(b, content) {
+				t.Errorf("%s was changed", p)
+			}
+			os.Remove(p)
+			continue
+		}
+		moved++
+		if b, _ := os.ReadFile(aside[0]); !bytes.Equal(b, content) {
+			t.Errorf("%s does not hold what was at %s", aside[0], p)
+		}
+		if !strings.Contains(stderr.String(), filepath.Base(aside[0])) {
+			t.Errorf("the log does not name %s:\n%s", aside[0], stderr.String())
+		}
+	}
+	if moved == 0 {
+		t.Fatal("no file was moved aside")
+	}
+	recs, files := readRepo(t, root)
+	if got, want := sum(recs), (totals{1000, 20000, 12820719}); got != want {
+		t.Fatalf("repository holds %+v, softflowd sent %+v (files %v)\n%s", got, want, files, stderr.String())
+	}
+}

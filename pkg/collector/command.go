@@ -58,7 +58,10 @@ restart appends to the current hour's files. SIGHUP (systemctl reload)
 flushes every file, reopens --log-file (for logrotate) and reads the site
 configuration again: changed sensors, exporters and networks apply to the
 flows received from then on, and a configuration with an error is
-reported and the one in use kept. The decoder's templates are
+reported and the one in use kept. A file where an hourly file belongs
+that is not one (not flows, a damaged header, another sensor's) is
+renamed to NAME.bad-YYYYMMDDTHHMMSSZ, kept, and a new file started. The
+decoder's templates are
 saved in ROOT/.gflowcap/templates (or --state-dir), so a restarted
 collector decodes at once instead of waiting for the exporters to send
 their templates again.

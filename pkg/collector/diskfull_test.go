@@ -138,7 +138,7 @@ func TestDiskFullIsCountedAsDropped(t *testing.T) {
 			t.Skipf("cannot mount a tmpfs here (%v); the quota case covers the accounting", err)
 		}
 		t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
-		fillDisk(t, dir, RepoOpener(dir, func(uint16) string { return "S0" }))
+		fillDisk(t, dir, RepoOpener(dir, func(uint16) string { return "S0" }, nil))
 	})
 }
 

@@ -19,7 +19,7 @@ type metricsCollector struct {
 	flowPackets, flowBytes                  *prometheus.Desc
 	kernelDrops, rcvbuf                     *prometheus.Desc
 	denied, openFiles, dropped, writeErrors *prometheus.Desc
-	flushes                                 *prometheus.Desc
+	flushes, movedAside                     *prometheus.Desc
 	learned                                 learnedMetrics
 }
 
@@ -48,6 +48,7 @@ func newMetricsCollector(c *collector) *metricsCollector {
 		openFiles:     d("open_files", "Hourly files open for writing.", nil),
 		dropped:       d("dropped_records_total", "Records lost because their hourly file could not be opened, written or flushed (a full disk).", nil),
 		flushes:       d("flushes_total", "Periodic flushes of the open hourly files.", nil),
+		movedAside:    d("files_moved_aside_total", "Files found where an hourly file belongs that were not one (not flows, damaged header), renamed .bad-TIME and kept.", nil),
 		writeErrors:   d("write_errors_total", "Errors opening, writing or flushing hourly files.", nil),
 		learned:       newLearnedMetrics(),
 	}
@@ -55,7 +56,7 @@ func newMetricsCollector(c *collector) *metricsCollector {
 
 func (m *metricsCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{m.packets, m.bytes, m.flows, m.written, m.unknown, m.decodeErrors,
-		m.noTemplate, m.lost, m.nonConformant, m.sampMissing, m.flowPackets, m.flowBytes, m.kernelDrops, m.rcvbuf, m.denied, m.openFiles, m.dropped, m.writeErrors, m.flushes} {
+		m.noTemplate, m.lost, m.nonConformant, m.sampMissing, m.flowPackets, m.flowBytes, m.kernelDrops, m.rcvbuf, m.denied, m.openFiles, m.dropped, m.writeErrors, m.flushes, m.movedAside} {
 		ch <- d
 	}
 	m.learned.describe(ch)
@@ -104,6 +105,7 @@ func (m *metricsCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(m.dropped, m.c.stats.Dropped.Load())
 	counter(m.writeErrors, m.c.stats.WriteErrors.Load())
 	counter(m.flushes, m.c.stats.Flushes.Load())
+	counter(m.movedAside, m.c.stats.MovedAside.Load())
 	m.learned.collect(m.c.learnerPub.Load(), ch)
 }
 

@@ -159,7 +159,7 @@ func Run(ctx context.Context, cfg Config) error {
 	var sink *Sink
 	if !cfg.ClickHouseOnly {
 		sensorName := func(id uint16) string { return c.site().SensorName(id) }
-		sink = NewSink(SinkConfig{Open: RepoOpener(root, sensorName)})
+		sink = NewSink(SinkConfig{Open: RepoOpener(root, sensorName, c.movedAside)})
 	}
 	var outputs []Output
 	if c.clickhouse, err = c.openClickHouse(stateDir); err != nil {
@@ -234,6 +234,12 @@ func Run(ctx context.Context, cfg Config) error {
 		c.logf("%s", c.summary(time.Now(), nil))
 	}
 	return runErr
+}
+
+// movedAside logs a file that was in the way of an hourly file.
+func (c *collector) movedAside(from, to string, why error) {
+	c.stats.MovedAside.Add(1)
+	c.logf("%v; moved it aside to %s (kept) and started a new file", why, filepath.Base(to))
 }
 
 // recentHourFile keeps retention off the files of the current and the

@@ -38,6 +38,7 @@ type Stats struct {
 	Dropped     atomic.Uint64 // records lost because their file could not be opened, written or flushed
 	WriteErrors atomic.Uint64 // open/write/flush errors
 	Flushes     atomic.Uint64
+	MovedAside  atomic.Uint64 // files in the way of an hourly file, renamed (RepoOpener)
 }
 
 // NewStats returns empty counters.

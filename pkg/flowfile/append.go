@@ -42,6 +42,12 @@ func OpenAppend(path string, hdr Header) (*Writer, error) {
 	return w, nil
 }
 
+// ErrWrongFile is wrapped by OpenAppend's error when the file at the path
+// is not a gflow hourly file it can append to: not a flow file, another
+// format, a damaged or newer header, or the file of another sensor, type
+// or hour. The file is left as it is.
+var ErrWrongFile = errors.New("not a gflow hourly file to append to")
+
 func openAppend(f *os.File, path string, hdr Header) (*Writer, error) {
 	if err := lockWriting(f); err != nil {
 		return nil, fmt.Errorf("append %s: %w", path, err)
@@ -64,13 +70,21 @@ func openAppend(f *os.File, path string, hdr Header) (*Writer, error) {
 			w.file, w.name = f, path
 			return w, nil
 		}
-		return nil, fmt.Errorf("append %s: %w", path, err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("append %s: %w", path, err) // a read error
+		}
+		return nil, fmt.Errorf("append %s: %w: %w", path, ErrWrongFile, err)
+	}
+	if r.foreign != nil {
+		r.foreign.src.Close()
+		return nil, fmt.Errorf("append %s: %w: a %s file", path, ErrWrongFile, r.foreign.format)
 	}
 	old := r.hdr
 	if old.Kind != hdr.Kind || old.Type != hdr.Type || old.SensorID != hdr.SensorID ||
 		old.Sensor != hdr.Sensor || !old.Hour.Equal(hdr.Hour) {
-		return nil, fmt.Errorf("append %s: file holds %s %s sensor %s (%d) hour %s, not %s %s sensor %s (%d) hour %s",
-			path, old.Kind, old.Type, old.Sensor, old.SensorID, old.Hour.Format("2006-01-02T15Z"),
+		return nil, fmt.Errorf("append %s: %w: it holds %s %s sensor %s (%d) hour %s, not %s %s sensor %s (%d) hour %s",
+			path, ErrWrongFile, old.Kind, old.Type, old.Sensor, old.SensorID, old.Hour.Format("2006-01-02T15Z"),
 			hdr.Kind, hdr.Type, hdr.Sensor, hdr.SensorID, hdr.Hour.Format("2006-01-02T15Z"))
 	}
 	// The end of the last intact block: the header's end if there is none.

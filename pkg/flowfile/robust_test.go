@@ -207,9 +207,20 @@ func TestOpenAppend(t *testing.T) {
 	} {
 		h := fileHeader()
 		mod(&h)
-		if _, err := flowfile.OpenAppend(path, h); err == nil || !strings.Contains(err.Error(), "not") {
+		if _, err := flowfile.OpenAppend(path, h); !errors.Is(err, flowfile.ErrWrongFile) || !strings.Contains(err.Error(), "not") {
 			t.Errorf("OpenAppend with another %s: %v, want a refusal", name, err)
 		}
+	}
+	// So is a file that is not flows, and left alone.
+	notes := filepath.Join(dir, "iw-S3_20151009.02")
+	os.WriteFile(notes, []byte("these are notes, not flows\n"), 0o644)
+	h0 := fileHeader()
+	h0.Hour = h0.Hour.Add(2 * time.Hour)
+	if _, err := flowfile.OpenAppend(notes, h0); !errors.Is(err, flowfile.ErrWrongFile) {
+		t.Errorf("OpenAppend on a text file: %v, want ErrWrongFile", err)
+	}
+	if b, _ := os.ReadFile(notes); string(b) != "these are notes, not flows\n" {
+		t.Errorf("the text file was changed: %q", b)
 	}
 	// A file killed while writing its header starts over.
 	torn := filepath.Join(dir, "iw-S3_20151009.01")
