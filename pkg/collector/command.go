@@ -28,13 +28,14 @@ const DefaultMetricsAddr = "127.0.0.1:9101"
 // NewCommand builds the gflowcap command around the given streams.
 func NewCommand(std cli.IO) *cobra.Command {
 	var (
-		cfg                    Config
-		rcvbuf, retainSize     string
-		allow                  []string
-		retainDays             float64
-		natView                string
-		flushEvery, statsEvery time.Duration
-		printLearned           bool
+		cfg                     Config
+		rcvbuf, retainSize      string
+		allow                   []string
+		retainDays              float64
+		natView                 string
+		flushEvery, statsEvery  time.Duration
+		rejectPast, rejectAhead int
+		printLearned            bool
 	)
 	cmd := &cobra.Command{
 		Use:   "gflowcap [switches]",
@@ -60,8 +61,16 @@ configuration again: changed sensors, exporters and networks apply to the
 flows received from then on, and a configuration with an error is
 reported and the one in use kept. A file where an hourly file belongs
 that is not one (not flows, a damaged header, another sensor's) is
-renamed to NAME.bad-YYYYMMDDTHHMMSSZ, kept, and a new file started. The
-decoder's templates are
+renamed to NAME.bad-YYYYMMDDTHHMMSSZ, kept, and a new file started.
+
+A flow that starts more than --reject-hours-past hours before the export
+time of the datagram that carried it, or more than --reject-hours-future
+hours after it, is dropped: its times are broken (an exporter's clock,
+a hostile sender) and would scatter files over centuries. Such flows are
+counted per exporter (gflowcap_flows_outside_window_total, the summary
+line) and the log names the first of each exporter.
+
+The decoder's templates are
 saved in ROOT/.gflowcap/templates (or --state-dir), so a restarted
 collector decodes at once instead of waiting for the exporters to send
 their templates again.
@@ -131,6 +140,10 @@ configuration. What the site configuration says wins, item by item, and
 				return cli.Usagef("--flush-interval must be positive")
 			}
 			cfg.FlushInterval, cfg.StatsInterval = flushEvery, statsEvery
+			if rejectPast < 0 || rejectAhead < 0 {
+				return cli.Usagef("--reject-hours-past and --reject-hours-future must not be negative")
+			}
+			cfg.Window = TimeWindow{Past: time.Duration(rejectPast) * time.Hour, Future: time.Duration(rejectAhead) * time.Hour}
 			if len(cfg.Listen) == 0 {
 				return cli.Usagef("--listen needs at least one address")
 			}
@@ -162,6 +175,10 @@ configuration. What the site configuration says wins, item by item, and
 	f.StringVar(&cfg.StateDir, "state-dir", "", "where templates and the learned state are saved (default ROOT/.gflowcap)")
 	f.StringVar(&natView, "nat-view", "inside", "for NATed flows, record the inside host (the outside address goes to nhIP) or the outside address: inside|outside")
 	f.DurationVar(&flushEvery, "flush-interval", 5*time.Second, "flush every file at least this often (what a crash can lose)")
+	f.IntVar(&rejectPast, "reject-hours-past", int(DefaultTimeWindow.Past/time.Hour),
+		"drop (and count) flows that start more than `N` hours before their export time (0: no limit)")
+	f.IntVar(&rejectAhead, "reject-hours-future", int(DefaultTimeWindow.Future/time.Hour),
+		"drop (and count) flows that start more than `N` hours after their export time (0: no limit)")
 	f.DurationVar(&statsEvery, "stats-interval", time.Minute, "print a one-line summary on stderr this often (0: never)")
 	f.StringVar(&cfg.MetricsListen, "metrics-listen", "", "serve Prometheus metrics on http://`ADDR:PORT`/metrics (the usual port is 9101: "+DefaultMetricsAddr+")")
 	f.StringVar(&cfg.LogFile, "log-file", "", "append the log to `FILE` instead of standard error; SIGHUP reopens it")

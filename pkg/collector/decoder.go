@@ -297,6 +297,7 @@ func (e *decoderExporter) add(o *decoderExporter) {
 type receiveRow struct {
 	addr                                            netip.Addr // zero: the others, summed
 	packets, bytes, flows, written, unknown, errors uint64
+	outOfWindow                                     uint64 // flows outside the time window
 }
 
 // receiveRows are the receive-path counters, bounded as the decoder's are.
@@ -304,7 +305,7 @@ func (c *collector) receiveRows() []receiveRow {
 	exps := c.stats.Exporters()
 	rows := make([]receiveRow, len(exps))
 	for i, e := range exps {
-		rows[i] = receiveRow{e.Addr, e.Packets.Load(), e.Bytes.Load(), e.Flows.Load(), e.Written.Load(), e.Unknown.Load(), e.Errors.Load()}
+		rows[i] = receiveRow{e.Addr, e.Packets.Load(), e.Bytes.Load(), e.Flows.Load(), e.Written.Load(), e.Unknown.Load(), e.Errors.Load(), e.OutOfWindow.Load()}
 	}
 	named := namedExporters(len(rows), func(i int) netip.Addr { return rows[i].addr }, func(i int) uint64 { return rows[i].packets }, c.preferred)
 	if len(named) == len(rows) {
@@ -323,6 +324,7 @@ func (c *collector) receiveRows() []receiveRow {
 		other.written += r.written
 		other.unknown += r.unknown
 		other.errors += r.errors
+		other.outOfWindow += r.outOfWindow
 	}
 	return append(kept, other)
 }

@@ -63,6 +63,9 @@ type Engine struct {
 	OnDenied, OnUnknown func(exporter netip.Addr)
 	// BatchRecords is the size of the record batches; 0 means 8192.
 	BatchRecords int
+	// Window is how far flows may start from their export time; flows
+	// outside are dropped and counted. The zero value accepts all.
+	Window TimeWindow
 
 	// The tunnel-broker hint, judged once from a sample of the flows
 	// written (only the writer goroutine touches these).
@@ -324,6 +327,13 @@ func (w *Worker) Packet(data []byte, from netip.AddrPort) {
 	recs, err := e.Decoder.Decode(w.cur.recs, data, from)
 	if err != nil {
 		exp.Errors.Add(1) // the flows of the well-formed part are still kept
+	}
+	if e.Window.set() {
+		var out int
+		var first flowfile.Record
+		if recs, out, first = e.Window.keep(recs, start, data); out > 0 {
+			e.outOfWindow(exp, out, &first, data)
+		}
 	}
 	w.cur.recs = recs
 	if n := len(recs) - start; n > 0 {

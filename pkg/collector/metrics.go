@@ -14,6 +14,7 @@ type metricsCollector struct {
 	c *collector
 
 	packets, bytes, flows, written, unknown *prometheus.Desc
+	outOfWindow                             *prometheus.Desc
 	decodeErrors, noTemplate, lost          *prometheus.Desc
 	nonConformant, sampMissing              *prometheus.Desc
 	flowPackets, flowBytes                  *prometheus.Desc
@@ -37,6 +38,7 @@ func newMetricsCollector(c *collector) *metricsCollector {
 		unknown:       d("unknown_exporter_packets_total", "Datagrams dropped because the exporter belongs to no sensor.", exp),
 		decodeErrors:  d("decode_errors_total", "Malformed export packets and parts, by exporter and kind (the first of each is logged).", []string{"exporter", "kind"}),
 		noTemplate:    d("data_without_template_total", "Data sets never decoded for want of their template: the hold was full, or the template did not come in time.", exp),
+		outOfWindow:   d("flows_outside_window_total", "Flows dropped because they start outside the window around their export time (--reject-hours-past, --reject-hours-future).", exp),
 		lost:          d("lost_exports_total", "Exports lost by sequence number (v5 flows, v9 packets, IPFIX records).", exp),
 		nonConformant: d("nonconformant_sequence_total", "Messages numbered otherwise (IPFIX off by one as softflowd, v9 by records); not losses.", exp),
 		sampMissing:   d("sampling_rate_missing_total", "Flows left unscaled although their exporter said it samples.", exp),
@@ -56,7 +58,7 @@ func newMetricsCollector(c *collector) *metricsCollector {
 
 func (m *metricsCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{m.packets, m.bytes, m.flows, m.written, m.unknown, m.decodeErrors,
-		m.noTemplate, m.lost, m.nonConformant, m.sampMissing, m.flowPackets, m.flowBytes, m.kernelDrops, m.rcvbuf, m.denied, m.openFiles, m.dropped, m.writeErrors, m.flushes, m.movedAside} {
+		m.noTemplate, m.lost, m.nonConformant, m.sampMissing, m.flowPackets, m.flowBytes, m.kernelDrops, m.rcvbuf, m.denied, m.openFiles, m.dropped, m.writeErrors, m.flushes, m.movedAside, m.outOfWindow} {
 		ch <- d
 	}
 	m.learned.describe(ch)
@@ -74,6 +76,7 @@ func (m *metricsCollector) Collect(ch chan<- prometheus.Metric) {
 		counter(m.flows, e.flows, a)
 		counter(m.written, e.written, a)
 		counter(m.unknown, e.unknown, a)
+		counter(m.outOfWindow, e.outOfWindow, a)
 	}
 	dc := m.c.decoderCounts()
 	dc.bound(m.c.preferred)

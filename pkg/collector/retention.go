@@ -22,6 +22,12 @@ type Retention struct {
 	DryRun   bool          // only report what would be deleted
 	// Skip reports files that must stay (the collector's open files).
 	Skip func(path string) bool
+	// Ahead is how far after now an hourly file's hour can be: the
+	// flow-time window's future side and the hour itself. A file of a
+	// later hour can hold only broken times; it is dated by when it was
+	// last written instead, so that age and size limits reach it. 0
+	// means one hour.
+	Ahead time.Duration
 	// Log receives one line per deleted (or, dry, deletable) file.
 	Log func(format string, args ...any)
 }
@@ -49,6 +55,10 @@ func (r *Retention) Enabled() bool { return r.MaxAge > 0 || r.MaxBytes > 0 }
 func (r *Retention) Run(now time.Time) (RetentionResult, error) {
 	var res RetentionResult
 	var files []hourlyFile
+	ahead := r.Ahead
+	if ahead <= 0 {
+		ahead = time.Hour
+	}
 	err := filepath.WalkDir(r.Root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
@@ -73,6 +83,9 @@ func (r *Retention) Run(now time.Time) (RetentionResult, error) {
 		info, err := d.Info()
 		if err != nil {
 			return nil // gone since the directory was read
+		}
+		if hour.After(now.Add(ahead)) {
+			hour = info.ModTime().UTC().Truncate(time.Hour)
 		}
 		files = append(files, hourlyFile{path: path, hour: hour, size: info.Size()})
 		return nil

@@ -148,3 +148,34 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+// A file of an hour far in the future (broken flow times, from before the
+// flow-time window) is dated by when it was written: the age limit
+// reaches it, and the collector's skip of recent hours does not keep it
+// (before, every future hour escaped retention for ever).
+func TestRetentionReachesFutureHours(t *testing.T) {
+	root := t.TempDir()
+	paths := mkRepo(t, root, 100, "2023-11-14T21", "2999-01-01T00", "2023-11-14T23")
+	now := time.Date(2023, 11, 14, 22, 30, 0, 0, time.UTC)
+	written := now.Add(-40 * 24 * time.Hour)
+	os.Chtimes(paths[1], written, written)
+	r := Retention{Root: root, MaxAge: 30 * 24 * time.Hour, Skip: recentHours(time.Hour)}
+	if _, err := r.Run(now); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"in/2023/11/14/in-S0_20231114.21", "in/2023/11/14/in-S0_20231114.23"}
+	if got := remaining(t, root); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("left %v, want %v", got, want)
+	}
+	// The skip keeps the current hour and the next, not year 2999.
+	skip := recentHours(time.Hour)
+	for p, keep := range map[string]bool{
+		paths[0]: false, // 2023: long past by the test machine's clock
+		filepath.Join(root, "in", "2999/01/01", "in-S0_29990101.00"):                    false,
+		filepath.Join(root, "in", "x", "in-S0_"+time.Now().UTC().Format("20060102.15")): true,
+	} {
+		if skip(p) != keep {
+			t.Errorf("skip(%s) = %v, want %v", p, !keep, keep)
+		}
+	}
+}

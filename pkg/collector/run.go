@@ -39,7 +39,10 @@ type Config struct {
 	StateDir   string
 	NATOutside bool
 
-	FlushInterval  time.Duration
+	FlushInterval time.Duration
+	// Window is how far flows may start from their export time (zero:
+	// no limit); the command's default is DefaultTimeWindow.
+	Window         TimeWindow
 	StatsInterval  time.Duration
 	RetainAge      time.Duration
 	RetainSize     int64
@@ -177,6 +180,7 @@ func Run(ctx context.Context, cfg Config) error {
 		Outputs:       outputs,
 		Stats:         c.stats,
 		FlushInterval: cfg.FlushInterval,
+		Window:        cfg.Window,
 		AfterFlush:    c.afterFlush,
 		Logf:          c.logf,
 		OnDenied:      c.denied.add,
@@ -216,7 +220,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	if cfg.RetainAge > 0 || cfg.RetainSize > 0 {
 		ret := &Retention{Root: root, MaxAge: cfg.RetainAge, MaxBytes: cfg.RetainSize, DryRun: cfg.RetainDryRun,
-			Skip: recentHourFile, Log: c.logf}
+			Skip: recentHours(cfg.Window.Future + time.Hour), Ahead: cfg.Window.Future + time.Hour, Log: c.logf}
 		bg.Go(func() { c.retentionLoop(bgCtx, ret) })
 	}
 
@@ -242,14 +246,19 @@ func (c *collector) movedAside(from, to string, why error) {
 	c.logf("%v; moved it aside to %s (kept) and started a new file", why, filepath.Base(to))
 }
 
-// recentHourFile keeps retention off the files of the current and the
-// previous hour, which the collector may be writing.
-func recentHourFile(path string) bool {
-	f, err := flowfile.ParseRepoPath(path)
-	if err != nil {
-		return false
+// recentHours returns Retention.Skip for the collector: it keeps retention
+// off the files of the previous and the current hour, which the collector
+// may be writing, and of the hours up to ahead later. Files of hours past
+// that (broken flow times) are not exempt, whatever their date says.
+func recentHours(ahead time.Duration) func(path string) bool {
+	return func(path string) bool {
+		f, err := flowfile.ParseRepoPath(path)
+		if err != nil {
+			return false
+		}
+		now := time.Now().UTC()
+		return !f.Hour.Before(now.Truncate(time.Hour).Add(-time.Hour)) && !f.Hour.After(now.Add(ahead))
 	}
-	return !f.Hour.Before(time.Now().UTC().Truncate(time.Hour).Add(-time.Hour))
 }
 
 func (c *collector) listen(ctx context.Context) error {

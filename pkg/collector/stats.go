@@ -25,6 +25,9 @@ type ExporterCounters struct {
 	Errors  atomic.Uint64 // datagrams the decoder reported malformed
 	Written atomic.Uint64 // records written to their hourly files (counted when flushed)
 	Unknown atomic.Uint64 // datagrams dropped: exporter of no configured sensor
+	// OutOfWindow counts flows dropped because they start too far from
+	// their export time (TimeWindow); they are not in Flows.
+	OutOfWindow atomic.Uint64
 }
 
 // Stats holds the collector's counters. Receive goroutines and the writer
@@ -96,6 +99,7 @@ func (s *Stats) Exporters() []*ExporterCounters {
 type Totals struct {
 	Exporters                                       int
 	Packets, Bytes, Flows, Errors, Written, Unknown uint64
+	OutOfWindow                                     uint64
 }
 
 // Totals sums over all exporters.
@@ -109,6 +113,7 @@ func (s *Stats) Totals() Totals {
 		t.Errors += c.Errors.Load()
 		t.Written += c.Written.Load()
 		t.Unknown += c.Unknown.Load()
+		t.OutOfWindow += c.OutOfWindow.Load()
 	}
 	return t
 }

@@ -44,6 +44,9 @@ func (c *collector) summary(now time.Time, prev *summaryState) string {
 		line += fmt.Sprintf(", %d packets from exporters of no sensor", t.Unknown)
 	}
 	line += dc.summary()
+	if t.OutOfWindow > 0 {
+		line += fmt.Sprintf(", %d flows outside the time window", t.OutOfWindow)
+	}
 	if n := c.stats.Dropped.Load(); n > 0 {
 		line += fmt.Sprintf(", %d flows not written", n)
 	}

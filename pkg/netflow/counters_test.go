@@ -25,3 +25,24 @@ func TestEightByteCountersSaturate(t *testing.T) {
 		t.Errorf("sums %d bytes, %d packets; want both saturated at %d", st.FlowBytes, st.FlowPackets, uint64(math.MaxUint64))
 	}
 }
+
+// ExportTime reads the same export time as the decoder anchors flows at.
+func TestExportTime(t *testing.T) {
+	for _, c := range []struct {
+		pkt  []byte
+		want int64
+	}{
+		{v5Pkt(1000, t0s, 250_000_000, 1, 0), t0.UnixMilli() + 250},
+		{v9Pkt(1000, t0s, 1, 1), t0.UnixMilli()},
+		{ipfixMsg(t0s, 1, 1), t0.UnixMilli()},
+	} {
+		if got, ok := ExportTime(c.pkt); !ok || got != c.want {
+			t.Errorf("version %d: %d, %v; want %d", c.pkt[1], got, ok, c.want)
+		}
+	}
+	for _, pkt := range [][]byte{nil, {0, 5, 0}, {0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}} {
+		if _, ok := ExportTime(pkt); ok {
+			t.Errorf("%x: an export time from a short or unknown packet", pkt)
+		}
+	}
+}
