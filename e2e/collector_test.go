@@ -144,9 +144,13 @@ func runCollector(t *testing.T, root string) (netip.AddrPort, *collector.Stats, 
 
 // waitQuiet waits until the collector has decoded want flows, or until no
 // new flow arrived for a second (the test then reports what is missing).
+// Until the first flow, it waits up to a minute more than limit: the
+// collector binds its socket first and decodes once its country table is
+// built, which a -race build on a loaded machine takes over 10 s to do.
 func waitQuiet(stats *collector.Stats, want uint64, limit time.Duration) {
 	last, lastChange := uint64(0), time.Now()
-	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	start := time.Now()
+	for deadline := start.Add(limit); time.Now().Before(deadline) || (last == 0 && time.Since(start) < limit+time.Minute); time.Sleep(20 * time.Millisecond) {
 		n := stats.Totals().Flows
 		if n >= want {
 			return
