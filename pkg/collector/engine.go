@@ -83,7 +83,7 @@ type Engine struct {
 	free    chan *batch
 	done    chan struct{}
 	workers sync.WaitGroup
-	lastErr string
+	errLog  *logLimiter // a line per kind of write error a minute
 	started bool
 }
 
@@ -165,6 +165,11 @@ func (e *Engine) writeLoop() {
 				}
 				for _, o := range e.Outputs {
 					e.noteErr(o.Close())
+				}
+				if e.errLog != nil {
+					for _, l := range e.errLog.held() {
+						e.logf("%s", l)
+					}
 				}
 				e.Stats.OpenFiles.Store(0)
 				if e.AfterFlush != nil {
@@ -256,16 +261,19 @@ func (e *Engine) flush() {
 	}
 }
 
-// noteErr logs an error when it differs from the last one logged, so a
-// full disk gives one line, not one per record.
+// noteErr counts an error and logs it, at most one line of each kind a
+// minute, so a full disk or a read-only repository gives a line a minute,
+// not one per record or file.
 func (e *Engine) noteErr(err error) {
 	if err == nil {
 		return
 	}
 	e.Stats.WriteErrors.Add(1)
-	if s := err.Error(); s != e.lastErr {
-		e.lastErr = s
-		e.logf("%v", err)
+	if e.errLog == nil {
+		e.errLog = newLogLimiter(time.Minute)
+	}
+	if ok, held := e.errLog.allow(errKind(err)); ok {
+		e.logf("%s", e.errLog.line(err.Error(), held))
 	}
 }
 

@@ -82,6 +82,7 @@ type collector struct {
 	current atomic.Pointer[site.Config] // the site configuration in use (reload.go)
 	denied  *refusals                   // exporters --allow does not list
 	unknown *refusals                   // exporters of no sensor
+	errLog  *logLimiter                 // see logErr
 	tplPath string
 	start   time.Time
 
@@ -106,7 +107,8 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.Stderr == nil {
 		cfg.Stderr = os.Stderr
 	}
-	c := &collector{cfg: cfg, stats: cfg.Stats, start: time.Now(), denied: newRefusals(), unknown: newRefusals()}
+	c := &collector{cfg: cfg, stats: cfg.Stats, start: time.Now(), denied: newRefusals(), unknown: newRefusals(),
+		errLog: newLogLimiter(time.Minute)}
 	if c.stats == nil {
 		c.stats = NewStats()
 	}
@@ -419,7 +421,7 @@ func (c *collector) saveTemplates() {
 		err = os.Rename(tmp, c.tplPath)
 	}
 	if err != nil {
-		c.logf("save templates: %v", err)
+		c.logErr("save templates", err)
 		return
 	}
 	c.savedGen = gen
@@ -438,7 +440,7 @@ func (c *collector) retentionLoop(ctx context.Context, ret *Retention) {
 			return
 		case <-t.C:
 			if _, err := ret.Run(time.Now()); err != nil {
-				c.logf("%v", err)
+				c.logErr("", err)
 			}
 			t.Reset(every)
 		}
