@@ -35,8 +35,8 @@ func benchAgg(b *testing.B, keySpec string, workers int) {
 		}
 		feed(a, recs, max(workers, 1))
 		res := a.Finish()
-		if sel := res.Select(); len(sel.Rows) != 20 {
-			b.Fatalf("%d rows", len(sel.Rows))
+		if sel := res.Select(); sel.Len() != 20 {
+			b.Fatalf("%d rows", sel.Len())
 		}
 		a.Release()
 	}

@@ -149,8 +149,9 @@ func WriteText(out io.Writer, res *Result, sel *Selection, fm *fields.Formatter,
 	}
 	distinct := spec.Values[0].Kind == Distinct
 	cumul := 0.0
-	for i := range sel.Rows {
-		row := &sel.Rows[i]
+	row := &Row{}
+	for i := range sel.Len() {
+		sel.Row(i, row)
 		buf = buf[:0]
 		for c, id := range spec.Keys {
 			if c > 0 {
@@ -244,13 +245,14 @@ type jsonRow struct {
 	Cumulative *float64          `json:"cumulative,omitempty"`
 }
 
-// WriteJSON prints a selection as one JSON document.
+// WriteJSON prints a selection as one JSON document, indented as
+// encoding/json's Encoder with SetIndent("", "  ") would print jsonDoc,
+// but a row at a time: a document of millions of rows is never held.
 func WriteJSON(out io.Writer, res *Result, sel *Selection, fm *fields.Formatter, noPercents bool) error {
 	spec := &res.agg.spec
 	doc := jsonDoc{
 		Input:  jsonInput{Records: res.Records, Bins: res.Bins, Total: res.Total, TotalOf: spec.Values[0].Title()},
-		Output: jsonOutput{Direction: "top", Count: sel.Count, Rows: len(sel.Rows)},
-		Rows:   make([]jsonRow, 0, len(sel.Rows)),
+		Output: jsonOutput{Direction: "top", Count: sel.Count, Rows: sel.Len()},
 	}
 	if spec.Bottom {
 		doc.Output.Direction = "bottom"
@@ -273,11 +275,40 @@ func WriteJSON(out io.Writer, res *Result, sel *Selection, fm *fields.Formatter,
 	for _, v := range spec.Values {
 		doc.Values = append(doc.Values, v.Title())
 	}
+	w := bufio.NewWriterSize(out, 64<<10)
+	member := func(name string, v any, last bool) error {
+		b, err := json.MarshalIndent(v, "  ", "  ")
+		if err != nil {
+			return err
+		}
+		w.WriteString("  \"" + name + "\": ")
+		w.Write(b)
+		if !last {
+			w.WriteByte(',')
+		}
+		w.WriteByte('\n')
+		return nil
+	}
+	w.WriteString("{\n")
+	for _, m := range []struct {
+		name string
+		v    any
+	}{{"input", doc.Input}, {"output", doc.Output}, {"fields", doc.Fields}, {"values", doc.Values}} {
+		if err := member(m.name, m.v, false); err != nil {
+			return err
+		}
+	}
+	if sel.Len() == 0 {
+		w.WriteString("  \"rows\": []\n}\n")
+		return w.Flush()
+	}
+	w.WriteString("  \"rows\": [\n")
 	cumul := 0.0
 	var buf []byte
-	for i := range sel.Rows {
-		row := &sel.Rows[i]
-		jr := jsonRow{Key: map[string]string{}, Values: map[string]uint64{}}
+	row := &Row{}
+	jr := jsonRow{Key: map[string]string{}, Values: map[string]uint64{}}
+	for i := range sel.Len() {
+		sel.Row(i, row)
 		for _, id := range spec.Keys {
 			buf = fm.AppendValue(buf[:0], id, &row.Key)
 			jr.Key[id.Name()] = string(buf)
@@ -291,9 +322,19 @@ func WriteJSON(out io.Writer, res *Result, sel *Selection, fm *fields.Formatter,
 			p, c := pct, cumul
 			jr.Percent, jr.Cumulative = &p, &c
 		}
-		doc.Rows = append(doc.Rows, jr)
+		b, err := json.MarshalIndent(&jr, "    ", "  ")
+		if err != nil {
+			return err
+		}
+		w.WriteString("    ")
+		w.Write(b)
+		if i < sel.Len()-1 {
+			w.WriteByte(',')
+		}
+		if _, err := w.WriteString("\n"); err != nil {
+			return err
+		}
 	}
-	enc := json.NewEncoder(out)
-	enc.SetIndent("", "  ")
-	return enc.Encode(&doc)
+	w.WriteString("  ]\n}\n")
+	return w.Flush()
 }

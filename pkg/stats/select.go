@@ -20,11 +20,34 @@ type Row struct {
 	Values []uint64        // in --values order
 }
 
-// Selection is the outcome of applying the limit.
+// Selection is the outcome of applying the limit: the selected bins,
+// best first, read one at a time with Row. It holds a small entry per bin
+// and builds a bin's Row only when asked, so that printing every bin
+// (--count=0, millions of them) costs little more than the bins
+// themselves.
 type Selection struct {
-	Rows      []Row
 	Count     uint64 // N of the OUTPUT line
 	Threshold uint64 // for --threshold and --percentage
+
+	res    *Result
+	picked []entry
+}
+
+// Len returns the number of rows selected.
+func (s *Selection) Len() int { return len(s.picked) }
+
+// Row sets row to the i-th selected bin (0 is the best). row.Values is
+// reused from one call to the next.
+func (s *Selection) Row(i int, row *Row) {
+	a := s.res.agg
+	e := &s.picked[i]
+	t := a.subs[e.sub].bins[e.fam]
+	row.Key = a.k.unpack(t.key(int(e.slot)), e.fam)
+	if cap(row.Values) < a.nvals {
+		row.Values = make([]uint64, a.nvals)
+	}
+	row.Values = row.Values[:a.nvals]
+	copy(row.Values, t.vals(int(e.slot)))
 }
 
 type entry struct {
@@ -114,7 +137,7 @@ func (r *Result) Select() *Selection {
 	spec := &r.agg.spec
 	s := &selector{res: r, bottom: spec.Bottom, cw: r.agg.k.lay[fam6].words}
 	s.tmp = make([]uint64, s.cw)
-	sel := &Selection{}
+	sel := &Selection{res: r}
 	var picked []entry
 	switch {
 	case spec.Limit == LimitCount && spec.Count > 0:
@@ -130,6 +153,11 @@ func (r *Result) Select() *Selection {
 			th = uint64(spec.Percentage * float64(r.Total) / 100.0)
 		}
 		sel.Threshold = th
+		if all {
+			// every bin: no growing by doubling
+			picked = make([]entry, 0, r.Bins)
+			s.arena = make([]uint64, 0, int(r.Bins)*s.cw)
+		}
 		r.each(func(e entry) {
 			if !all && !meets(e.val, th, spec.Bottom) {
 				return
@@ -150,16 +178,7 @@ func (r *Result) Select() *Selection {
 		})
 		sel.Count = uint64(len(picked))
 	}
-	sel.Rows = make([]Row, len(picked))
-	vals := make([]uint64, len(picked)*r.agg.nvals)
-	for i := range picked {
-		e := &picked[i]
-		t := r.agg.subs[e.sub].bins[e.fam]
-		row := &sel.Rows[i]
-		row.Key = r.agg.k.unpack(t.key(int(e.slot)), e.fam)
-		row.Values = vals[i*r.agg.nvals : (i+1)*r.agg.nvals : (i+1)*r.agg.nvals]
-		copy(row.Values, t.vals(int(e.slot)))
-	}
+	sel.picked = picked
 	return sel
 }
 
