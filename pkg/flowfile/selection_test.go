@@ -323,3 +323,36 @@ func TestSetFields(t *testing.T) {
 		}
 	}
 }
+
+// Selections of blocks of every size around the bitmap's word boundaries
+// (1, 63, 64, 65, 127, 128, 129 records), marking the first record, the
+// last, every third, all but one, and all: each reads back as exactly the
+// records marked, also when selected again downstream.
+func TestSelectionSizes(t *testing.T) {
+	for _, n := range []int{1, 63, 64, 65, 127, 128, 129} {
+		recs := randomRecords(rand.New(rand.NewSource(int64(n))), n)
+		for j := range recs {
+			recs[j].Application = uint16(j) // the record's index in its block
+		}
+		data := encodeStream(t, recs, flowfile.CodecS2, n)
+		for name, pick := range map[string]func(i int) bool{
+			"first":       func(i int) bool { return i == 0 },
+			"last":        func(i int) bool { return i == n-1 },
+			"every third": func(i int) bool { return i%3 == 2 },
+			"all but one": func(i int) bool { return i != n/2 },
+			"all":         func(int) bool { return true },
+		} {
+			test := func(r *flowfile.Record) bool { return pick(int(r.Application)) }
+			want := keep(recs, test)
+			if len(want) == 0 {
+				continue
+			}
+			sel := selectStream(t, data, flowfile.FieldClass, test)
+			sameSel(t, fmt.Sprintf("%d records, %s", n, name), readAllNext(t, sel, flowfile.AllFields), want)
+			// and a selection of a selection: the last of those given
+			last := want[len(want)-1].Application
+			again := selectStream(t, sel, flowfile.FieldClass, func(r *flowfile.Record) bool { return r.Application == last })
+			sameSel(t, fmt.Sprintf("%d records, %s, then the last", n, name), readAllNext(t, again, flowfile.AllFields), want[len(want)-1:])
+		}
+	}
+}
