@@ -362,6 +362,11 @@ func (d *described) verify(src io.Reader, size int64) error {
 			break
 		}
 		var be *flowfile.BlockError
+		var te *flowfile.TruncatedError
+		if errors.As(err, &te) {
+			d.tailLen = int64(te.Have) // the torn tail, as the scan reports it
+			continue
+		}
 		if errors.As(err, &be) {
 			d.checked = append(d.checked, be)
 			continue
@@ -370,7 +375,7 @@ func (d *described) verify(src io.Reader, size int64) error {
 			return fmt.Errorf("%s: %w", d.path, err)
 		}
 	}
-	d.tailLen = int64(r.Pending())
+	d.tailLen += int64(r.Pending())
 	d.info = &flowfile.Info{Size: size, Records: records}
 	return nil
 }
