@@ -39,7 +39,8 @@ man: build
 	@rm -f man/*.1 man/*.5
 	$(GO) run ./internal/genman -dir man
 
-# The one test command: formatting, vet, staticcheck, then every test with the race detector.
+# The one test command: formatting, vet, staticcheck, then every test with the race detector
+# (and the allocation tests without it), and which tests skipped.
 test: lint race
 
 lint:
@@ -49,8 +50,10 @@ lint:
 	@test -x $(GOBIN)/staticcheck || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	$(GOBIN)/staticcheck ./...
 
+# Every test with the race detector; then, without it, the tests that skip under it
+# (allocation counts). The summary says how many tests skipped and why.
 race:
-	$(GO) test -race -timeout 20m ./...
+	$(GO) test -race -timeout 20m -json ./... | $(GO) run ./internal/testsummary -rerun
 
 # Short fuzzing of every decoder of outside bytes (on demand, not in CI).
 # Minimising each new interesting input (60 s by default) would take most
