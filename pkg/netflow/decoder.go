@@ -175,6 +175,7 @@ type domain struct {
 	// samplers maps a sampler/selector id to its rate; id 0 holds the rate of
 	// options data that named no sampler.
 	samplers          map[uint64]rate
+	domainRate        rate  // of sampler 0 (options data that named none), else of the only sampler
 	samplingAnnounced bool  // an options template with sampling fields was seen
 	seen              bool  // a packet arrived (EventFirstPacket was sent)
 	sysInitMs         int64 // systemInitTimeMilliseconds from options data; 0 = unknown

@@ -150,60 +150,70 @@ func (m *msg) record(dst []flowfile.Record, t *template, b []byte) ([]flowfile.R
 			}
 			off += n
 		}
-		return m.done(dst, r, t, &s, off)
+	} else if off = s.variableFields(r, t, b); off < 0 {
+		return drop(dst, t), -1
 	}
+	m.units++
+	if !t.flow {
+		m.notFlow(t, &s)
+		return dst, off
+	}
+	if !m.finish(r, t, &s) {
+		return dst[:len(dst)-1], off
+	}
+	if s.x != nil && s.x.rev {
+		dst = append(dst, s.x.back)
+		m.finishReverse(&dst[len(dst)-1], &s)
+	}
+	return dst, off
+}
+
+// variableFields reads the fields of a record with variable-length fields
+// from the start of b; it returns the bytes used, or -1 when the record
+// runs past b.
+func (s *scratch) variableFields(r *flowfile.Record, t *template, b []byte) int {
+	off := 0
 	for i := range t.fields {
 		f := &t.fields[i]
 		n := int(f.length)
 		if f.length == varLen {
 			if off >= len(b) {
-				return drop(dst, t), -1
+				return -1
 			}
 			n = int(b[off])
 			off++
 			if n == 255 {
 				if off+2 > len(b) {
-					return drop(dst, t), -1
+					return -1
 				}
 				n = int(binary.BigEndian.Uint16(b[off:]))
 				off += 2
 			}
 		}
 		if off+n > len(b) {
-			return drop(dst, t), -1
+			return -1
 		}
 		if f.op != opSkip {
 			s.set(r, f.op, b[off:off+n])
 		}
 		off += n
 	}
-	return m.done(dst, r, t, &s, off)
+	return off
 }
 
-// done ends a record of off bytes whose fields are in s.
-func (m *msg) done(dst []flowfile.Record, r *flowfile.Record, t *template, s *scratch, off int) ([]flowfile.Record, int) {
-	m.units++
-	if !t.flow {
-		switch {
-		case t.options:
-			m.optionsRecord(t, s)
-		case t.noAddress:
-			m.exp.st.noAddress++
-			if !t.noticed {
-				t.noticed = true
-				m.d.notify(Notice{Kind: NoticeNoAddress, Exporter: m.from, Version: m.version, Domain: m.dom.key.id, TemplateID: t.id})
-			}
+// notFlow takes a data record that is not a flow: options data, or a record
+// that counts traffic but names no addresses.
+func (m *msg) notFlow(t *template, s *scratch) {
+	switch {
+	case t.options:
+		m.optionsRecord(t, s)
+	case t.noAddress:
+		m.exp.st.noAddress++
+		if !t.noticed {
+			t.noticed = true
+			m.d.notify(Notice{Kind: NoticeNoAddress, Exporter: m.from, Version: m.version, Domain: m.dom.key.id, TemplateID: t.id})
 		}
-		return dst, off
 	}
-	if !m.finish(r, t, s) {
-		return dst[:len(dst)-1], off
-	}
-	if s.x != nil && s.x.rev {
-		dst = append(dst, s.x.back)
-		m.finishReverse(&dst[len(dst)-1], s)
-	}
-	return dst, off
 }
 
 // drop removes the flow record that record appended for a bad record.
@@ -430,6 +440,12 @@ func (m *msg) setSampler(id uint64, rt rate) {
 		dom.samplers = make(map[uint64]rate)
 	}
 	dom.samplers[id] = rt
+	dom.domainRate = dom.samplers[0] // options data that named no sampler
+	if len(dom.samplers) == 1 && dom.domainRate.num == 0 {
+		for _, only := range dom.samplers { // the domain's only sampler
+			dom.domainRate = only
+		}
+	}
 	d.gen++
 }
 
@@ -437,8 +453,10 @@ func (m *msg) setSampler(id uint64, rt rate) {
 // documentation for the order) and reports whether the exporter said it
 // samples but no rate is known.
 func (m *msg) samplingRate(s *scratch) (rt rate, missing bool) {
-	if rt = s.rate(); rt.num > 0 {
-		return rt, false
+	if s.interval|s.packetInterval|s.samplingSize != 0 {
+		if rt = s.rate(); rt.num > 0 {
+			return rt, false
+		}
 	}
 	dom := m.dom
 	if s.samplerID != 0 {
@@ -447,15 +465,8 @@ func (m *msg) samplingRate(s *scratch) (rt rate, missing bool) {
 		}
 		missing = true
 	}
-	if len(dom.samplers) > 0 {
-		if rt = dom.samplers[0]; rt.num > 0 {
-			return rt, false
-		}
-		if len(dom.samplers) == 1 {
-			for _, r := range dom.samplers {
-				return r, false
-			}
-		}
+	if dom.domainRate.num > 0 {
+		return dom.domainRate, false
 	}
 	if dom.samplingAnnounced {
 		missing = true
