@@ -27,7 +27,14 @@ type noticeLog struct {
 	tokens     float64
 	last       time.Time
 	suppressed int
+
+	refused       int       // packets refused by the full exporter table since the last line about them
+	refusedLogged time.Time // that line
 }
+
+// refusedEvery is how often refusals by the full exporter table are logged
+// (with their count), however many there are.
+const refusedEvery = time.Minute
 
 const (
 	noticeBurst = 20
@@ -46,9 +53,26 @@ func (l *noticeLog) notice(n netflow.Notice) {
 		l.line("%s (the first %s error from this exporter; all are counted in gflowcap_decode_errors_total)", n, n.Err.Kind)
 	case netflow.NoticeNoAddress:
 		l.line("%s in gflowcap_records_without_addresses_total", n)
+	case netflow.NoticeExporterRefused:
+		l.refusal(n)
 	}
-	// New exporters and templates, refused packets: counted by the
-	// decoder (Stats, /metrics, the summary line); not logged one by one.
+}
+
+// refusal logs packets the full exporter table refused: the first at once,
+// then a count at most once a minute.
+func (l *noticeLog) refusal(n netflow.Notice) {
+	l.mu.Lock()
+	l.refused++
+	now := l.now()
+	if now.Sub(l.refusedLogged) < refusedEvery {
+		l.mu.Unlock()
+		return
+	}
+	count := l.refused
+	l.refused, l.refusedLogged = 0, now
+	l.mu.Unlock()
+	l.line("%d packets refused, the last from %s: the exporter table is full of exporters that sent flows in the last minute "+
+		"(list the real ones in a sensor's exporters or --allow: they always get in); counted in gflowcap_refused_packets_total", count, n.Exporter)
 }
 
 func (l *noticeLog) line(format string, args ...any) {

@@ -143,6 +143,26 @@ func TestNoticeLogIsRateLimited(t *testing.T) {
 	}
 }
 
+func TestRefusalsLoggedWithTheirCount(t *testing.T) {
+	var lines []string
+	l := newNoticeLog(func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) })
+	now := time.Unix(1000, 0)
+	l.now = func() time.Time { return now }
+	refuse := func(n int) {
+		for i := range n {
+			l.notice(netflow.Notice{Kind: netflow.NoticeExporterRefused, Exporter: netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, 0, byte(i)}), 9)})
+		}
+	}
+	refuse(500)
+	now = now.Add(30 * time.Second)
+	refuse(500)
+	now = now.Add(31 * time.Second)
+	refuse(1)
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "1 packets refused, the last from 10.0.0.0:9") || !strings.HasPrefix(lines[1], "1000 packets refused") {
+		t.Errorf("lines %q", lines)
+	}
+}
+
 func TestDecoderMetrics(t *testing.T) {
 	dec := netflow.NewDecoder(netflow.DefaultOptions())
 	for _, p := range oddPackets() {
