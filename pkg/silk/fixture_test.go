@@ -345,3 +345,28 @@ func checkCount(t *testing.T, path, rwcut string) {
 		t.Errorf("gcount %s differs from gcount on SiLK's text of it:\n%s", path, firstDiff(got, want))
 	}
 }
+
+// TestCountriesAtReadTime: SiLK records get country codes when read, from
+// the country database under the site's rule (internal and special ranges
+// "--", then the overrides), as gflowcap gives them.
+func TestCountriesAtReadTime(t *testing.T) {
+	path := filepath.Join("testdata", "ipv6routing-zlib.rw")
+	got := tool(t, cut.NewCommand, nil, "--fields=sip,scc", "--no-titles", "--delimited", path)
+	for _, want := range []string{"8.8.8.8|us\n", "10.1.0.22|--\n", "203.0.113.200|--\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("gcut --fields=sip,scc: no line %q", want)
+		}
+	}
+	// gfilter with a site configuration: its override decides, and the
+	// codes travel in gflow's stream to gstats
+	conf := filepath.Join(t.TempDir(), "gflow.toml")
+	if err := os.WriteFile(conf, []byte("[countries]\n\"8.8.8.0/24\" = \"ch\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer silk.UseSite(nil)
+	pass := tool(t, gfilter.NewCommand, nil, "--site-config-file="+conf, "--scc=ch", "--pass=stdout", path)
+	out := tool(t, stats.NewCommand, []byte(pass), "--fields=sip,scc", "--no-titles", "--delimited")
+	if !strings.HasPrefix(out, "8.8.8.8|ch|2|") || strings.Count(out, "\n") != 1 {
+		t.Errorf("gfilter --scc=ch with the override 8.8.8.0/24 = ch:\n%s", out)
+	}
+}

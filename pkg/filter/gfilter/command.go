@@ -20,6 +20,7 @@ import (
 	"github.com/gflow/gflow/pkg/flowfile"
 	"github.com/gflow/gflow/pkg/geo/country"
 	"github.com/gflow/gflow/pkg/pipe"
+	"github.com/gflow/gflow/pkg/silk"
 	"github.com/gflow/gflow/pkg/site"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -240,10 +241,12 @@ func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 		return err
 	}
 	var cfg *site.Config
-	if o.sensors != "" || !fileMode {
+	if o.sensors != "" || !fileMode || o.siteConfig != "" {
 		if cfg, err = site.Open(o.siteConfig, o.dataRoot); err != nil {
 			return err
 		}
+		// SiLK records get their countries under this site's rule
+		silk.UseSite(cfg)
 	}
 	var sensors sensorSel
 	if o.sensors != "" {
