@@ -333,12 +333,14 @@ func TestMetricsExportersBounded(t *testing.T) {
 	// site names, and sums the others under exporter="other".
 	dec := netflow.NewDecoder(netflow.DefaultOptions())
 	c := &collector{dec: dec, stats: NewStats(), denied: newRefusals(), unknown: newRefusals(), cfg: Config{Allow: []netip.Prefix{netip.MustParsePrefix("10.0.0.7/32")}}}
+	c.stats.Keep = c.preferred
 	for i := range 4200 {
 		a := netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)})
 		e := c.stats.Exporter(a)
 		e.Packets.Add(uint64(1 + i%3))
 		if i == 4000 {
-			e.Packets.Add(1000) // the busiest
+			e.Packets.Add(1000) // the busiest, sending flows
+			e.Flows.Add(10)
 		}
 		dec.Decode(nil, ipfix(0), netip.AddrPortFrom(a, 1)) //nolint:errcheck
 	}

@@ -112,6 +112,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if c.stats == nil {
 		c.stats = NewStats()
 	}
+	c.stats.Keep = c.preferred
 	var err error
 	if c.log, err = newOpLog(cfg.Stderr, cfg.LogFile); err != nil {
 		return err

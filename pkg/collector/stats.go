@@ -35,6 +35,9 @@ type ExporterCounters struct {
 type Stats struct {
 	mu        sync.RWMutex
 	exporters map[netip.Addr]*ExporterCounters
+	// Keep, if set before counting starts, names the exporters that never
+	// give way to a new address (those the site names).
+	Keep func(netip.Addr) bool
 
 	Denied      atomic.Uint64 // datagrams from exporters --allow does not list
 	OpenFiles   atomic.Int64  // hourly files open now
@@ -63,7 +66,7 @@ func (s *Stats) Exporter(addr netip.Addr) *ExporterCounters {
 	if len(s.exporters) >= maxExporterStats {
 		looked := 0
 		for k, old := range s.exporters { // map order: a few entries from a random start
-			if k.IsValid() && old.Flows.Load() == 0 {
+			if k.IsValid() && old.Flows.Load() == 0 && (s.Keep == nil || !s.Keep(k)) {
 				delete(s.exporters, k)
 				break
 			}
