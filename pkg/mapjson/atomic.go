@@ -32,6 +32,9 @@ func WriteFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
 	}
 	tmp, err := createTemp(dir, "."+base+".tmp-", perm)
 	if err != nil {
+		if fi, serr := os.Stat(dir); serr != nil || !fi.IsDir() {
+			return fmt.Errorf("replace %s: the folder %s does not exist", path, dir)
+		}
 		return fmt.Errorf("replace %s: %w", path, err)
 	}
 	renamed := false

@@ -155,6 +155,14 @@ func run(std cli.IO, o options, args []string) error {
 		return mapjson.WritePageWith(o.html, page)
 	}
 
+	if o.outputSet() {
+		// before reading: cron's table is gone if the write cannot happen
+		dir := filepath.Dir(o.output)
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return cli.Hint(fmt.Errorf("cannot write %s: the folder %s does not exist", o.output, dir),
+				"write the page there first (gjson --html=%s --page-only) or create the folder", dir)
+		}
+	}
 	name, in, closeIn, err := openInput(std, args)
 	if err != nil {
 		return err

@@ -162,6 +162,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--page-only"}, "gjson: --page-only needs --html=DIR"},
 		{[]string{"a", "b"}, "gjson: "},
 		{[]string{"/nonexistent/table.txt"}, "gjson: open /nonexistent/table.txt: no such file or directory"},
+		{[]string{"--output=/nonexistent/map/data.json"}, "gjson: cannot write /nonexistent/map/data.json: the folder /nonexistent/map does not exist\n" +
+			"gjson: hint: write the page there first (gjson --html=/nonexistent/map --page-only) or create the folder\n"},
 	} {
 		status, _, errs := gjson(t, table, tc.args...)
 		if status != 1 || !strings.HasPrefix(errs, tc.msg) {
