@@ -160,7 +160,7 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 		return errors.New("Cannot use same stream for bad input and records")
 	}
 	if err := pipe.CheckNotTerminal(o.outputPath, std.Out); err != nil {
-		return fmt.Errorf("%w; write to a file (--output-path=FILE) or into a pipe (| gcut ...)", err)
+		return cli.Hint(err, "write to a file (--output-path=FILE) or into a pipe (| gcut ...)")
 	}
 	// As rwtuc: typing flows at a terminal needs the input named.
 	if len(args) == 0 && cli.IsTerminal(std.In) {

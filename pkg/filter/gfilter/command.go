@@ -305,7 +305,7 @@ func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 	if !o.dryRun {
 		for _, d := range append(append(append([]string{}, o.pass...), o.fail...), o.all...) {
 			if err := pipe.CheckNotTerminal(d, std.Out); err != nil {
-				return fmt.Errorf("%w; write to a file (--pass=FILE) or into a pipe (| gstats ...)", err)
+				return cli.Hint(err, "write to a file (--pass=FILE) or into a pipe (| gstats ...)")
 			}
 		}
 	}

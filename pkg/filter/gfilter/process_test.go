@@ -85,7 +85,7 @@ func TestTerminalRefusedBeforeReading(t *testing.T) {
 		std := cli.IO{In: strings.NewReader(""), Out: tty, Err: &errb}
 		// the input does not exist: the refusal must come before any reading
 		status := cli.Run(NewCommand(std), []string{"--proto=6", "--pass=" + dest, "/nonexistent/flows"}, std)
-		want := "gfilter: Will not write binary data on a terminal '" + dest + "'; write to a file (--pass=FILE) or into a pipe (| gstats ...)\n"
+		want := "gfilter: Will not write binary data on a terminal '" + dest + "'\ngfilter: hint: write to a file (--pass=FILE) or into a pipe (| gstats ...)\n"
 		if status != 1 || errb.String() != want {
 			t.Errorf("--pass=%s on a terminal: status %d, %q; want %q", dest, status, errb.String(), want)
 		}
