@@ -285,15 +285,38 @@ func isNumber(c string) bool {
 var valueTitles = map[string]bool{"Bytes": true, "Packets": true, "Records": true, "Flows": true,
 	"sTime-Earliest": true, "eTime-Latest": true}
 
-// isValueTitle tells a value column's title from a key's. rwstats prints
-// the keys first, then the values: "Bytes", "sIP-Distinct", or a
-// distinct:FIELD's title cut to the field's width ("dPort" for
-// dPort-Distinct), which the INPUT line names in full when it ranks.
-func (p *parser) isValueTitle(c string) bool {
+// keyTitles are the titles rwstats, rwuniq and rwcut print for key fields
+// other than the countries, lower-cased, full and cut to their column
+// widths ("pro", "sen", "initialF"). "bytes" and "packets" are not among
+// them: a SQL query's columns (ClickHouse's TSVWithNames) use them for
+// values.
+var keyTitles = map[string]bool{
+	"sip": true, "dip": true, "sport": true, "dport": true, "pro": true, "protocol": true, "flags": true,
+	"stime": true, "durat": true, "duration": true, "dur": true, "etime": true, "sen": true, "sensor": true,
+	"in": true, "out": true, "nhip": true, "cla": true, "class": true, "type": true,
+	"initialf": true, "initialflags": true, "sessionf": true, "sessionflags": true, "attribut": true, "attributes": true,
+	"appli": true, "application": true, "ity": true, "ico": true, "itype": true, "icode": true,
+	"stime+msec": true, "etime+msec": true, "dur+msec": true, "icmptypecode": true,
+	"stype": true, "dtype": true, "sas": true, "das": true,
+}
+
+// isKeyTitle tells a key column's title (before the values) from a
+// value's. rwstats prints the keys first, then the values: "Bytes",
+// "sIP-Distinct", or a distinct:FIELD's title cut to the field's width
+// ("dPort" for dPort-Distinct), which the INPUT line names in full when it
+// ranks. Lower-case "bytes" and "packets" are keys in rwstats' tables and
+// values in a SQL query's.
+func (p *parser) isKeyTitle(c string) bool {
 	if valueTitles[c] || strings.HasSuffix(c, "-Distinct") {
-		return true
+		return false
 	}
-	return p.t.Input != nil && p.t.Input.Title != "" && strings.HasPrefix(p.t.Input.Title, c)
+	if p.t.Input != nil && p.t.Input.Title != "" && strings.HasPrefix(p.t.Input.Title, c) {
+		return false
+	}
+	if c == "bytes" || c == "packets" {
+		return p.t.Input != nil
+	}
+	return keyTitles[strings.ToLower(c)]
 }
 
 func (p *parser) titles(n int, cells []string) error {
@@ -319,7 +342,7 @@ func (p *parser) titles(n int, cells []string) error {
 			key = i
 			p.roles[i] = colKey
 			p.t.Key = l
-		case !inValues && !p.isValueTitle(c):
+		case !inValues && p.isKeyTitle(c):
 			p.roles[i] = colIgnored
 			otherKeys = append(otherKeys, c)
 		default:

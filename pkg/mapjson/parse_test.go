@@ -201,7 +201,9 @@ func TestParseErrors(t *testing.T) {
 		{"two keys without titles", " 443| ch|  64000| 74.656464| 74.656464|\n", ParseOptions{}, 1, `the first column ("443") is not a country code`},
 		{"rwcut listing", "            sIP|            dIP|scc|dcc|\n", ParseOptions{}, 1, "two country columns"},
 		{"rwcut listing, one country", "            sIP|scc|     bytes|\n       10.0.0.1| ch|       100|\n", ParseOptions{}, 1, "a flow listing (gcut or rwcut"},
-		{"gcut --fields=scc,bytes", "scc|     bytes|\n ch|       100|\n ch|       300|\n", ParseOptions{}, 1, "a flow listing (gcut or rwcut, titles scc, bytes)"},
+		{"gcut --fields=scc,bytes listing", "scc|     bytes|\n ch|       100|\n ch|       300|\n", ParseOptions{}, 3, `country "ch" already on line 2`},
+		{"gstats --fields=scc,bytes keys", "INPUT: 2 Records for 2 Bins and 2 Total Records\nOUTPUT: Top 10 Bins by Records\nscc|     bytes|   Records|  %Records|   cumul_%|\n",
+			ParseOptions{}, 3, "the table is keyed by scc and bytes"},
 		{"listing without titles", "10.0.0.1|ch|100|\n", ParseOptions{}, 1, `the first column ("10.0.0.1") is not a country code`},
 		{"two country columns", "scc|dcc|Bytes|\n", ParseOptions{}, 1, "two country columns"},
 		{"bad INPUT", "INPUT: many Records\n", ParseOptions{}, 1, "cannot read the INPUT line"},
@@ -222,7 +224,7 @@ func TestParseErrors(t *testing.T) {
 			if pe.Line != tc.line || !strings.Contains(pe.Msg, tc.msg) {
 				t.Errorf("got line %d %q, want line %d containing %q", pe.Line, pe.Msg, tc.line, tc.msg)
 			}
-			if strings.Contains(tc.name, "keys") || strings.Contains(tc.name, "listing") || strings.Contains(tc.name, "country column") {
+			if strings.Contains(tc.name, "keys") || strings.Contains(tc.name, "listing") || strings.Contains(tc.name, "country column") || strings.Contains(tc.name, "duplicate") {
 				if pe.Hint() != fixCountryTable {
 					t.Errorf("hint %q, want %q", pe.Hint(), fixCountryTable)
 				}
@@ -254,6 +256,8 @@ func TestParseEmptyAndDistinctTables(t *testing.T) {
 		"INPUT: 2 Records for 1 Bin and 2 Total dPort-Distinct\nOUTPUT: Top 10 Bins by dPort-Distinct\nscc|dPort|               Bytes|%dPort-Dis|   cumul_%|\n --|    2|                 400|100.000000|  100.0000|\n",
 		"INPUT: 2 Records for 1 Bin and 400 Total Bytes\nOUTPUT: Top 10 Bins by Bytes\nscc|               Bytes|dPort|    %Bytes|   cumul_%|\n --|                 400|    2|100.000000|100.000000|\n",
 		"scc|               Bytes|\n ch|  400|\n", // rwuniq
+		"dcc\tbytes\nch\t400\n",                   // ClickHouse's TSVWithNames
+		"dcc\ttotal\tflows\nch\t400\t3\n",
 	} {
 		tb, err := Parse(strings.NewReader(text), ParseOptions{})
 		if err != nil || len(tb.Rows) != 1 {
