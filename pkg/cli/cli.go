@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 )
@@ -124,10 +125,65 @@ func report(name string, errw io.Writer, err error) int {
 }
 
 // oneLine keeps an error message on one line, as scripts reading stderr
-// expect one line per error.
+// expect one line per error, and printable: see printable.
 func oneLine(s string) string {
 	s = strings.TrimRight(s, "\n")
-	return strings.ReplaceAll(s, "\n", "; ")
+	return printable(strings.ReplaceAll(s, "\n", "; "))
+}
+
+// maxBinaryMessage is the length past which a message that had to escape
+// bytes is shortened: a value echoed from a binary file is junk after its
+// first few bytes, and the reason usually ends the message.
+const maxBinaryMessage = 160
+
+// printable escapes what a terminal must not be sent: control characters
+// (but the tab), bytes that are not UTF-8, and C1 controls, written \xNN
+// or \uNNNN as Go writes them. A message echoing a value is often where
+// binary data ends up (a flow stream piped into a tool that reads text, a
+// mistyped switch), and raw bytes there can garble or reprogram the
+// terminal. A message that needed escapes and is long keeps its start and
+// end.
+func printable(s string) string {
+	if utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool { return !printableRune(r) }) < 0 {
+		return s
+	}
+	var parts []string // one per rune or escape, to cut between them
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			parts = append(parts, fmt.Sprintf("\\x%02x", s[i]))
+		case !printableRune(r) && r < 0x80:
+			parts = append(parts, fmt.Sprintf("\\x%02x", r))
+		case !printableRune(r):
+			parts = append(parts, fmt.Sprintf("\\u%04x", r))
+		default:
+			parts = append(parts, s[i:i+n])
+		}
+		i += n
+	}
+	out := strings.Join(parts, "")
+	if len(out) <= maxBinaryMessage {
+		return out
+	}
+	// keep about two thirds of the room for the start, one for the end
+	h, n := 0, 0
+	for ; n < maxBinaryMessage*2/3; h++ {
+		n += len(parts[h])
+	}
+	t, n := len(parts), 0
+	for n < maxBinaryMessage/3 {
+		t--
+		n += len(parts[t])
+	}
+	if h >= t {
+		return out
+	}
+	return strings.Join(parts[:h], "") + " ... " + strings.Join(parts[t:], "")
+}
+
+func printableRune(r rune) bool {
+	return r == '\t' || r >= 0x20 && r != 0x7f && (r < 0x80 || r > 0x9f)
 }
 
 // IsClosedPipe reports whether err comes from writing to a pipe whose reader

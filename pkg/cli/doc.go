@@ -20,6 +20,11 @@
 //     gets SiLK's line "Use 'TOOL --help' for usage".
 //   - Warnings, while the tool goes on with status 0, are one line
 //     "TOOL: warning: message" (Warnf), never another form.
+//   - Error, hint and warning lines never carry raw binary: control
+//     characters, bytes that are not UTF-8 and C1 controls are written
+//     \xNN or \uNNNN, and a long message that needed them keeps its start
+//     and end. A value echoed from the wrong input (a flow stream piped
+//     into a text reader) cannot garble the terminal.
 //   - A panic in the command prints "TOOL: internal error: …" and exits 1;
 //     the stack is printed only when GFLOW_DEBUG is set.
 //   - A write to a closed downstream pipe (gfilter … | head) ends the tool

@@ -70,3 +70,36 @@ func TestWarnfAndHintf(t *testing.T) {
 		t.Errorf("got %q want %q", b.String(), want)
 	}
 }
+
+// Bytes a terminal must not get are escaped in every line a tool prints
+// about an error, and a long message of binary junk keeps its start and
+// end; text in any script passes unchanged.
+func TestMessagesArePrintable(t *testing.T) {
+	junk := "\x7fELF\x02\x01\x01\x00" + strings.Repeat("\x00\x00\x3e\x00\xff\xfe", 40)
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"control bytes", errors.New("Invalid scc '\x01\x1b[31m'"), "gtest: Invalid scc '\\x01\\x1b[31m'\n"},
+		{"not UTF-8", errors.New("Invalid start-date '2026\xff'"), "gtest: Invalid start-date '2026\\xff'\n"},
+		{"C1 control", errors.New("bad \u009b value"), "gtest: bad \\u009b value\n"},
+		{"UTF-8 and tabs unchanged", errors.New("open /data/Zürich/東京\tx.gf: no such file"), "gtest: open /data/Zürich/東京\tx.gf: no such file\n"},
+		{"hint too", Hint(errors.New("x"), "type '\x00'"), "gtest: x\ngtest: hint: type '\\x00'\n"},
+		{"long junk shortened", fmt.Errorf("-: Unable to determine fields from first line: No match was found for the field '%s'", junk),
+			"gtest: -: Unable to determine fields from first line: No match was found for the field '\\x7fELF\\x02\\x01\\x01\\x00\\x00 ... \\x00\\xff\\xfe\\x00\\x00>\\x00\\xff\\xfe\\x00\\x00>\\x00\\xff\\xfe'\n"},
+	}
+	for _, tt := range tests {
+		var out, errb bytes.Buffer
+		std := IO{In: strings.NewReader(""), Out: &out, Err: &errb}
+		Run(hintCommand(tt.err)(std), nil, std)
+		if errb.String() != tt.want {
+			t.Errorf("%s: stderr\n%q\nwant\n%q", tt.name, errb.String(), tt.want)
+		}
+	}
+	var b bytes.Buffer
+	Warnf(&b, "gstats", "%s: not a flow file", "a\x1b]0;owned\x07.gf")
+	if want := "gstats: warning: a\\x1b]0;owned\\x07.gf: not a flow file\n"; b.String() != want {
+		t.Errorf("warning %q, want %q", b.String(), want)
+	}
+}
