@@ -8,6 +8,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/gflow/gflow/pkg/flowfile"
 )
 
 // Table is a parsed top-N table keyed by country.
@@ -69,6 +72,19 @@ func (e *ParseError) Hint() string { return e.Fix }
 // fixCountryTable is the hint for input that is not a table keyed by the
 // country alone.
 const fixCountryTable = "gjson draws a table keyed by the country alone: gstats --fields=scc --values=bytes (or --fields=dcc)"
+
+// fixBinary is the hint for binary input: flows piped straight into gjson.
+const fixBinary = "put gstats between them: gfilter ... | gstats --fields=scc --values=bytes | gjson"
+
+// silkMagic opens every SiLK flow file and stream (pkg/silk's Magic).
+const silkMagic = "\xDE\xAD\xBE\xEF"
+
+// isBinary tells a line of binary data from text: a NUL or another control
+// character than the tab, or bytes that are not UTF-8. gstats, rwstats and
+// SQL clients print none.
+func isBinary(s string) bool {
+	return !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f })
+}
 
 // ErrEmpty is input with nothing in it. In a pipe the command before gjson
 // failed (its message is above), or printed nothing: gstats --no-titles
@@ -156,6 +172,13 @@ func (p *parser) line(n int, s string) error {
 		return nil
 	}
 	p.nonBlank++
+	if isBinary(s) {
+		msg := "binary data, not a text table"
+		if n == 1 && (strings.HasPrefix(s, flowfile.FileMagic) || strings.HasPrefix(s, silkMagic)) {
+			msg = "a flow stream (binary, as gfilter or rwfilter writes it), not a table"
+		}
+		return &ParseError{Line: n, Msg: msg, Fix: fixBinary}
+	}
 	if strings.HasPrefix(s, "INPUT:") {
 		if p.t.Input != nil || p.roles != nil {
 			return errAt(n, "unexpected INPUT line inside a table")

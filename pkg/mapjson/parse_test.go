@@ -213,6 +213,11 @@ func TestParseErrors(t *testing.T) {
 		{"hint count mismatch", "us|12|3|\n", ParseOptions{ValueColumns: []string{"Bytes"}}, 1, "1 value columns named (Bytes) but the table has 2"},
 		{"only OUTPUT", "OUTPUT: Top 3 Bins by Bytes\n", ParseOptions{}, 1, "no table after the OUTPUT line"},
 		{"titles twice", "dcc|Bytes|\nus|1|\nINPUT: 1 Record for 1 Bin and 1 Total Bytes\n", ParseOptions{}, 3, "unexpected INPUT line"},
+		// flows piped straight in: said as such, never echoed
+		{"binary gflow stream", "GFLW\x02\x02\x02\x00\x00\x00\x01\x28\xb5\x2f\xfd|\n", ParseOptions{}, 1, "a flow stream (binary, as gfilter or rwfilter writes it), not a table"},
+		{"binary SiLK stream", "\xde\xad\xbe\xef\x10\x01\x00\x00\n", ParseOptions{}, 1, "a flow stream (binary"},
+		{"binary after a table's start", "dcc|Bytes|\nus|1\x00\x00|\n", ParseOptions{}, 2, "binary data, not a text table"},
+		{"binary, not UTF-8", "ch|\xff\xfe|\n", ParseOptions{}, 1, "binary data, not a text table"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -227,6 +232,14 @@ func TestParseErrors(t *testing.T) {
 			if strings.Contains(tc.name, "keys") || strings.Contains(tc.name, "listing") || strings.Contains(tc.name, "country column") || strings.Contains(tc.name, "duplicate") {
 				if pe.Hint() != fixCountryTable {
 					t.Errorf("hint %q, want %q", pe.Hint(), fixCountryTable)
+				}
+			}
+			if strings.Contains(tc.name, "binary") {
+				if pe.Hint() != fixBinary {
+					t.Errorf("hint %q, want %q", pe.Hint(), fixBinary)
+				}
+				if strings.ContainsFunc(pe.Error(), func(r rune) bool { return r < 0x20 || r >= 0x7f }) {
+					t.Errorf("message %q echoes the binary input", pe.Error())
 				}
 			}
 			if tc.line > 0 && !strings.HasPrefix(err.Error(), "line ") {
