@@ -11,7 +11,9 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/gflow/gflow/pkg/cli"
 	"github.com/gflow/gflow/pkg/flowfile"
 )
 
@@ -203,7 +205,11 @@ func (c *converter) input(name string) error {
 			started = true
 			title, serr := c.p.Start(line)
 			if serr != nil {
-				return fmt.Errorf("%s: %w", name, serr)
+				err := fmt.Errorf("%s: %w", name, serr)
+				if isBinary(line) {
+					return cli.Hint(err, "gtuc reads text, as gcut prints it; flows that are binary already need no gtuc: gcut prints them, gstats and gfilter read them")
+				}
+				return err
 			}
 			workers := runtime.GOMAXPROCS(0)
 			jobs = make(chan *lineBatch, workers)
@@ -263,4 +269,11 @@ func (c *converter) input(name string) error {
 		}
 	}
 	return nil
+}
+
+// isBinary tells a first line of binary data (a flow stream, a compressed
+// file) from text: a NUL or another control character than the tab, or
+// bytes that are not UTF-8.
+func isBinary(line []byte) bool {
+	return !utf8.Valid(line) || bytes.ContainsFunc(line, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f })
 }

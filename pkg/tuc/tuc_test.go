@@ -284,6 +284,13 @@ func TestBadSwitches(t *testing.T) {
 	if status != 1 || errs != "gtuc: -: Unable to determine fields from first line: No match was found for the field 'nosuch'\n" {
 		t.Errorf("bad title: %d %q", status, errs)
 	}
+	// a flow stream piped in: escaped, and the hint says gtuc is not needed
+	_, errs, status = run(t, "GFLW\x02\x02\x02\x00\x00\x00\x01|\x28\xb5\n")
+	want := "gtuc: -: Unable to determine fields from first line: No match was found for the field 'GFLW\\x02\\x02\\x02\\x00\\x00\\x00\\x01'\n" +
+		"gtuc: hint: gtuc reads text, as gcut prints it; flows that are binary already need no gtuc: gcut prints them, gstats and gfilter read them\n"
+	if status != 1 || errs != want {
+		t.Errorf("binary input: %d\n%q\nwant\n%q", status, errs, want)
+	}
 }
 
 type epipeWriter struct{}
