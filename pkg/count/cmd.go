@@ -74,7 +74,7 @@ packets or records), with UTC time ticks.`,
 	f := cmd.Flags()
 	f.StringVar(&o.binSize, "bin-size", "30", "Size of the bins in seconds; may be fractional (>= 0.001)")
 	f.StringVar(&o.loadScheme, "load-scheme", "time-proportional", "Split a flow's volume among the bins it spans by this scheme (see above), name or number")
-	f.StringVar(&o.startTime, "start-time", "", "Print bins from this time (YYYY/MM/DD[:HH[:MM[:SS[.sss]]]] or epoch seconds). Def. first bin with bytes")
+	f.StringVar(&o.startTime, "start-time", "", "Print bins from this time (YYYY/MM/DD[:HH[:MM[:SS[.sss]]]], YYYY-MM-DD[THH[:MM[:SS[.sss]]]] or epoch seconds, UTC). Def. first bin with bytes")
 	f.StringVar(&o.endTime, "end-time", "", "Print bins until this time (its last millisecond included). Def. last bin with bytes")
 	f.BoolVar(&o.skipZeroes, "skip-zeroes", false, "Do not print bins that have no records")
 	f.BoolVar(&o.binSlots, "bin-slots", false, "Label rows with the internal bin index instead of the date")
@@ -179,6 +179,13 @@ func writePlot(path string, p Plot, rows []Row) error {
 	return f.Close()
 }
 
+// timeHint is the hint line of a time gcount cannot read: the forms it
+// takes, with today's date as the example.
+func timeHint(name string) string {
+	return "times are " + filter.DateForms + ", to the millisecond, or epoch seconds (--" + name + "=" +
+		time.Now().UTC().Format("2006/01/02") + ")"
+}
+
 // parseWindow applies rwcount's --start-time and --end-time: the end time
 // is rounded up to the end of its precision (2015/10/09T01 means up to
 // 01:59:59.999) and then to a whole bin.
@@ -186,7 +193,7 @@ func parseWindow(o *options, spec *Spec) error {
 	if o.startTime != "" {
 		t, reason := filter.ParseTime(o.startTime)
 		if reason != "" {
-			return cli.Usagef("Invalid start-time '%s': %s", o.startTime, reason)
+			return cli.Hint(cli.Usagef("Invalid start-time '%s': %s", o.startTime, reason), "%s", timeHint("start-time"))
 		}
 		if t.Ms == NoStart {
 			return cli.Usagef("Invalid start-time '%s': Value is below minimum", o.startTime)
@@ -198,7 +205,7 @@ func parseWindow(o *options, spec *Spec) error {
 	}
 	t, reason := filter.ParseTime(o.endTime)
 	if reason != "" {
-		return cli.Usagef("Invalid end-time '%s': %s", o.endTime, reason)
+		return cli.Hint(cli.Usagef("Invalid end-time '%s': %s", o.endTime, reason), "%s", timeHint("end-time"))
 	}
 	ceil := t.Ceiling() + 1
 	if spec.Start != NoStart {

@@ -166,6 +166,10 @@ func TestWindowAndLabels(t *testing.T) {
 		{[]string{"--bin-size=60", "--delimited", "--start-time=2015/10/09T00:01", "--end-time=2015/10/09T00:03"},
 			"Date|Records|Bytes|Packets\n2015/10/09T00:01:00|0.00|0.00|0.00\n" +
 				"2015/10/09T00:02:00|1.00|50.00|2.00\n2015/10/09T00:03:00|0.00|0.00|0.00\n"},
+		// the same window in ISO 8601
+		{[]string{"--bin-size=60", "--delimited", "--start-time=2015-10-09T00:01", "--end-time=2015-10-09T00:03Z"},
+			"Date|Records|Bytes|Packets\n2015/10/09T00:01:00|0.00|0.00|0.00\n" +
+				"2015/10/09T00:02:00|1.00|50.00|2.00\n2015/10/09T00:03:00|0.00|0.00|0.00\n"},
 		{[]string{"--bin-size=60", "--delimited", "--no-titles", "--end-time=2015/10/09T00:01"},
 			"2015/10/09T00:00:00|1.00|100.00|1.00\n2015/10/09T00:01:00|0.00|0.00|0.00\n"},
 		{[]string{"--bin-size=3600", "--delimited", "--no-titles", "--start-time=2015/10/09", "--end-time=2015/10/09T02"},
@@ -220,6 +224,7 @@ func TestConservation(t *testing.T) {
 // Bad switch values and combinations.
 func TestBadSwitches(t *testing.T) {
 	stream := gtuc(t, "sport\n1\n")
+	today := time.Now().UTC().Format("2006/01/02")
 	cases := []struct {
 		args []string
 		want string
@@ -230,6 +235,13 @@ func TestBadSwitches(t *testing.T) {
 		{[]string{"--bin-size=0"}, "gcount: Invalid bin-size '0': Value must be a number of seconds from 0.001 to 2147483647\nUse 'gcount --help' for usage\n"},
 		{[]string{"--load-scheme=flat"}, "gcount: Invalid load-scheme: 'flat' is not recognized\nUse 'gcount --help' for usage\n"},
 		{[]string{"--load-scheme=m"}, "gcount: Invalid load-scheme: 'm' is ambiguous\nUse 'gcount --help' for usage\n"},
+		// a date that cannot be read names the forms that can
+		{[]string{"--start-time=2015/13/09"}, "gcount: Invalid start-time '2015/13/09': Month value is out of range (13 not in 1-12)\n" +
+			"gcount: hint: times are YYYY/MM/DD[:HH] or YYYY-MM-DD[THH], in UTC, to the millisecond, or epoch seconds (--start-time=" + today + ")\n" +
+			"Use 'gcount --help' for usage\n"},
+		{[]string{"--end-time=09.10.2015"}, "gcount: Invalid end-time '09.10.2015': Epoch value (9) is below minimum of 536870912\n" +
+			"gcount: hint: times are YYYY/MM/DD[:HH] or YYYY-MM-DD[THH], in UTC, to the millisecond, or epoch seconds (--end-time=" + today + ")\n" +
+			"Use 'gcount --help' for usage\n"},
 	}
 	for _, c := range cases {
 		out, errs, status := runTool(t, count.NewCommand, stream, c.args...)
