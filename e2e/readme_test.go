@@ -104,8 +104,15 @@ func questionFlows(day time.Time) []flowfile.Record {
 			})
 		}
 	}
+	// at 14:00, the hour gfileinfo's example names
+	st := day.Add(14 * time.Hour).UnixMilli()
+	recs = append(recs, flowfile.Record{
+		SIP: netip.MustParseAddr("81.2.69.160"), DIP: netip.MustParseAddr("192.168.1.20"), SPort: 443, DPort: 41000,
+		Proto: 6, Packets: 1, Bytes: 100, STime: st, ETime: st + 100, Type: flowfile.TypeInWeb,
+		SCC: flowfile.MakeCountry("gb"), DCC: flowfile.NoCountry,
+	})
 	// outgoing: not in the default types
-	st := day.Add(3 * time.Hour).UnixMilli()
+	st = day.Add(3 * time.Hour).UnixMilli()
 	recs = append(recs, flowfile.Record{
 		SIP: netip.MustParseAddr("192.168.1.10"), DIP: netip.MustParseAddr("195.176.20.1"), SPort: 50000, DPort: 443,
 		Proto: 6, Packets: 90, Bytes: 9_000_000, STime: st, ETime: st + 100, Type: flowfile.TypeOutWeb,
@@ -241,6 +248,10 @@ func TestReadmeQuestions(t *testing.T) {
 	if len(short) != 4 || len(full) != len(short) {
 		t.Fatalf("%d short and %d full commands, want 4 of each:\n%q\n%q", len(short), len(full), short, full)
 	}
+	// the classic pipeline as people type it, with no optional switch
+	if classic := "gfilter --scc=ch | gstats --top --fields=sip,sport"; !slices.Contains(short, classic) {
+		t.Errorf("the README's short form lacks the classic pipeline %q: %q", classic, short)
+	}
 	for _, c := range full {
 		if !strings.Contains(c, "--start-date=2026/11/26") {
 			t.Fatalf("full form %q does not name 2026/11/26, the day the test writes", c)
@@ -311,7 +322,7 @@ func TestHelpExamplesRun(t *testing.T) {
 	root, home := t.TempDir(), t.TempDir()
 	env := userEnv(prefix, home, root)
 	bin := func(tool string) string { return filepath.Join(prefix, "bin", tool) }
-	tools := []string{"gfilter", "gstats", "gcut", "gcount", "gtuc", "gjson"}
+	tools := []string{"gfilter", "gstats", "gcut", "gcount", "gtuc", "gjson", "gsiteinfo", "gfileinfo"}
 	examples := map[string][]string{}
 	days := []time.Time{today()}
 	dateRE := regexp.MustCompile(`--start-date=(\d{4})[/-](\d\d)[/-](\d\d)`)
@@ -410,7 +421,7 @@ func TestHelpExamplesRun(t *testing.T) {
 					t.Fatal(r.errs)
 				}
 			}
-			command := strings.ReplaceAll(example, "/var/www/map", web)
+			command := strings.NewReplacer("/var/www/map", web, "/var/lib/gflow", root).Replace(example)
 			before := listFiles(work)
 			r := shell(work, env, command)
 			ran++
@@ -419,6 +430,13 @@ func TestHelpExamplesRun(t *testing.T) {
 			}
 			if r.err != nil || r.errs != "" {
 				t.Errorf("%s --help example\n  %s\nfailed: %v, stderr %q", tool, example, r.err, r.errs)
+				continue
+			}
+			if strings.Contains(example, "--check") {
+				// the nightly check prints only damage, and there is none
+				if r.out != "" {
+					t.Errorf("%s --help example\n  %s\nprinted %q on an intact repository", tool, example, r.out)
+				}
 				continue
 			}
 			if r.out == "" && listFiles(work) == before {
@@ -624,6 +642,24 @@ func TestErrorsNameTheFix(t *testing.T) {
 		r := shell(work, env, tc.command)
 		if r.errs != tc.want {
 			t.Errorf("%s\nstderr:\n%s\nwant:\n%s", tc.command, r.errs, tc.want)
+		}
+	}
+
+	// flows piped into a tool that reads text: said so, never echoed raw
+	for _, tc := range []struct{ command, first, hint string }{
+		{"gfilter | gjson", "gjson: stdin: line 1: a flow stream (binary, as gfilter or rwfilter writes it), not a table\n",
+			"gjson: hint: put gstats between them: gfilter ... | gstats --fields=scc --values=bytes | gjson\n"},
+		{"gfilter | gtuc --output-path=/dev/null", "gtuc: -: Unable to determine fields from first line: No match was found for the field 'GFLW\\x",
+			"gtuc: hint: gtuc reads text, as gcut prints it; flows that are binary already need no gtuc: gcut prints them, gstats and gfilter read them\n"},
+		{"gcount --start-time=2026/13/01 flows.gf", "gcount: Invalid start-time '2026/13/01': Month value is out of range (13 not in 1-12)\n",
+			"gcount: hint: times are YYYY/MM/DD[:HH] or YYYY-MM-DD[THH], in UTC, to the millisecond, or epoch seconds (--start-time=" + today().Format("2006/01/02") + ")\n"},
+	} {
+		r := shell(work, env, tc.command)
+		if !strings.HasPrefix(r.errs, tc.first) || !strings.Contains(r.errs, tc.hint) || r.err == nil {
+			t.Errorf("%s: %v\nstderr:\n%s\nwant it to start\n%s\nand hold\n%s", tc.command, r.err, r.errs, tc.first, tc.hint)
+		}
+		if strings.ContainsFunc(r.errs, func(c rune) bool { return c < 0x20 && c != '\n' || c == 0x7f || c == 0xfffd }) {
+			t.Errorf("%s: stderr holds binary bytes: %q", tc.command, r.errs)
 		}
 	}
 
