@@ -467,7 +467,11 @@ func (r *Reader) nextFrame(s *BlockSummary, sel *[]uint64) ([]byte, error) {
 			return nil
 		}
 		checked := false
-		if !r.followed(total) {
+		followed := r.followed(total)
+		// followed may have moved the unread bytes to the start of the
+		// buffer: take the payload where it lies now.
+		payload = r.buf[r.r+blockHeaderSize : r.r+blockHeaderSize+s.payloadLen]
+		if !followed {
 			// No block starts where this one says it ends: either this
 			// block is intact and damage follows it, or it is torn and
 			// the next block starts inside it. Its payload tells which.

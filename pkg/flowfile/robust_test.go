@@ -635,3 +635,53 @@ func TestTruncatedStream(t *testing.T) {
 		}
 	}
 }
+
+// TestBlocksAcrossBufferRefills reads blocks of many sizes, so that the
+// Reader's buffer is refilled and its unread bytes moved while a block is
+// being read: every block must come back intact, none reported corrupt.
+func TestBlocksAcrossBufferRefills(t *testing.T) {
+	var buf bytes.Buffer
+	hdr := fileHeader()
+	hdr.Codec = flowfile.CodecNone
+	w, err := flowfile.NewWriter(&buf, hdr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Blocks of one size, larger than the buffer the Reader starts with,
+	// end a few bytes short of the end of the buffer it grows to, which
+	// then moves its unread bytes while it looks for the next header;
+	// blocks of many sizes end anywhere.
+	type blk struct{ seed, n int }
+	var blocks []blk
+	for range 4 {
+		blocks = append(blocks, blk{0, 40000})
+	}
+	for i := range 40 {
+		blocks = append(blocks, blk{i, 500 + (i*2377)%6000})
+	}
+	for _, b := range blocks {
+		if err := w.WriteBlock(blockRecords(b.seed, b.n)); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := flowfile.NewReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range blocks {
+		got, err := r.NextBlock()
+		if err != nil {
+			t.Fatalf("block %d: %v", i, err)
+		}
+		checkBlock(t, got, b.seed, b.n)
+	}
+	if _, err := r.NextBlock(); err != io.EOF {
+		t.Fatalf("after the last block: %v, want EOF", err)
+	}
+}
