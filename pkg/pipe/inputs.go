@@ -119,8 +119,11 @@ func (in *InputList) open(name string) (*flowfile.Reader, error) {
 	display := name
 	if name == "-" || name == "stdin" {
 		if isTerminal(in.stdin) {
-			//lint:ignore ST1005 SiLK's wording
-			return nil, fmt.Errorf("Will not read binary data from a terminal '%s'", name)
+			return nil, &hintedError{
+				//lint:ignore ST1005 SiLK's wording
+				err:  fmt.Errorf("Will not read binary data from a terminal '%s'", name),
+				hint: "pipe flows in (gfilter --scc=ch | ...) or name flow files on the command line",
+			}
 		}
 		src = &countingReader{r: in.stdin}
 		display = "stdin"
@@ -160,6 +163,17 @@ func (in *InputList) open(name string) (*flowfile.Reader, error) {
 // nothing; "truncated file header" would send the user looking in the
 // wrong place.
 var ErrEmptyStdin = errors.New("the input was empty; the command before it probably failed")
+
+// hintedError is an error with a hint line for pkg/cli (which this
+// package does not import): what to type instead.
+type hintedError struct {
+	err  error
+	hint string
+}
+
+func (e *hintedError) Error() string { return e.err.Error() }
+func (e *hintedError) Unwrap() error { return e.err }
+func (e *hintedError) Hint() string  { return e.hint }
 
 // countingReader counts the bytes read through it.
 type countingReader struct {
