@@ -4,6 +4,7 @@
 package gfileinfo
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"github.com/gflow/gflow/pkg/cut/textout"
 	"github.com/gflow/gflow/pkg/fields"
 	"github.com/gflow/gflow/pkg/flowfile"
+	"github.com/gflow/gflow/pkg/pipe"
 	"github.com/gflow/gflow/pkg/site"
 )
 
@@ -200,7 +202,14 @@ func sensorNames(f *site.Flags, std cli.IO) func(uint32) string {
 // files of a directory.
 func inputs(arg string, stdin io.Reader, visit func(string, func() (io.ReadCloser, int64, error))) error {
 	if arg == "-" || arg == "stdin" {
-		visit("stdin", func() (io.ReadCloser, int64, error) { return io.NopCloser(stdin), -1, nil })
+		visit("stdin", func() (io.ReadCloser, int64, error) {
+			br := bufio.NewReader(stdin)
+			if _, err := br.Peek(1); err == io.EOF {
+				// not "truncated file header": the command before failed
+				return nil, 0, fmt.Errorf("stdin: %w", pipe.ErrEmptyStdin)
+			}
+			return io.NopCloser(br), -1, nil
+		})
 		return nil
 	}
 	fi, err := os.Stat(arg)

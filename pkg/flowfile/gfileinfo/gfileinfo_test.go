@@ -184,6 +184,11 @@ func TestStdinAndBadInputs(t *testing.T) {
 	if !strings.Contains(out, "count-records       3000") {
 		t.Errorf("the good file after the bad ones was not described:\n%s", out)
 	}
+	// an empty standard input: the command before it failed
+	_, errs, status = gfileinfoRun(t, nil, "-")
+	if status != 1 || errs != "gfileinfo: stdin: the input was empty; the command before it probably failed\n" {
+		t.Errorf("empty stdin: %d %q", status, errs)
+	}
 	_, errs, status = gfileinfoRun(t, nil)
 	if status != 1 || !strings.Contains(errs, "gfileinfo: No files were named\ngfileinfo: hint: name flow files or a directory") {
 		t.Errorf("no arguments: %d %q", status, errs)
