@@ -632,6 +632,7 @@ func TestErrorsNameTheFix(t *testing.T) {
 		{"gfilter --data-rootdir=/nonexistent/flows | gcut 2>/dev/null", "gfilter: Root data directory '/nonexistent/flows' does not exist\n" +
 			"gfilter: hint: name the repository with --data-rootdir=DIR or GFLOW_DATA_ROOTDIR=DIR, or name flow files on the command line\n"},
 		{"true | gcount", "gcount: stdin: the input was empty; the command before it probably failed\n"},
+		{"true | gfileinfo -", "gfileinfo: stdin: the input was empty; the command before it probably failed\n"},
 		{"gstats --fields=scc,sport flows.gf | gjson", "gjson: stdin: line 3: the table is keyed by scc and sPort: bubbles need the country alone\n" +
 			"gjson: hint: gjson draws a table keyed by the country alone: gstats --fields=scc --values=bytes (or --fields=dcc)\n"},
 		{"gcut --fields=sip,scc,bytes flows.gf | gjson", "gjson: stdin: line 1: a flow listing (gcut or rwcut, titles sIP, scc, bytes), not a table keyed by country\n" +
@@ -680,5 +681,12 @@ func TestErrorsNameTheFix(t *testing.T) {
 	want := "gfilter: No output(s) specified\r\ngfilter: hint: pipe the flows into another tool (gfilter ... | gstats --fields=sip) or write them to a file with --pass=FILE\r\n"
 	if r.out != want || r.err == nil {
 		t.Errorf("at a terminal: %v\n%q\nwant\n%q", r.err, r.out, want)
+	}
+	// a reader typed alone at a terminal: the flows come through a pipe
+	r = shell(work, env, `script -qec "gstats --fields=sip" /dev/null`)
+	want = "gstats: Will not read binary data from a terminal 'stdin'\r\n" +
+		"gstats: hint: pipe flows in (gfilter --scc=ch | ...) or name flow files on the command line\r\n"
+	if r.out != want || r.err == nil {
+		t.Errorf("gstats at a terminal: %v\n%q\nwant\n%q", r.err, r.out, want)
 	}
 }
