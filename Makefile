@@ -23,7 +23,7 @@ build:
 # The tools, their manual pages (section 1, and gflow.toml in section 5),
 # the commented site configuration as an example (not as a configuration:
 # without one the tools use their defaults), and the collector's systemd
-# unit with the installed path of gflowcap.
+# unit and the map's crontab with the installed paths of the tools.
 install: build man
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	  $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(UNITDIR)
@@ -33,6 +33,9 @@ install: build man
 	install -m 0644 pkg/site/testdata/gflow.example.toml $(DESTDIR)$(DOCDIR)/examples/gflow.toml
 	sed 's|/usr/local/bin/|$(BINDIR)/|g' contrib/gflowcap.service > $(DESTDIR)$(UNITDIR)/gflowcap.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/gflowcap.service
+	sed -e 's|/usr/local/bin/|$(BINDIR)/|g' -e 's|/usr/local/share/doc/gflow/|$(DOCDIR)/|g' \
+	  contrib/gflow-map.cron > $(DESTDIR)$(DOCDIR)/examples/gflow-map.cron
+	chmod 0644 $(DESTDIR)$(DOCDIR)/examples/gflow-map.cron
 
 man: build
 	@mkdir -p man

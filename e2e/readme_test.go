@@ -501,7 +501,7 @@ func parseCrontab(t *testing.T, lines []string, userField bool) cronLine {
 	return c
 }
 
-// The README's cron line and contrib/gflow-map.cron, run as cron runs them:
+// The README's cron line and contrib/gflow-map.cron (as installed), run as cron runs them:
 // PATH=/usr/bin:/bin, HOME and the crontab's own variables, nothing else,
 // after make install PREFIX=... . On a day without traffic they draw an
 // empty map and say nothing (cron would mail any output); with traffic,
@@ -512,9 +512,14 @@ func TestCronLine(t *testing.T) {
 	if len(blocks) != 2 {
 		t.Fatalf("the README's cron section has %d code blocks, want the page command and the crontab", len(blocks))
 	}
-	contrib, err := os.ReadFile("../contrib/gflow-map.cron")
+	// contrib/gflow-map.cron as make install wrote it, naming the
+	// installed tools: used as it is, but for the web and data folders
+	contrib, err := os.ReadFile(filepath.Join(prefix, "share", "doc", "gflow", "examples", "gflow-map.cron"))
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("make install did not install the crontab: %v", err)
+	}
+	if job := parseCrontab(t, strings.Split(string(contrib), "\n"), true).command; strings.Contains(job, "/usr/local") || !strings.Contains(job, prefix+"/bin/gfilter") {
+		t.Errorf("the installed crontab does not name the installed tools:\n%s", contrib)
 	}
 	for _, tc := range []struct {
 		name string
