@@ -1,7 +1,6 @@
 package geo
 
 import (
-	"encoding/binary"
 	"math/rand/v2"
 	"net/netip"
 	"testing"
@@ -9,6 +8,7 @@ import (
 	"github.com/oschwald/maxminddb-golang/v2"
 
 	"github.com/gflow/gflow/pkg/flowfile"
+	"github.com/gflow/gflow/pkg/iptable/iptabletest"
 )
 
 // refLookup is the slow path the flat tables must agree with: the mmdb's
@@ -26,56 +26,6 @@ func refLookup(t testing.TB, r *maxminddb.Reader, a netip.Addr) flowfile.Country
 	return flowfile.MakeCountry(s)
 }
 
-// probes yields n addresses: a third uniformly random, a third just around
-// the start of a random range of the table (where an off-by-one would
-// show), a third random inside the allocated space (2000::/3 for IPv6).
-func probes4(rng *rand.Rand, t *table, n int) []netip.Addr {
-	out := make([]netip.Addr, 0, n)
-	for i := range n {
-		var a uint32
-		switch i % 3 {
-		case 0:
-			a = rng.Uint32()
-		case 1:
-			a = t.starts4[rng.IntN(len(t.starts4))] + uint32(rng.IntN(3)) - 1
-		default:
-			a = rng.Uint32()&^0xffff | uint32(i)&0xffff
-		}
-		var b [4]byte
-		binary.BigEndian.PutUint32(b[:], a)
-		out = append(out, netip.AddrFrom4(b))
-	}
-	return out
-}
-
-func probes6(rng *rand.Rand, t *table, n int) []netip.Addr {
-	out := make([]netip.Addr, 0, n)
-	for i := range n {
-		var u u128
-		switch i % 3 {
-		case 0:
-			u = u128{rng.Uint64(), rng.Uint64()}
-		case 1:
-			k := rng.IntN(len(t.starts6))
-			u = t.starts6[k]
-			switch rng.IntN(3) {
-			case 0:
-				u = sub1(u)
-			case 1:
-				u, _ = u.add1()
-			}
-		default:
-			u = u128{0x2000<<48 | rng.Uint64()>>3, rng.Uint64()}
-		}
-		a := addrOf(u)
-		if a.Is4In6() {
-			continue // Lookup unmaps these; the mmdb does not
-		}
-		out = append(out, a)
-	}
-	return out
-}
-
 func checkAgainstMMDB(t *testing.T, name string, b []byte, n4, n6 int) {
 	t.Helper()
 	db, err := openBytes(name, b)
@@ -89,7 +39,7 @@ func checkAgainstMMDB(t *testing.T, name string, b []byte, n4, n6 int) {
 	defer r.Close()
 	rng := rand.New(rand.NewPCG(2026, 11))
 	bad := 0
-	for _, set := range [][]netip.Addr{probes4(rng, db.t, n4), probes6(rng, db.t, n6)} {
+	for _, set := range [][]netip.Addr{iptabletest.Probes4(rng, db.t, n4), iptabletest.Probes6(rng, db.t, n6)} {
 		for _, a := range set {
 			if got, want := db.Lookup(a), refLookup(t, r, a); got != want {
 				if bad++; bad <= 10 {

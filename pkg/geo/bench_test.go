@@ -1,7 +1,6 @@
 package geo
 
 import (
-	"math/bits"
 	"math/rand/v2"
 	"net/netip"
 	"testing"
@@ -9,6 +8,7 @@ import (
 	"github.com/oschwald/maxminddb-golang/v2"
 
 	"github.com/gflow/gflow/pkg/flowfile"
+	"github.com/gflow/gflow/pkg/iptable/iptabletest"
 )
 
 // benchN addresses spread the lookups over the whole table (2 MB for IPv4,
@@ -30,37 +30,31 @@ const (
 // concentrates on far fewer, larger networks.
 func benchAddrs(b *testing.B, kind int) []netip.Addr {
 	db := benchBuiltin(b)
-	t := db.t
+	starts6, codes6 := db.t.Ranges6()
 	rng := rand.New(rand.NewPCG(7, 7))
 	out := make([]netip.Addr, benchN)
 	for i := range out {
 		switch kind {
 		case v6Allocated:
 			for {
-				a := addrOf(u128{0x2000<<48 | rng.Uint64()>>3, rng.Uint64()})
+				a := iptabletest.Allocated6(rng).Addr()
 				if db.Lookup(a).Known() {
 					out[i] = a
 					break
 				}
 			}
 		case v6PerNetwork:
-			k := rng.IntN(len(t.starts6))
-			for !t.codes6[k].Known() {
-				k = rng.IntN(len(t.starts6))
+			k := rng.IntN(len(starts6))
+			for !codes6[k].Known() {
+				k = rng.IntN(len(starts6))
 			}
-			s := t.starts6[k]
-			out[i] = addrOf(u128{s.hi, s.lo | rng.Uint64()>>(64-tz64(s.lo))})
+			out[i] = iptabletest.InRange6(rng, starts6[k])
 		default:
 			u := rng.Uint32()
 			out[i] = netip.AddrFrom4([4]byte{byte(u >> 24), byte(u >> 16), byte(u >> 8), byte(u)})
 		}
 	}
 	return out
-}
-
-// tz64 is the number of trailing zero bits, 64 for zero.
-func tz64(x uint64) uint {
-	return uint(bits.TrailingZeros64(x))
 }
 
 func benchBuiltin(b *testing.B) *DB {

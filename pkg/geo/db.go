@@ -14,7 +14,6 @@ package geo
 
 import (
 	_ "embed"
-	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"os"
@@ -26,6 +25,7 @@ import (
 	"github.com/oschwald/maxminddb-golang/v2"
 
 	"github.com/gflow/gflow/pkg/flowfile"
+	"github.com/gflow/gflow/pkg/iptable"
 )
 
 // EnvDB names the environment variable that selects a user's database when
@@ -46,7 +46,7 @@ var builtinMMDB []byte
 // DB is a loaded country database, flattened for fast lookups. It is
 // read-only after loading and safe for concurrent use.
 type DB struct {
-	t           *table
+	t           *iptable.Table[flowfile.Country]
 	source      string // "built-in" or the file's path
 	dbType      string // the mmdb's database_type
 	desc        string
@@ -183,16 +183,7 @@ func attributionFor(dbType string, desc map[string]string) string {
 // IPv4-mapped IPv6 addresses are looked up as IPv4. It applies no site rule:
 // use an Enricher for flows.
 func (db *DB) Lookup(addr netip.Addr) flowfile.Country {
-	if addr.Is4() {
-		return db.t.lookup4(u32(addr))
-	}
-	if !addr.IsValid() {
-		return flowfile.NoCountry
-	}
-	if addr.Is4In6() {
-		return db.t.lookup4(u32(addr.Unmap()))
-	}
-	return db.t.lookup6(u128From(addr))
+	return db.t.Lookup(addr)
 }
 
 // BuildDate is when the database was built (its metadata's build epoch).
@@ -215,8 +206,3 @@ func (db *DB) IsBuiltin() bool { return db.builtin }
 // Layout names the record field the country came from: "country_code"
 // (ip-location-db) or "country.iso_code" (MaxMind, DB-IP).
 func (db *DB) Layout() string { return db.layout }
-
-func u32(a netip.Addr) uint32 {
-	b := a.As4()
-	return binary.BigEndian.Uint32(b[:])
-}

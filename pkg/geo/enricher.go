@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/gflow/gflow/pkg/flowfile"
+	"github.com/gflow/gflow/pkg/iptable"
 )
 
 // specialPrefixes are the IANA special-purpose ranges that never belong to
@@ -57,11 +58,12 @@ type Enricher struct {
 	db *DB
 	// rules holds steps 2–4 merged: ranges with a code, or ruleNone for
 	// "ask the database".
-	rules *table
+	rules *iptable.Table[flowfile.Country]
 }
 
-// ruleNone marks a range that no rule covers. It cannot be a country code
-// (see aliasMark).
+// ruleNone marks a range that no rule covers. It cannot be a country code:
+// those are two lower-case letters, digits or '-', all >= 0x2d in the high
+// byte.
 const ruleNone flowfile.Country = 0x0200
 
 // NewEnricher builds an Enricher over db. internal lists the site's own
@@ -82,7 +84,7 @@ func NewEnricher(db *DB, internal []netip.Prefix, overrides []Override) (*Enrich
 	// Paint from the weakest rule to the strongest: overrides from the
 	// shortest prefix to the longest, then special ranges and internal
 	// networks on top.
-	var ps []painted
+	var ps []iptable.Painted[flowfile.Country]
 	sorted := slices.Clone(overrides)
 	slices.SortStableFunc(sorted, func(a, b Override) int { return unmapPrefix(a.Prefix).Bits() - unmapPrefix(b.Prefix).Bits() })
 	for _, o := range sorted {
@@ -90,15 +92,15 @@ func NewEnricher(db *DB, internal []netip.Prefix, overrides []Override) (*Enrich
 		if c == 0 {
 			c = flowfile.NoCountry
 		}
-		ps = append(ps, painted{unmapPrefix(o.Prefix), c})
+		ps = append(ps, iptable.Painted[flowfile.Country]{Prefix: unmapPrefix(o.Prefix), Value: c})
 	}
 	for _, p := range specialPrefixes {
-		ps = append(ps, painted{p, flowfile.NoCountry})
+		ps = append(ps, iptable.Painted[flowfile.Country]{Prefix: p, Value: flowfile.NoCountry})
 	}
 	for _, p := range internal {
-		ps = append(ps, painted{unmapPrefix(p), flowfile.NoCountry})
+		ps = append(ps, iptable.Painted[flowfile.Country]{Prefix: unmapPrefix(p), Value: flowfile.NoCountry})
 	}
-	return &Enricher{db: db, rules: paint(ps)}, nil
+	return &Enricher{db: db, rules: iptable.Paint(ps, ruleNone)}, nil
 }
 
 // Country returns the code for addr under the site rule.
@@ -106,28 +108,28 @@ func (e *Enricher) Country(addr netip.Addr) flowfile.Country {
 	var c flowfile.Country
 	switch {
 	case addr.Is4():
-		a := u32(addr)
-		if c = e.rules.lookup4(a); c == ruleNone {
+		a := iptable.U32(addr)
+		if c = e.rules.Lookup4(a); c == ruleNone {
 			if e.db == nil {
 				return flowfile.NoCountry
 			}
-			return e.db.t.lookup4(a)
+			return e.db.t.Lookup4(a)
 		}
 	case addr.Is4In6():
-		a := u32(addr.Unmap())
-		if c = e.rules.lookup4(a); c == ruleNone {
+		a := iptable.U32(addr.Unmap())
+		if c = e.rules.Lookup4(a); c == ruleNone {
 			if e.db == nil {
 				return flowfile.NoCountry
 			}
-			return e.db.t.lookup4(a)
+			return e.db.t.Lookup4(a)
 		}
 	case addr.Is6():
-		u := u128From(addr)
-		if c = e.rules.lookup6(u); c == ruleNone {
+		u := iptable.U128From(addr)
+		if c = e.rules.Lookup6(u); c == ruleNone {
 			if e.db == nil {
 				return flowfile.NoCountry
 			}
-			return e.db.t.lookup6(u)
+			return e.db.t.Lookup6(u)
 		}
 	default: // the zero Addr: no address at all
 		return flowfile.NoCountry
@@ -149,99 +151,4 @@ func unmapPrefix(p netip.Prefix) netip.Prefix {
 		return netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96).Masked()
 	}
 	return p.Masked()
-}
-
-type painted struct {
-	p netip.Prefix
-	c flowfile.Country
-}
-
-// paint turns prefixes, later ones winning, into range tables with
-// ruleNone where no prefix lies. A site may list thousands of networks, so
-// it sweeps: the space is cut at every prefix boundary, and since prefixes
-// either nest or do not meet, the prefixes holding a cut form a chain kept
-// on a stack, each entry remembering the strongest prefix at or below it.
-func paint(ps []painted) *table {
-	var v4, v6 []span
-	for prio, x := range ps {
-		if x.p.Addr().Is4() {
-			s := u128{0, uint64(u32(x.p.Addr()))}
-			v4 = append(v4, span{s, blockEnd(s, uint(x.p.Bits())+96), prio, x.c})
-		} else {
-			s := u128From(x.p.Addr())
-			v6 = append(v6, span{s, blockEnd(s, uint(x.p.Bits())), prio, x.c})
-		}
-	}
-	var b4 builder4
-	sweep(v4, u128{0, 1<<32 - 1}, func(start u128, c flowfile.Country) { b4.add(uint32(start.lo), c) })
-	var b6 builder6
-	sweep(v6, u128{^uint64(0), ^uint64(0)}, func(start u128, c flowfile.Country) { b6.add(start, c) })
-	t := &table{starts4: b4.starts, codes4: b4.codes, starts6: b6.starts, codes6: b6.codes}
-	t.index()
-	return t
-}
-
-// span is a painted prefix as an address range; prio orders the rules
-// (higher wins).
-type span struct {
-	start, end u128
-	prio       int
-	c          flowfile.Country
-}
-
-func cmp128(a, b u128) int {
-	switch {
-	case a.less(b):
-		return -1
-	case b.less(a):
-		return 1
-	}
-	return 0
-}
-
-// sweep calls emit for each piece of the space [0, last] in address order,
-// with the code of the strongest span holding it.
-func sweep(spans []span, last u128, emit func(start u128, c flowfile.Country)) {
-	// outer spans first at the same start, so the stack is a chain
-	slices.SortStableFunc(spans, func(a, b span) int {
-		if c := cmp128(a.start, b.start); c != 0 {
-			return c
-		}
-		return -cmp128(a.end, b.end)
-	})
-	cuts := []u128{{}}
-	for _, x := range spans {
-		cuts = append(cuts, x.start)
-		if n, wrap := x.end.add1(); !wrap && !last.less(n) {
-			cuts = append(cuts, n)
-		}
-	}
-	slices.SortFunc(cuts, cmp128)
-	cuts = slices.Compact(cuts)
-
-	type entry struct {
-		end  u128
-		best int // index into spans of the strongest span in the chain
-	}
-	var stack []entry
-	next := 0
-	for _, c := range cuts {
-		for len(stack) > 0 && stack[len(stack)-1].end.less(c) {
-			stack = stack[:len(stack)-1]
-		}
-		for next < len(spans) && !c.less(spans[next].start) {
-			x := spans[next]
-			best := next
-			if n := len(stack); n > 0 && spans[stack[n-1].best].prio > x.prio {
-				best = stack[n-1].best
-			}
-			stack = append(stack, entry{x.end, best})
-			next++
-		}
-		code := ruleNone
-		if n := len(stack); n > 0 {
-			code = spans[stack[n-1].best].c
-		}
-		emit(c, code)
-	}
 }

@@ -1,11 +1,11 @@
 package geo
 
 import (
-	"math/rand/v2"
 	"net/netip"
 	"testing"
 
 	"github.com/gflow/gflow/pkg/flowfile"
+	"github.com/gflow/gflow/pkg/iptable"
 )
 
 func mustEnricher(t *testing.T, db *DB, internal []string, overrides map[string]string) *Enricher {
@@ -125,7 +125,7 @@ func TestSpecialRangesEdges(t *testing.T) {
 	e := mustEnricher(t, db, nil, nil)
 	for _, p := range SpecialPrefixes() {
 		first := p.Addr()
-		last := lastAddr(p)
+		last := iptable.LastAddr(p)
 		for _, a := range []netip.Addr{first, last} {
 			if got := e.Country(a); got != flowfile.NoCountry {
 				t.Errorf("Country(%s) in %s = %s, want --", a, p, got)
@@ -150,72 +150,5 @@ func TestNewEnricherRejectsInvalid(t *testing.T) {
 	}
 	if _, err := NewEnricher(nil, nil, []Override{{Country: flowfile.MakeCountry("us")}}); err == nil {
 		t.Error("invalid override prefix accepted")
-	}
-}
-
-// lastAddr is the last address of p.
-func lastAddr(p netip.Prefix) netip.Addr {
-	if p.Addr().Is4() {
-		return addrOf(blockEnd(u128From(netip.AddrFrom16(p.Addr().As16())), uint(p.Bits())+96)).Unmap()
-	}
-	return addrOf(blockEnd(u128From(p.Addr()), uint(p.Bits())))
-}
-
-// paint must give every address the code of the last prefix holding it,
-// for any mix of nested and overlapping-by-nesting prefixes.
-func TestPaintAgainstBruteForce(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 5))
-	codes := []flowfile.Country{flowfile.NoCountry, flowfile.MakeCountry("us"), flowfile.MakeCountry("ch"), flowfile.MakeCountry("de")}
-	for round := range 50 {
-		var ps []painted
-		for range 1 + rng.IntN(40) {
-			var p netip.Prefix
-			if rng.IntN(2) == 0 {
-				// IPv4 inside 10.0.0.0/12 so prefixes meet often
-				a := netip.AddrFrom4([4]byte{10, byte(rng.IntN(16)), byte(rng.IntN(256)), byte(rng.IntN(256))})
-				p = netip.PrefixFrom(a, 8+rng.IntN(25)).Masked()
-				if rng.IntN(20) == 0 {
-					p = netip.MustParsePrefix("240.0.0.0/4") // reaches the last address
-				}
-			} else {
-				b := [16]byte{0x20, 0x01, 0x0d, 0xb8, byte(rng.IntN(4)), byte(rng.IntN(256))}
-				b[15] = byte(rng.IntN(256))
-				p = netip.PrefixFrom(netip.AddrFrom16(b), 16+rng.IntN(113)).Masked()
-				if rng.IntN(20) == 0 {
-					p = netip.MustParsePrefix("ff00::/8")
-				}
-			}
-			ps = append(ps, painted{p, codes[rng.IntN(len(codes))]})
-		}
-		tb := paint(ps)
-		probe := func(a netip.Addr) {
-			want := ruleNone
-			for _, x := range ps {
-				if x.p.Contains(a) {
-					want = x.c
-				}
-			}
-			var got flowfile.Country
-			if a.Is4() {
-				got = tb.lookup4(u32(a))
-			} else {
-				got = tb.lookup6(u128From(a))
-			}
-			if got != want {
-				t.Fatalf("round %d: %s got %#x want %#x (prefixes %v)", round, a, got, want, ps)
-			}
-		}
-		for _, x := range ps {
-			first := x.p.Addr()
-			last := lastAddr(x.p)
-			for _, a := range []netip.Addr{first, first.Prev(), last, last.Next()} {
-				if a.IsValid() && a.Is4() == first.Is4() {
-					probe(a)
-				}
-			}
-		}
-		for range 200 {
-			probe(netip.AddrFrom4([4]byte{10, byte(rng.IntN(16)), byte(rng.IntN(256)), byte(rng.IntN(256))}))
-		}
 	}
 }
