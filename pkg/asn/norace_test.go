@@ -1,0 +1,5 @@
+//go:build !race
+
+package asn
+
+const raceEnabled = false
