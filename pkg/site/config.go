@@ -18,6 +18,8 @@ type Config struct {
 	DataRoot string
 	// GeoIPDB is the country database named by the file (geoip-db).
 	GeoIPDB string
+	// ASNDB is the AS database named by the file (asn-db).
+	ASNDB string
 	// ICMPSplit puts ICMP flows in inicmp/outicmp instead of in/out.
 	// Off by default, as in SiLK's default build.
 	ICMPSplit bool

@@ -45,6 +45,7 @@ func (e *Error) Error() string {
 type fileConfig struct {
 	DataRootdir string            `toml:"data-rootdir"`
 	GeoIPDB     string            `toml:"geoip-db"`
+	ASNDB       string            `toml:"asn-db"`
 	ICMPSplit   bool              `toml:"icmp-split"`
 	Learn       *bool             `toml:"learn"`
 	Internal    *[]string         `toml:"internal"`
@@ -87,6 +88,9 @@ func Load(path string) (*Config, error) {
 	}
 	if cfg.GeoIPDB != "" && !filepath.IsAbs(cfg.GeoIPDB) {
 		cfg.GeoIPDB = filepath.Join(dir, cfg.GeoIPDB)
+	}
+	if cfg.ASNDB != "" && !filepath.IsAbs(cfg.ASNDB) {
+		cfg.ASNDB = filepath.Join(dir, cfg.ASNDB)
 	}
 	return cfg, nil
 }
@@ -187,6 +191,7 @@ func (ck *checker) check(fc *fileConfig) *Config {
 	cfg := &Config{
 		DataRoot:           fc.DataRootdir,
 		GeoIPDB:            fc.GeoIPDB,
+		ASNDB:              fc.ASNDB,
 		ICMPSplit:          fc.ICMPSplit,
 		NoLearn:            fc.Learn != nil && !*fc.Learn,
 		InternalConfigured: fc.Internal != nil,

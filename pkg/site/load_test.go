@@ -100,15 +100,15 @@ func TestExampleLoads(t *testing.T) {
 func TestExampleRelativePaths(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "gflow.toml")
-	if err := os.WriteFile(path, []byte("data-rootdir = \"repo\"\ngeoip-db = \"geo/c.mmdb\"\n"), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte("data-rootdir = \"repo\"\ngeoip-db = \"geo/c.mmdb\"\nasn-db = \"asn/a.mmdb\"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.DataRoot != filepath.Join(dir, "repo") || cfg.GeoIPDB != filepath.Join(dir, "geo/c.mmdb") {
-		t.Errorf("relative paths not taken from the file's directory: %q %q", cfg.DataRoot, cfg.GeoIPDB)
+	if cfg.DataRoot != filepath.Join(dir, "repo") || cfg.GeoIPDB != filepath.Join(dir, "geo/c.mmdb") || cfg.ASNDB != filepath.Join(dir, "asn/a.mmdb") {
+		t.Errorf("relative paths not taken from the file's directory: %q %q %q", cfg.DataRoot, cfg.GeoIPDB, cfg.ASNDB)
 	}
 	// A file with no sensors has S0 for every exporter.
 	s, ok := cfg.SensorForExporter(netip.MustParseAddr("192.0.2.1"))
