@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gflow/gflow/pkg/asn"
 	"github.com/gflow/gflow/pkg/cli"
 	"github.com/gflow/gflow/pkg/cut/textout"
 	"github.com/gflow/gflow/pkg/fields"
@@ -35,6 +37,7 @@ type options struct {
 	outputPath, pager               string
 	json                            bool
 	siteConfig                      string
+	asnDB                           string
 }
 
 // NewCommand builds gcut around the given streams.
@@ -57,13 +60,16 @@ packets(6) bytes(7) flags(8) sTime(9) duration(10) eTime(11) sensor(12)
 in(13) out(14) nhIP(15) scc(18) dcc(19) class(20) type(21) sTime+msec(22)
 eTime+msec(23) dur+msec(24) initialFlags(26) sessionFlags(27)
 attributes(28) application(29) iType iCode; icmpTypeCode means iType,iCode.
-Default 1-12. Times print with milliseconds unless --timestamp-format has
+gflow adds sAS dAS (AS numbers: the exporter's, else the AS database's when
+collected) and sASName dASName (the organisations, looked up when printed;
+the column is as wide as the database's longest name, as SiLK sizes label
+columns). Default 1-12. Times print with milliseconds unless --timestamp-format has
 no-msec (then the duration prints in whole seconds, titled durat).
 
 --json prints one JSON object per record and line instead, keys the field
 names above in --fields order; counts, ports and durations (seconds) are
 numbers, epoch times too; addresses, other times, flags (letters), sensors,
-class and type are strings; iType and iCode are null for non-ICMP flows.`,
+class, type and organisations are strings; iType and iCode are null for non-ICMP flows.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return run(cmd, o, args, std)
@@ -91,6 +97,7 @@ class and type are strings; iType and iCode are null for non-ICMP flows.`,
 	f.StringVar(&o.pager, "pager", "", "Page output on a terminal with this program. Def. $GFLOW_PAGER, $PAGER, less")
 	f.BoolVar(&o.json, "json", false, "Print one JSON object per record (see above) instead of text")
 	f.StringVar(&o.siteConfig, "site-config-file", "", "Site configuration for sensor names. Def. $GFLOW_SITE_CONFIG or ROOT/gflow.toml")
+	f.StringVar(&o.asnDB, "asn-db", "", "Take sASName, dASName from this AS database `FILE` (GeoLite2-ASN, DB-IP ASN mmdb). Def. the site configuration's, $GFLOW_ASN_DB, the built-in one")
 	cli.Examples(cmd, `
 		gfilter --start-date=2015/10/09 --scc=ch --type=all --pass=stdout | gcut --fields=sip,dip,dport,bytes,stime
 		gcut --all-fields --timestamp-format=epoch --num-recs=20 flows.gf
@@ -210,6 +217,13 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 				fo.SensorWidth = max(fo.SensorWidth, len(s.Name))
 			}
 		}
+	}
+	if slices.ContainsFunc(ids, fields.ID.IsASName) {
+		db, err := asn.ForNames(o.asnDB, o.siteConfig)
+		if err != nil {
+			return err
+		}
+		fo.ASName, fo.ASNameWidth = db.Name, db.NameWidth()
 	}
 	p := NewPrinter(fields.NewFormatter(fo), ids, lo)
 

@@ -29,7 +29,8 @@ const (
 func (p *Printer) jsonKindOf(id fields.ID) jsonKind {
 	o := p.fm.Options()
 	switch id {
-	case fields.SIP, fields.DIP, fields.NhIP, fields.Class, fields.Type, fields.SCC, fields.DCC:
+	case fields.SIP, fields.DIP, fields.NhIP, fields.Class, fields.Type, fields.SCC, fields.DCC,
+		fields.SASName, fields.DASName:
 		return jsonString
 	case fields.Flags, fields.InitFlags, fields.SessionFlags:
 		if o.IntegerTCPFlags {

@@ -53,7 +53,8 @@ const (
 	// Ignore is rwtuc's "ignore" column: a text column that is skipped.
 	Ignore ID = 32
 
-	maxID = 33
+	// maxID is one past the last id, gflow's own fields included (as.go).
+	maxID = 37
 )
 
 type info struct {
@@ -122,9 +123,9 @@ func (id ID) IsTime() bool {
 // be right (flowfile.Reader.SetFields).
 func (id ID) Needs() flowfile.Fields {
 	switch id {
-	case SIP, SCC:
+	case SIP, SCC, SAS, SASName:
 		return flowfile.FieldSrc
-	case DIP, DCC:
+	case DIP, DCC, DAS, DASName:
 		return flowfile.FieldDst
 	case SPort, DPort:
 		return flowfile.FieldPorts

@@ -29,6 +29,13 @@ type Options struct {
 	// SensorWidth is the longest sensor name (SiLK sizes the column from
 	// silk.conf); 0 means 3, the twoway site's.
 	SensorWidth int
+	// ASName gives the organisation running an AS (sASName, dASName), ""
+	// when unknown; nil prints no names.
+	ASName func(as uint32) string
+	// ASNameWidth is the longest organisation name in the AS database, in
+	// characters (SiLK sizes a prefix map's label column by its longest
+	// label); 0 means 32.
+	ASNameWidth int
 }
 
 // Formatter prints field titles and values under a set of Options. It
@@ -129,6 +136,8 @@ func (f *Formatter) Width(id ID) int {
 			w = max(w, len(t.String()))
 		}
 		return w
+	case SAS, DAS, SASName, DASName:
+		return f.asWidth(id)
 	}
 	return 0
 }
@@ -192,6 +201,9 @@ func (f *Formatter) AppendColumn(dst []byte, id ID, r *flowfile.Record, width in
 	start := len(dst)
 	dst = f.AppendValue(dst, id, r)
 	if width > 0 {
+		if id.IsASName() {
+			return padRunes(dst, start, width)
+		}
 		return PadLeft(dst, start, width)
 	}
 	if f.isLetters(id) {
@@ -290,6 +302,10 @@ func (f *Formatter) AppendValue(dst []byte, id ID, r *flowfile.Record) []byte {
 			return dst
 		}
 		return strconv.AppendUint(dst, uint64(r.ICMPCode()), 10)
+	case SAS, SASName:
+		return f.appendAS(dst, id, r.SrcAS)
+	case DAS, DASName:
+		return f.appendAS(dst, id, r.DstAS)
 	}
 	return dst
 }

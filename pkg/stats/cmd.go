@@ -6,11 +6,13 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gflow/gflow/pkg/asn"
 	"github.com/gflow/gflow/pkg/cli"
 	"github.com/gflow/gflow/pkg/fields"
 	"github.com/gflow/gflow/pkg/flowfile"
@@ -39,6 +41,7 @@ type options struct {
 	outputPath, pager               string
 	json                            bool
 	siteConfig                      string
+	asnDB                           string
 	workers                         int
 }
 
@@ -71,7 +74,9 @@ Key fields (--fields; names in any case, a unique prefix, numeric ids,
 id ranges such as 1,3-5): sIP(1) dIP(2) sPort(3) dPort(4) protocol(5)
 packets(6) bytes(7) flags(8) sTime(9) duration(10) eTime(11) sensor(12)
 in(13) out(14) nhIP(15) scc(18) dcc(19) class(20) type(21)
-initialFlags(26) sessionFlags(27) attributes(28) application(29) iType iCode.
+initialFlags(26) sessionFlags(27) attributes(28) application(29) iType iCode;
+gflow adds sAS dAS (AS numbers) and sASName dASName (the organisations,
+binned by AS number, named from the AS database).
 
 Values (--values): Bytes, Packets, Records (alias Flows), sIP-Distinct,
 dIP-Distinct, Distinct:FIELD. The first value ranks the bins. Sums that
@@ -115,6 +120,7 @@ wrap): only bogus records reach it.
 	f.StringVar(&o.pager, "pager", "", "Page output on a terminal with this program. Def. $GFLOW_PAGER, $PAGER, less")
 	f.BoolVar(&o.json, "json", false, "Print the table as JSON (see above) instead of text")
 	f.StringVar(&o.siteConfig, "site-config-file", "", "Site configuration for sensor names. Def. $GFLOW_SITE_CONFIG or ROOT/gflow.toml")
+	f.StringVar(&o.asnDB, "asn-db", "", "Take sASName, dASName from this AS database `FILE` (GeoLite2-ASN, DB-IP ASN mmdb). Def. the site configuration's, $GFLOW_ASN_DB, the built-in one")
 	f.IntVar(&o.workers, "threads", 0, "Decode and aggregate with this many threads. Def. one per CPU")
 	cli.Examples(cmd, `
 		gfilter --scc=ch | gstats --fields=sip,sport --values=bytes
@@ -123,6 +129,7 @@ wrap): only bogus records reach it.
 		gstats --fields=dport --values=dip-distinct,bytes --percentage=5 --delimited=, flows.gf
 		gstats --fields=sip,dip,sport,dport,protocol --values=bytes --bottom --threshold=100 flows.gf
 		gstats --overall-stats --detail-proto-stats=6,17 flows.gf
+		gstats --fields=sas,sasname --values=bytes --count=10 --no-columns flows.gf
 	`)
 	return cmd
 }
@@ -219,6 +226,13 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	fopts, err := formatOptions(o, policy, spec)
 	if err != nil {
 		return cli.UsageError(err)
+	}
+	if slices.ContainsFunc(spec.Keys, fields.ID.IsASName) {
+		db, err := asn.ForNames(o.asnDB, o.siteConfig)
+		if err != nil {
+			return err
+		}
+		fopts.ASName, fopts.ASNameWidth = db.Name, db.NameWidth()
 	}
 
 	workers := o.workers

@@ -48,7 +48,8 @@ func fieldBits(id fields.ID, f family) uint8 {
 	case fields.Protocol, fields.Flags, fields.InitFlags, fields.SessionFlags,
 		fields.Attributes, fields.Class, fields.Type, fields.IType, fields.ICode:
 		return 8
-	case fields.In, fields.Out, fields.Duration:
+	case fields.In, fields.Out, fields.Duration,
+		fields.SAS, fields.DAS, fields.SASName, fields.DASName:
 		return 32
 	case fields.STime, fields.ETime:
 		return 48
@@ -300,6 +301,10 @@ func putField(w *bitWriter, k *keyer, id fields.ID, r *flowfile.Record, f family
 		w.put(uint64(r.In), 32)
 	case fields.Out:
 		w.put(uint64(r.Out), 32)
+	case fields.SAS, fields.SASName:
+		w.put(uint64(r.SrcAS), 32)
+	case fields.DAS, fields.DASName:
+		w.put(uint64(r.DstAS), 32)
 	case fields.STime:
 		w.put(clamp(k.scaleTime(st), 48), 48)
 	case fields.Duration:
@@ -399,6 +404,10 @@ func (k *keyer) unpack(key []uint64, f family) flowfile.Record {
 			r.In = uint32(rd.get(32))
 		case fields.Out:
 			r.Out = uint32(rd.get(32))
+		case fields.SAS, fields.SASName:
+			r.SrcAS = uint32(rd.get(32))
+		case fields.DAS, fields.DASName:
+			r.DstAS = uint32(rd.get(32))
 		case fields.STime:
 			st = k.unscaleTime(rd.get(48))
 		case fields.Duration:

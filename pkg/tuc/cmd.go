@@ -61,8 +61,9 @@ prints), unless --fields names them; with --fields a first line that looks
 like titles is still skipped, unless --no-titles. Names: sIP dIP sPort dPort
 protocol packets (pkts) bytes flags sTime duration eTime sensor class type
 in out nhIP initialFlags sessionFlags attributes application iType iCode
-sTime+msec eTime+msec dur+msec, scc dcc (gflow's country codes), and ignore
-for a column to skip; any unique
+sTime+msec eTime+msec dur+msec, scc dcc (gflow's country codes), sAS dAS
+(gflow's AS numbers; the organisation columns sASName dASName are skipped),
+and ignore for a column to skip; any unique
 prefix (gcut's truncated titles such as pro, durat, sen work), numeric ids.
 
 It also reads nfdump's CSV output (nfdump -r FILE -o csv): a first line

@@ -73,6 +73,10 @@ var colOf = map[fields.ID]col{
 	fields.In: colIn, fields.Out: colOut, fields.IType: colIType, fields.ICode: colICode,
 	fields.SCC: colSCC, fields.DCC: colDCC,
 	fields.Ignore: colIgnore,
+	// gflow's AS numbers; the organisations' names (gcut prints them from
+	// the AS database) are not stored, so their columns are skipped
+	fields.SAS: colSrcAS, fields.DAS: colDstAS,
+	fields.SASName: colIgnore, fields.DASName: colIgnore,
 }
 
 // colName is the field name used in messages ("Invalid sPort 'x': …").
