@@ -68,6 +68,9 @@ var Switches = []Switch{
 	{"scc", "Source country is in this comma list of two-letter `CODES` (-- = private/unknown)"},
 	{"dcc", "Destination country is in this list of `CODES`"},
 	{"any-cc", "Source or destination country is in this list of `CODES`"},
+	{"sas", "Source AS number is in this `LIST` of numbers and ranges between 0 and 4294967295 (0 = none: internal or unknown)"},
+	{"das", "Destination AS number is in this `LIST` of numbers and ranges between 0 and 4294967295"},
+	{"any-as", "Source or destination AS number is in this `LIST`"},
 }
 
 // repeatable switches may be given several times; their pairs accumulate.
@@ -131,6 +134,9 @@ const (
 	tSCC
 	tDCC
 	tAnyCC
+	tSAS
+	tDAS
+	tAnyAS
 	numTests
 )
 
@@ -169,6 +175,7 @@ type Filter struct {
 	application           Bitmap
 	inIdx, outIdx, anyIdx IndexSet
 	scc, dcc, anyCC       Bitmap
+	sas, das, anyAS       *RangeSet
 }
 
 // Len is the number of tests; a Filter with none passes everything.
@@ -322,6 +329,18 @@ func (f *Filter) Match(r *flowfile.Record) bool {
 			}
 		case tAnyCC:
 			if !countryBit(f.anyCC, r.SCC) && !countryBit(f.anyCC, r.DCC) {
+				return false
+			}
+		case tSAS:
+			if !f.sas.Has(r.SrcAS) {
+				return false
+			}
+		case tDAS:
+			if !f.das.Has(r.DstAS) {
+				return false
+			}
+		case tAnyAS:
+			if !f.anyAS.Has(r.SrcAS) && !f.anyAS.Has(r.DstAS) {
 				return false
 			}
 		}
@@ -569,6 +588,22 @@ func (b *Builder) Set(name, value string) error {
 		default:
 			f.anyCC = bm
 			b.use(tAnyCC)
+		}
+	case "sas", "das", "any-as":
+		set, e := parseASList(value)
+		if e != "" {
+			return bad(e)
+		}
+		switch name {
+		case "sas":
+			f.sas = set
+			b.use(tSAS)
+		case "das":
+			f.das = set
+			b.use(tDAS)
+		default:
+			f.anyAS = set
+			b.use(tAnyAS)
 		}
 	default:
 		return fmt.Errorf("unknown partitioning switch --%s", name)

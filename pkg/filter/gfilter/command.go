@@ -71,7 +71,10 @@ func NewCommand(std cli.IO) *cobra.Command {
 the files listed by --xargs, keeps those that pass every partitioning switch,
 and writes them as a binary stream for gstats and the other tools. Switches
 and values are rwfilter's: a SiLK command works after changing rw to g. Any
-unique prefix of a switch works (--proto, --pass).
+unique prefix of a switch works (--proto, --pass). gflow adds --sas, --das
+and --any-as: AS numbers, lists and ranges as for ports (an "AS" before a
+number is allowed; 0 is no AS: internal addresses and those no network
+announces).
 
 The short way works too. With no output switch, the passing records go to
 standard output when it is a pipe or a file (gfilter --scc=ch | gstats);
@@ -114,6 +117,7 @@ with status 0, when the reader downstream goes away.`,
 		    --proto=6 --dport=443 --pass=stdout | gstats --fields=dip --values=bytes --count=20
 		gfilter --start-date=2015-10-09 --type=all --dcc=us,gb --pass=us-gb.gf
 		gfilter --proto=17 --aport=53 --print-statistics flows.gf
+		gfilter --type=all --any-as=AS13335,15169 | gstats --fields=dip,dasname --values=bytes --count=10
 		gfilter --data-rootdir=/data/silk --type=all --proto=6 --pass=stdout --output-format=silk | rwstats --fields=dport --count=10
 		gfilter --start-date=2024/05/01 --end-date=2024/05/31 --type=all --all-destination=export/ --output-format=parquet
 	`)

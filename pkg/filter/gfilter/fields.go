@@ -47,6 +47,9 @@ var switchFields = map[string]flowfile.Fields{
 	"scc":           flowfile.FieldEndpoints,
 	"dcc":           flowfile.FieldEndpoints,
 	"any-cc":        flowfile.FieldEndpoints,
+	"sas":           flowfile.FieldEndpoints,
+	"das":           flowfile.FieldEndpoints,
+	"any-as":        flowfile.FieldEndpoints,
 }
 
 // testFields returns the fields the tests given read: the switches in
