@@ -61,10 +61,14 @@ type Enricher struct {
 	rules *iptable.Table[flowfile.Country]
 }
 
-// ruleNone marks a range that no rule covers. It cannot be a country code:
-// those are two lower-case letters, digits or '-', all >= 0x2d in the high
-// byte.
-const ruleNone flowfile.Country = 0x0200
+// ruleNone marks a range that no rule covers, ruleOwn the site's internal
+// networks and the special-purpose ranges ("--", and not public). Neither
+// can be a country code: those are two lower-case letters, digits or '-',
+// all >= 0x2d in the high byte.
+const (
+	ruleNone flowfile.Country = 0x0200
+	ruleOwn  flowfile.Country = 0x0300
+)
 
 // NewEnricher builds an Enricher over db. internal lists the site's own
 // networks; overrides its "PREFIX = CC" entries (an override inside an
@@ -95,46 +99,59 @@ func NewEnricher(db *DB, internal []netip.Prefix, overrides []Override) (*Enrich
 		ps = append(ps, iptable.Painted[flowfile.Country]{Prefix: unmapPrefix(o.Prefix), Value: c})
 	}
 	for _, p := range specialPrefixes {
-		ps = append(ps, iptable.Painted[flowfile.Country]{Prefix: p, Value: flowfile.NoCountry})
+		ps = append(ps, iptable.Painted[flowfile.Country]{Prefix: p, Value: ruleOwn})
 	}
 	for _, p := range internal {
-		ps = append(ps, iptable.Painted[flowfile.Country]{Prefix: unmapPrefix(p), Value: flowfile.NoCountry})
+		ps = append(ps, iptable.Painted[flowfile.Country]{Prefix: unmapPrefix(p), Value: ruleOwn})
 	}
 	return &Enricher{db: db, rules: iptable.Paint(ps, ruleNone)}, nil
 }
 
 // Country returns the code for addr under the site rule.
 func (e *Enricher) Country(addr netip.Addr) flowfile.Country {
-	var c flowfile.Country
+	c, _ := e.Classify(addr)
+	return c
+}
+
+// Classify returns addr's country under the site rule, and whether addr
+// is public: in none of the site's internal networks and no
+// special-purpose range, so that a public database (of AS numbers, say)
+// may be asked about it. An override does not make an address private.
+func (e *Enricher) Classify(addr netip.Addr) (flowfile.Country, bool) {
 	switch {
 	case addr.Is4():
-		a := iptable.U32(addr)
-		if c = e.rules.Lookup4(a); c == ruleNone {
-			if e.db == nil {
-				return flowfile.NoCountry
-			}
-			return e.db.t.Lookup4(a)
-		}
+		return e.classify4(iptable.U32(addr))
 	case addr.Is4In6():
-		a := iptable.U32(addr.Unmap())
-		if c = e.rules.Lookup4(a); c == ruleNone {
-			if e.db == nil {
-				return flowfile.NoCountry
-			}
-			return e.db.t.Lookup4(a)
-		}
+		return e.classify4(iptable.U32(addr.Unmap()))
 	case addr.Is6():
 		u := iptable.U128From(addr)
-		if c = e.rules.Lookup6(u); c == ruleNone {
+		switch c := e.rules.Lookup6(u); c {
+		case ruleNone:
 			if e.db == nil {
-				return flowfile.NoCountry
+				return flowfile.NoCountry, true
 			}
-			return e.db.t.Lookup6(u)
+			return e.db.t.Lookup6(u), true
+		case ruleOwn:
+			return flowfile.NoCountry, false
+		default:
+			return c, true
 		}
-	default: // the zero Addr: no address at all
-		return flowfile.NoCountry
 	}
-	return c
+	return flowfile.NoCountry, false // the zero Addr: no address at all
+}
+
+func (e *Enricher) classify4(a uint32) (flowfile.Country, bool) {
+	switch c := e.rules.Lookup4(a); c {
+	case ruleNone:
+		if e.db == nil {
+			return flowfile.NoCountry, true
+		}
+		return e.db.t.Lookup4(a), true
+	case ruleOwn:
+		return flowfile.NoCountry, false
+	default:
+		return c, true
+	}
 }
 
 // Enrich sets rec.SCC and rec.DCC from rec.SIP and rec.DIP.

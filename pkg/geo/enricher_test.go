@@ -91,6 +91,22 @@ func TestEnricherRule(t *testing.T) {
 	if got := e.Country(netip.Addr{}); got != flowfile.NoCountry {
 		t.Errorf("Country(zero Addr) = %s", got)
 	}
+	// Classify says which addresses a public database may be asked about:
+	// not internal, not special; overrides and "no entry" stay public
+	for a, public := range map[string]bool{
+		"192.168.1.1": false, "10.1.2.3": false, "2001:db8:1::1": false, "fd00::1": false, "::ffff:192.168.1.1": false,
+		"2001:470:1234:5::1": false, "8.8.4.4": false, "2.2.2.2": false, "::": false,
+		"2001:470:1235::1": true, "8.8.8.1": true, "130.59.31.80": true, "2a02:1200::1": true, "8.8.9.9": true,
+		"::ffff:8.8.8.200": true, "2a00:1450::1": true,
+	} {
+		c, got := e.Classify(netip.MustParseAddr(a))
+		if got != public || c != e.Country(netip.MustParseAddr(a)) {
+			t.Errorf("Classify(%s) = %s, %v; want %s, %v", a, c, got, e.Country(netip.MustParseAddr(a)), public)
+		}
+	}
+	if _, public := e.Classify(netip.Addr{}); public {
+		t.Error("Classify(zero Addr) is public")
+	}
 
 	rec := flowfile.Record{SIP: netip.MustParseAddr("192.168.1.10"), DIP: netip.MustParseAddr("8.8.8.200")}
 	e.Enrich(&rec)
