@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gflow/gflow/pkg/asn"
 	"github.com/gflow/gflow/pkg/geo"
 	"github.com/gflow/gflow/pkg/netflow"
 	"github.com/gflow/gflow/pkg/site"
@@ -100,14 +101,18 @@ func v9PacketsHosts(n int, exportTime time.Time, hosts int) [][]byte {
 // allocations per flow. "random" draws a new outside address for every flow
 // (38 000 flows replayed), "hosts5000" draws them as the shared load
 // generator does by default (5000 inside and 5000 outside hosts).
-// "nolearn" runs hosts5000 with learning off, to see what learning costs.
+// "nolearn" runs hosts5000 with learning off, to see what learning costs;
+// the "+as" runs fill the AS numbers too, as gflowcap does by default: the
+// difference is what AS enrichment costs per flow.
 func BenchmarkIngest(b *testing.B) {
-	b.Run("random", func(b *testing.B) { benchmarkIngest(b, v9Packets(1000, time.Now()), true) })
-	b.Run("hosts5000", func(b *testing.B) { benchmarkIngest(b, v9PacketsHosts(1000, time.Now(), 5000), true) })
-	b.Run("hosts5000-nolearn", func(b *testing.B) { benchmarkIngest(b, v9PacketsHosts(1000, time.Now(), 5000), false) })
+	b.Run("random", func(b *testing.B) { benchmarkIngest(b, v9Packets(1000, time.Now()), true, false) })
+	b.Run("random+as", func(b *testing.B) { benchmarkIngest(b, v9Packets(1000, time.Now()), true, true) })
+	b.Run("hosts5000", func(b *testing.B) { benchmarkIngest(b, v9PacketsHosts(1000, time.Now(), 5000), true, false) })
+	b.Run("hosts5000+as", func(b *testing.B) { benchmarkIngest(b, v9PacketsHosts(1000, time.Now(), 5000), true, true) })
+	b.Run("hosts5000-nolearn", func(b *testing.B) { benchmarkIngest(b, v9PacketsHosts(1000, time.Now(), 5000), false, false) })
 }
 
-func benchmarkIngest(b *testing.B, pkts [][]byte, learning bool) {
+func benchmarkIngest(b *testing.B, pkts [][]byte, learning, withAS bool) {
 	root := b.TempDir()
 	cfg := site.Default()
 	db, err := geo.Builtin()
@@ -127,6 +132,11 @@ func benchmarkIngest(b *testing.B, pkts [][]byte, learning bool) {
 	}
 	if learning {
 		e.Learner = learn.New(cfg, nil, learn.Options{InsideView: true})
+	}
+	if withAS {
+		if e.ASN, err = asn.Builtin(); err != nil {
+			b.Fatal(err)
+		}
 	}
 	e.Start()
 	w := e.NewWorker()

@@ -171,6 +171,7 @@ configuration. What the site configuration says wins, item by item, and
 	f.StringSliceVar(&allow, "allow", nil, "accept exports only from these exporter `CIDR`s (others are counted and dropped)")
 	f.StringVar(&cfg.SiteConfig, "site-config-file", "", "site configuration `FILE` (default GFLOW_SITE_CONFIG, then ROOT/gflow.toml)")
 	f.StringVar(&cfg.GeoIPDB, "geoip-db", "", "country database `FILE` (MaxMind mmdb; default GFLOW_GEOIP_DB, then the built-in one)")
+	f.StringVar(&cfg.ASNDB, "asn-db", "", "AS database `FILE` for the AS numbers exporters do not send (GeoLite2-ASN, DB-IP ASN mmdb; default the site configuration's, GFLOW_ASN_DB, then the built-in one)")
 	f.StringVar(&cfg.DataRoot, "data-rootdir", "", "repository root `DIR` (default GFLOW_DATA_ROOTDIR, then the site configuration's, then "+"/var/lib/gflow"+")")
 	f.StringVar(&cfg.StateDir, "state-dir", "", "where templates and the learned state are saved (default ROOT/.gflowcap)")
 	f.StringVar(&natView, "nat-view", "inside", "for NATed flows, record the inside host (the outside address goes to nhIP) or the outside address: inside|outside")

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gflow/gflow/pkg/asn"
 	"github.com/gflow/gflow/pkg/flowfile"
 	"github.com/gflow/gflow/pkg/geo"
 	"github.com/gflow/gflow/pkg/site"
@@ -39,6 +40,9 @@ type Engine struct {
 	// Learner, if set, learns each sensor's site from its flows; they are
 	// typed with what it learned, and its addresses get "--".
 	Learner *learn.Learner
+	// ASN fills the AS numbers the exporter did not send, for the
+	// addresses Enricher says are public; nil leaves them as sent.
+	ASN *asn.DB
 	// Allow, when not empty, lists the exporters accepted; others are
 	// counted (Stats.Denied) and dropped before decoding.
 	Allow []netip.Prefix
@@ -115,7 +119,7 @@ func (e *Engine) Start() {
 		e.Stats = NewStats()
 	}
 	if e.Enricher != nil {
-		e.countries = newCountryCache(e.Enricher)
+		e.countries = newCountryCache(e.Enricher, e.ASN)
 	}
 	if e.Sink != nil {
 		e.Sink.LostTo = &e.Stats.Dropped

@@ -64,6 +64,7 @@ type v5flow struct {
 	proto        uint8
 	pkts, bytes  uint32
 	first, last  uint32 // sysUptime ms
+	srcAS, dstAS uint16 // the exporter's BGP AS numbers, 0 for none
 }
 
 // v5Packet builds a NetFlow v5 export packet: 24-byte header, 48-byte records.
@@ -87,6 +88,8 @@ func v5Packet(seq uint32, uptimeMs uint32, unixSecs uint32, flows []v5flow) []by
 		be.PutUint16(r[32:], f.sport)
 		be.PutUint16(r[34:], f.dport)
 		r[38] = f.proto
+		be.PutUint16(r[40:], f.srcAS)
+		be.PutUint16(r[42:], f.dstAS)
 	}
 	return b
 }

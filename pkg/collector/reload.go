@@ -57,7 +57,7 @@ func (e *Engine) Reconfigure(cfg *site.Config, enr *geo.Enricher, also func()) e
 		e.Site, e.Enricher = cfg, enr
 		e.countries = nil
 		if enr != nil {
-			e.countries = newCountryCache(enr)
+			e.countries = newCountryCache(enr, e.ASN)
 		}
 		e.site.Store(cfg)
 		if also != nil {

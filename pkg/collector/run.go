@@ -35,6 +35,7 @@ type Config struct {
 
 	SiteConfig string
 	GeoIPDB    string
+	ASNDB      string
 	DataRoot   string
 	StateDir   string
 	NATOutside bool
@@ -132,6 +133,10 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	c.current.Store(siteCfg)
+	asdb, err := loadASN(cfg.ASNDB, siteCfg, c.logf)
+	if err != nil {
+		return err
+	}
 	root := siteCfg.DataRoot
 	c.root = root
 	if err := os.MkdirAll(root, 0o755); err != nil {
@@ -178,6 +183,7 @@ func Run(ctx context.Context, cfg Config) error {
 		Site:          siteCfg,
 		Enricher:      enr,
 		Learner:       c.learner,
+		ASN:           asdb,
 		Allow:         cfg.Allow,
 		Sink:          sink,
 		Outputs:       outputs,
