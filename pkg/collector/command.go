@@ -43,8 +43,14 @@ func NewCommand(std cli.IO) *cobra.Command {
 		Long: `gflowcap receives NetFlow v5, v9 and IPFIX exports from routers over UDP
 (or reads them from pcap captures), gives every flow its sensor and its
 SiLK twoway type from the site configuration, adds source and destination
-country codes, and appends it to the hourly file of its start hour:
-ROOT/TYPE/YYYY/MM/DD/FLOWTYPE-SENSOR_YYYYMMDD.HH (UTC).
+country codes and AS numbers, and appends it to the hourly file of its
+start hour: ROOT/TYPE/YYYY/MM/DD/FLOWTYPE-SENSOR_YYYYMMDD.HH (UTC).
+
+AS numbers come from the exporter when it sends them (BGP routers); a
+zero is filled from the AS database (--asn-db, the site configuration's
+asn-db, GFLOW_ASN_DB, else the built-in one), except for internal and
+special-purpose addresses, which keep AS 0. Organisations' names are not
+stored: gcut and gstats look them up when they print sASName, dASName.
 
 It logs one line when it starts (what it listens on, where it writes, the
 site configuration, the metrics address), one for the first packet of each
