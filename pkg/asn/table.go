@@ -268,48 +268,12 @@ func decodeTable(b []byte) (*DB, Source, error) {
 		nameOf[i] = uint32(k)
 	}
 	tb := iptable.NewBuilder[uint32](0)
-	for fam, n := range []int{n4, n6} {
-		size := make([]iptable.U128, n)
-		for i := range size {
-			size[i] = r.u128()
-		}
-		first := make([]iptable.U128, n)
-		next, wrapped := familyBase(fam), false
-		for i := range first {
-			first[i] = next.Add(r.u128())
-			last := first[i].Add(size[i])
-			if first[i].Less(next) || last.Less(first[i]) || wrapped {
-				return nil, src, errors.New("ranges overlap or wrap")
-			}
-			if fam == 0 && (!first[i].Addr().Is4In6() || !last.Addr().Is4In6()) {
-				return nil, src, errors.New("IPv4 range outside the IPv4 space")
-			}
-			next, wrapped = last.Next()
-		}
-		for i := range n {
-			k := r.uvarint()
-			if k >= uint64(nAS) || r.err != nil {
-				if r.err == nil {
-					r.err = fmt.Errorf("AS index %d of %d", k, nAS)
-				}
-				break
-			}
-			// each range, then "no AS" after it unless the next one follows
-			// on directly
-			after, wrap := first[i].Add(size[i]).Next()
-			gap := !wrap && (i+1 == n || first[i+1] != after)
-			if fam == 0 {
-				tb.Add4(uint32(first[i].Lo), asns[k])
-				if gap && uint32(after.Lo) != 0 {
-					tb.Add4(uint32(after.Lo), 0)
-				}
-				continue
-			}
-			tb.Add6(first[i], asns[k])
-			if gap {
-				tb.Add6(after, 0)
-			}
-		}
+	tb.Grow(2*n4+1, 2*n6+1)
+	if err := r.ranges4(tb, n4, asns); err != nil {
+		return nil, src, err
+	}
+	if err := r.ranges6(tb, n6, asns); err != nil {
+		return nil, src, err
 	}
 	if r.err != nil {
 		return nil, src, r.err
@@ -320,4 +284,105 @@ func decodeTable(b []byte) (*DB, Source, error) {
 	db := &DB{t: tb.Table(), asns: asns, nameOf: nameOf, names: names}
 	db.nameWidth = widest(names)
 	return db, src, nil
+}
+
+// columns returns readers of the three columns of n ranges (sizes, gaps,
+// AS indexes), read side by side, and moves r past them.
+func (r *tableReader) columns(n int) (sizes, gaps, ases *tableReader, err error) {
+	cols := [3]*tableReader{}
+	rest := r.b
+	for c := range cols {
+		cols[c] = &tableReader{b: rest}
+		if rest, err = skipVarints(rest, n); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	r.b = rest
+	return cols[0], cols[1], cols[2], nil
+}
+
+// skipVarints returns b after its first n varints.
+func skipVarints(b []byte, n int) ([]byte, error) {
+	for range n {
+		i := 0
+		for i < len(b) && b[i] >= 0x80 {
+			i++
+		}
+		if i == len(b) {
+			return nil, errShort
+		}
+		b = b[i+1:]
+	}
+	return b, nil
+}
+
+// asOf reads an AS index and returns its number.
+func (r *tableReader) asOf(asns []uint32) uint32 {
+	k := r.uvarint()
+	if k >= uint64(len(asns)) {
+		if r.err == nil {
+			r.err = fmt.Errorf("AS index %d of %d", k, len(asns))
+		}
+		return 0
+	}
+	return asns[k]
+}
+
+// ranges4 adds the n IPv4 ranges, and "no AS" in the gaps between them.
+// IPv4 values fit in 64 bits, where the 128-bit varints are plain ones.
+func (r *tableReader) ranges4(tb *iptable.Builder[uint32], n int, asns []uint32) error {
+	sizes, gaps, ases, err := r.columns(n)
+	if err != nil {
+		return err
+	}
+	next := uint64(0) // the address after the previous range
+	for range n {
+		size, gap, as := sizes.uvarint(), gaps.uvarint(), ases.asOf(asns)
+		first := next + gap
+		if gap > 1<<32 || size >= 1<<32 || first+size >= 1<<32 {
+			return errors.New("IPv4 range outside the IPv4 space")
+		}
+		if gap > 0 {
+			tb.Add4(uint32(next), 0)
+		}
+		tb.Add4(uint32(first), as)
+		next = first + size + 1
+	}
+	if err := errors.Join(sizes.err, gaps.err, ases.err); err != nil {
+		return err
+	}
+	if next < 1<<32 {
+		tb.Add4(uint32(next), 0)
+	}
+	return nil
+}
+
+// ranges6 adds the n IPv6 ranges, and "no AS" in the gaps between them.
+func (r *tableReader) ranges6(tb *iptable.Builder[uint32], n int, asns []uint32) error {
+	sizes, gaps, ases, err := r.columns(n)
+	if err != nil {
+		return err
+	}
+	var next iptable.U128
+	wrapped := false
+	for range n {
+		size, gap, as := sizes.u128(), gaps.u128(), ases.asOf(asns)
+		first := next.Add(gap)
+		last := first.Add(size)
+		if wrapped || first.Less(next) || last.Less(first) {
+			return errors.New("IPv6 ranges overlap or wrap")
+		}
+		if gap != (iptable.U128{}) {
+			tb.Add6(next, 0)
+		}
+		tb.Add6(first, as)
+		next, wrapped = last.Next()
+	}
+	if err := errors.Join(sizes.err, gaps.err, ases.err); err != nil {
+		return err
+	}
+	if !wrapped {
+		tb.Add6(next, 0)
+	}
+	return nil
 }

@@ -199,7 +199,13 @@ func (b *Builder[V]) alias6(start U128, off uint) {
 	b.lastAlias = true
 }
 
-// Len4 and Len6 are the number of ranges added so far.
+// Grow makes room for n4 more IPv4 and n6 more IPv6 ranges.
+func (b *Builder[V]) Grow(n4, n6 int) {
+	b.starts4, b.vals4 = slices.Grow(b.starts4, n4), slices.Grow(b.vals4, n4)
+	b.starts6, b.vals6 = slices.Grow(b.starts6, n6), slices.Grow(b.vals6, n6)
+}
+
+// Len4 is the number of IPv4 ranges added so far.
 func (b *Builder[V]) Len4() int { return len(b.starts4) }
 
 // Len6 is the number of IPv6 ranges added so far.
