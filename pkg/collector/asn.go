@@ -15,19 +15,37 @@ import (
 // enricher's rule decides which, geo.Enricher.Classify); so do those no
 // network announces.
 
-// loadASN opens the AS database: --asn-db, else the site configuration's
-// asn-db, else GFLOW_ASN_DB, else the built-in one.
-func loadASN(flagPath string, cfg *site.Config, logf func(string, ...any)) (*asn.DB, error) {
-	path := flagPath
-	if path == "" {
-		path = cfg.ASNDB
+// startASN opens the AS database on another goroutine, so that it decodes
+// while the site and the country tables load: --asn-db, else the site
+// configuration's asn-db, else GFLOW_ASN_DB, else the built-in one. The
+// returned function waits for it. A bad site configuration is loadSite's
+// to report; here it only means no AS database.
+func startASN(cfg Config, logf func(string, ...any)) func() (*asn.DB, error) {
+	type result struct {
+		db  *asn.DB
+		err error
 	}
-	db, err := asn.Load(path)
-	if err != nil {
-		return nil, err
+	done := make(chan result, 1)
+	go func() {
+		path := cfg.ASNDB
+		if path == "" {
+			sc, err := site.Open(cfg.SiteConfig, cfg.DataRoot)
+			if err != nil {
+				done <- result{}
+				return
+			}
+			path = sc.ASNDB
+		}
+		db, err := asn.Load(path)
+		if err == nil {
+			if w := asn.StaleWarning(db, time.Now()); w != "" {
+				logf("warning: %s", w)
+			}
+		}
+		done <- result{db, err}
+	}()
+	return func() (*asn.DB, error) {
+		r := <-done
+		return r.db, r.err
 	}
-	if w := asn.StaleWarning(db, time.Now()); w != "" {
-		logf("warning: %s", w)
-	}
-	return db, nil
 }

@@ -128,12 +128,13 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 		defer c.closeSockets() // on early errors; closing twice is harmless
 	}
+	waitASN := startASN(cfg, c.logf)
 	siteCfg, enr, err := loadSite(cfg.SiteConfig, cfg.DataRoot, cfg.GeoIPDB, c.logf)
 	if err != nil {
 		return err
 	}
 	c.current.Store(siteCfg)
-	asdb, err := loadASN(cfg.ASNDB, siteCfg, c.logf)
+	asdb, err := waitASN()
 	if err != nil {
 		return err
 	}
