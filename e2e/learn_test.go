@@ -115,6 +115,17 @@ func TestHomeRouterWithoutConfiguration(t *testing.T) {
 					t.Errorf("gfilter %s | gstats %s:\nno configuration:\n%s\nhand-written:\n%s", q[0], q[1], l, h)
 				}
 			}
+			if sh.v6 > 0 {
+				// the learned /48 is the site's: AS 0, although AS databases
+				// place it with the tunnel broker (AS6939)
+				for _, q := range [][2]string{{"--scidr=", "--fields=sas"}, {"--dcidr=", "--fields=das"}} {
+					sel := "--type=all --proto=0-255 " + q[0] + demo.DefaultSite.V6.String()
+					out := query(t, learned, day, sel, q[1])
+					if !strings.Contains(out, " for 1 Bin and ") || !strings.Contains(out, "\n         0|") {
+						t.Errorf("gfilter %s | gstats %s: the learned /48 should have AS 0 only:\n%s", sel, q[1], out)
+					}
+				}
+			}
 			if out := printLearned(t, learned); !strings.Contains(out, sh.outside[len(sh.outside)-1].String()) {
 				t.Errorf("gflowcap --print-learned does not name the outside address:\n%s", out)
 			}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/gflow/gflow/pkg/asn"
+	"github.com/gflow/gflow/pkg/flowfile"
 	"github.com/gflow/gflow/pkg/site"
 )
 
@@ -12,8 +13,19 @@ import (
 // database, in the same cached lookup as the country codes. An exporter's
 // own BGP AS numbers win: only a zero is filled. Addresses that are
 // internal to the site or special-purpose keep AS 0 (the country
-// enricher's rule decides which, geo.Enricher.Classify); so do those no
+// enricher's rule decides which, geo.Enricher.Classify), and so do the
+// addresses a sensor learned as its own (learnedCountries) and those no
 // network announces.
+
+// fillAS stores the database's AS numbers where the exporter sent none.
+func fillAS(r *flowfile.Record, sas, das uint32) {
+	if r.SrcAS == 0 {
+		r.SrcAS = sas
+	}
+	if r.DstAS == 0 {
+		r.DstAS = das
+	}
+}
 
 // startASN opens the AS database on another goroutine, so that it decodes
 // while the site and the country tables load: --asn-db, else the site

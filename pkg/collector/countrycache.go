@@ -67,15 +67,9 @@ func (c *countryCache) resolve(a netip.Addr) (flowfile.Country, uint32) {
 }
 
 // enrich sets rec.SCC and rec.DCC as geo.Enricher.Enrich does, and
-// rec.SrcAS and rec.DstAS where the exporter sent none.
-func (c *countryCache) enrich(rec *flowfile.Record) {
-	var sas, das uint32
+// returns the AS numbers of the two addresses (fillAS stores them).
+func (c *countryCache) enrich(rec *flowfile.Record) (sas, das uint32) {
 	rec.SCC, sas = c.lookup(rec.SIP)
 	rec.DCC, das = c.lookup(rec.DIP)
-	if rec.SrcAS == 0 {
-		rec.SrcAS = sas
-	}
-	if rec.DstAS == 0 {
-		rec.DstAS = das
-	}
+	return sas, das
 }

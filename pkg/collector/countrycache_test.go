@@ -90,14 +90,16 @@ func TestASNumbersFilled(t *testing.T) {
 		{"1.0.1.1", "8.8.8.8", 0, 0, 0, 15169},            // in no network's announcement
 	} {
 		r := flowfile.Record{SIP: netip.MustParseAddr(tc.sip), DIP: netip.MustParseAddr(tc.dip), SrcAS: tc.sentS, DstAS: tc.sentD}
-		c.enrich(&r)
+		sas, das := c.enrich(&r)
+		fillAS(&r, sas, das)
 		if r.SrcAS != tc.wantS || r.DstAS != tc.wantD {
 			t.Errorf("%s -> %s sent AS %d/%d: AS %d/%d, want %d/%d", tc.sip, tc.dip, tc.sentS, tc.sentD, r.SrcAS, r.DstAS, tc.wantS, tc.wantD)
 		}
 	}
 	// without an AS database, the numbers stay as sent
 	r := flowfile.Record{SIP: netip.MustParseAddr("1.0.0.1"), DIP: netip.MustParseAddr("8.8.8.8"), DstAS: 7}
-	newCountryCache(enr, nil).enrich(&r)
+	sas, das := newCountryCache(enr, nil).enrich(&r)
+	fillAS(&r, sas, das)
 	if r.SrcAS != 0 || r.DstAS != 7 || r.SCC != enr.Country(r.SIP) {
 		t.Errorf("no AS database: AS %d/%d, country %s", r.SrcAS, r.DstAS, r.SCC)
 	}

@@ -220,10 +220,11 @@ func (e *Engine) write(b *batch) {
 				sp.cfg.Classify(r, sensor)
 			}
 			if e.countries != nil {
-				e.countries.enrich(r)
+				sas, das := e.countries.enrich(r)
 				if e.Learner != nil && e.Learner.HasAddresses() {
-					e.learnedCountries(r)
+					sas, das = e.learnedCountries(r, sas, das)
 				}
+				fillAS(r, sas, das)
 			}
 			if !e.hintDone {
 				e.sampleHint(&b.recs[j])

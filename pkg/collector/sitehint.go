@@ -150,12 +150,15 @@ func (e *Engine) sensorName(id uint16) string {
 	return e.Site.SensorName(id)
 }
 
-// learnedCountries gives "--" to the site's learned addresses.
-func (e *Engine) learnedCountries(r *flowfile.Record) {
+// learnedCountries gives "--" to the site's learned addresses, and takes
+// back the AS numbers the database gave them (sas, das): they are the
+// site's, like its configured internal networks.
+func (e *Engine) learnedCountries(r *flowfile.Record, sas, das uint32) (uint32, uint32) {
 	if e.Learner.NoCountry(r.SIP) {
-		r.SCC = flowfile.NoCountry
+		r.SCC, sas = flowfile.NoCountry, 0
 	}
 	if e.Learner.NoCountry(r.DIP) {
-		r.DCC = flowfile.NoCountry
+		r.DCC, das = flowfile.NoCountry, 0
 	}
+	return sas, das
 }
