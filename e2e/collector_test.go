@@ -142,6 +142,11 @@ func runCollector(t *testing.T, root string) (netip.AddrPort, *collector.Stats, 
 	return netip.AddrPort{}, nil, nil
 }
 
+// startLimit bounds waitQuiet: a collector starting under -race on a loaded
+// machine takes more than 10 s to build its country and AS tables before it
+// decodes the first datagram (they queue in the socket meanwhile).
+const startLimit = 30 * time.Second
+
 // waitQuiet waits until the collector has decoded want flows, or until no
 // new flow arrived for a second (the test then reports what is missing).
 // Until the first flow, it waits up to a minute more than limit: the
@@ -405,7 +410,7 @@ func TestSoftflowdV5(t *testing.T) {
 	root := t.TempDir()
 	addr, stats, stop := runCollector(t, root)
 	runSoftflowd(t, addr, "-v", "5")
-	waitQuiet(stats, v5only.flows, 10*time.Second)
+	waitQuiet(stats, v5only.flows, startLimit)
 	stop()
 	check(t, root, v5only, 1500*time.Millisecond)
 }
@@ -415,7 +420,7 @@ func TestSoftflowdV9(t *testing.T) {
 	root := t.TempDir()
 	addr, stats, stop := runCollector(t, root)
 	runSoftflowd(t, addr, "-v", "9")
-	waitQuiet(stats, all100.flows, 10*time.Second)
+	waitQuiet(stats, all100.flows, startLimit)
 	stop()
 	// v9 times may be up to 1 s early: the header's export time is in whole seconds.
 	check(t, root, all100, 1500*time.Millisecond)
@@ -426,7 +431,7 @@ func TestSoftflowdIPFIX(t *testing.T) {
 	root := t.TempDir()
 	addr, stats, stop := runCollector(t, root)
 	runSoftflowd(t, addr, "-v", "10", "-A", "milli")
-	waitQuiet(stats, all100.flows, 10*time.Second)
+	waitQuiet(stats, all100.flows, startLimit)
 	stop()
 	check(t, root, all100, 10*time.Millisecond)
 }
@@ -456,7 +461,7 @@ nfprobe_timeouts: general=15:maxlife=60
 		// stored decides, and pmacctd's words go with a failure.
 		t.Logf("pmacctd: %v\n%s", err, lastLines(string(out), 10))
 	}
-	waitQuiet(stats, all100.flows, 10*time.Second)
+	waitQuiet(stats, all100.flows, startLimit)
 	stop()
 	check(t, root, all100, 10*time.Millisecond)
 }
@@ -493,7 +498,7 @@ func TestNfreplayV9(t *testing.T) {
 	if err != nil {
 		t.Fatalf("nfreplay: %v\n%s", err, lastLines(string(o), 10))
 	}
-	waitQuiet(stats, all100.flows, 10*time.Second)
+	waitQuiet(stats, all100.flows, startLimit)
 	stop()
 	// nfcapd 1.7.1 does not store softflowd's ICMPv6 type (IE 139), so
 	// nfreplay sends type and code 0.

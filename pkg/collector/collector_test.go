@@ -120,10 +120,12 @@ func startUDP(t *testing.T, cfg Config) (netip.AddrPort, *Stats, func() error) {
 	return netip.AddrPort{}, nil, nil
 }
 
-// waitFor polls cond (the collector works asynchronously) for up to 10 s.
+// waitFor polls cond (the collector works asynchronously) for up to 30 s:
+// a collector starting under -race on a loaded machine takes more than 10 s
+// to build its country and AS tables before it decodes the first datagram.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	waitForUpTo(t, 10*time.Second, what, cond)
+	waitForUpTo(t, 30*time.Second, what, cond)
 }
 
 // waitForUpTo polls cond for up to limit.
