@@ -18,6 +18,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/gflow/gflow/pkg/asn"
 	"github.com/gflow/gflow/pkg/flowfile"
 )
 
@@ -168,6 +169,9 @@ func TestQuickStartDemo(t *testing.T) {
 	if !strings.Contains(string(text), "drill down") || !strings.Contains(string(text), "sIP|sPort|") {
 		t.Errorf("the demo printed no drill-down table")
 	}
+	// and the networks behind it: AS numbers the collector filled, named
+	// from the AS database
+	checkNetworks(t, filepath.Join(out, "top-networks.txt"))
 
 	// 3. The page, served over HTTP, draws one bubble per country in Chromium.
 	ctx := browser(t)
@@ -222,5 +226,40 @@ func readJSON(t *testing.T, path string, v any) {
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// checkNetworks reads the demo's gstats --fields=sas,sasname --no-columns
+// table: most bytes come from networks the AS database names, each row's
+// name being the database's for its number.
+func checkNetworks(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := asn.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := 0
+	for _, line := range strings.Split(string(b), "\n")[3:] {
+		f := strings.Split(line, "|")
+		if len(f) < 3 {
+			continue
+		}
+		as, err := strconv.ParseUint(f[0], 10, 32)
+		if err != nil {
+			t.Fatalf("%s: %q: %v", path, line, err)
+		}
+		if db.Name(uint32(as)) != f[1] {
+			t.Errorf("%s: AS %d printed as %q, the database says %q", path, as, f[1], db.Name(uint32(as)))
+		}
+		if as != 0 && f[1] != "" {
+			named++
+		}
+	}
+	if named == 0 {
+		t.Errorf("%s: no named network among the top ones:\n%s", path, b)
 	}
 }

@@ -63,5 +63,12 @@ gfilter --start-date="$HOUR" --data-rootdir="$ROOT" --type=all --scc="$TOP" --pa
 { set +x; } 2>/dev/null
 
 echo
+echo "==> and who is that? the networks behind the traffic from '$TOP' (AS numbers and organisations)"
+set -x
+gfilter --start-date="$HOUR" --data-rootdir="$ROOT" --type=all --scc="$TOP" --pass=stdout \
+  | gstats --top --count=5 --fields=sas,sasname --values=bytes --no-columns | tee "$OUT/top-networks.txt"
+{ set +x; } 2>/dev/null
+
+echo
 echo "The map: $OUT/map/index.html"
 echo "  open it in a browser (file:// works), or serve it: (cd $OUT/map && python3 -m http.server 8000)"
