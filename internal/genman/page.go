@@ -229,6 +229,8 @@ var envByFlag = []flagItems{
 		Text: "The site configuration file when --site-config-file is not given (SiLK: SILK_CONFIG_FILE). Without either, ROOT/gflow.toml if it exists, else the built-in defaults."}}},
 	{"geoip-db", []cli.ManItem{{Term: cli.EnvGeoIPDB,
 		Text: "A country database in MaxMind's mmdb format to use instead of the built-in one, when --geoip-db is not given."}}},
+	{"asn-db", []cli.ManItem{{Term: cli.EnvASNDB,
+		Text: "An AS database in MaxMind's mmdb format (GeoLite2-ASN, DB-IP ASN Lite, ip-location-db asn) to use instead of the built-in one, when neither --asn-db nor the site configuration's asn-db names one."}}},
 	{"pager", []cli.ManItem{
 		{Term: cli.EnvPager, Text: "The program that pages text written to a terminal, when --pager is not given (SiLK: SILK_PAGER). Set but empty: no pager."},
 		{Term: cli.EnvPagerFallback, Text: "The pager when " + cli.EnvPager + " is not set; without either, " + cli.DefaultPager + "."},

@@ -31,12 +31,13 @@ import (
 	"github.com/klauspost/compress/zstd"
 	"github.com/oschwald/maxminddb-golang/v2"
 
+	"github.com/gflow/gflow/pkg/cli"
 	"github.com/gflow/gflow/pkg/iptable"
 )
 
 // EnvDB names the environment variable that selects a user's database when
 // no --asn-db flag is given.
-const EnvDB = "GFLOW_ASN_DB"
+const EnvDB = cli.EnvASNDB
 
 // The built-in database: see data/SOURCE.md.
 const (

@@ -14,6 +14,9 @@ const (
 	// EnvGeoIPDB is a MaxMind-format country database to use instead of
 	// the built-in one.
 	EnvGeoIPDB = "GFLOW_GEOIP_DB"
+	// EnvASNDB is a MaxMind-format AS database (GeoLite2-ASN, DB-IP ASN)
+	// to use instead of the built-in one.
+	EnvASNDB = "GFLOW_ASN_DB"
 	// EnvClobber, when non-empty, lets tools overwrite existing output
 	// files, as SILK_CLOBBER does.
 	EnvClobber = "GFLOW_CLOBBER"
