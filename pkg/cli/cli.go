@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"unicode/utf8"
 
+	"github.com/gflow/gflow/pkg/cli/silkerr"
 	"github.com/spf13/cobra"
 )
 
@@ -65,8 +66,11 @@ func toolName() string {
 
 // Run runs cmd with args (without the program name) on the given streams and
 // returns the exit status: 0 on success and on a closed downstream pipe, 1 on
-// any error (printed as one line "TOOL: message" on io.Err), or the status of
-// an Exit error.
+// any error, or the status of an Exit error. An error is printed on io.Err
+// as SiLK prints it: "TOOL: message", the lines SiLK follows it with (see
+// silkerr.Follower), then gflow's "TOOL: hint: ..." line if the error has a
+// hint, then "Use 'TOOL --help' for usage" after an error in how the tool
+// was invoked.
 func Run(cmd *cobra.Command, args []string, io IO) int {
 	name := cmd.Root().Name()
 	prepare(cmd.Root(), io)
@@ -116,6 +120,9 @@ func report(name string, errw io.Writer, err error) int {
 		return 1
 	}
 	fmt.Fprintf(errw, "%s: %s\n", name, oneLine(err.Error()))
+	for _, line := range silkerr.FollowOf(err) {
+		fmt.Fprintf(errw, "%s: %s\n", name, oneLine(line))
+	}
 	printHint(errw, name, err)
 	var ue *usageError
 	if errors.As(err, &ue) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/gflow/gflow/pkg/cli/silkerr"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -133,6 +134,10 @@ func flagError(c *cobra.Command, err error) error {
 		return Usagef("option '--%s' requires an argument", req.GetFlag().Name)
 	case errors.As(err, &inv):
 		cause := inv.Unwrap()
+		var ve *silkerr.ValueError
+		if errors.As(cause, &ve) {
+			return UsageError(ve)
+		}
 		var num *strconv.NumError
 		if errors.As(cause, &num) {
 			cause = num.Err
