@@ -689,8 +689,9 @@ func TestErrorsNameTheFix(t *testing.T) {
 	}
 	// a reader typed alone at a terminal: the flows come through a pipe
 	r = shell(work, env, `script -qec "gstats --fields=sip" /dev/null`)
-	want = "gstats: Will not read binary data from a terminal 'stdin'\r\n" +
-		"gstats: hint: pipe flows in (gfilter --scc=ch | ...) or name flow files on the command line\r\n"
+	want = "gstats: No input files specified on the command line and standard input is a terminal\r\n" +
+		"gstats: hint: pipe flows in (gfilter --scc=ch | ...) or name flow files on the command line\r\n" +
+		"Use 'gstats --help' for usage\r\n"
 	if r.out != want || r.err == nil {
 		t.Errorf("gstats at a terminal: %v\n%q\nwant\n%q", r.err, r.out, want)
 	}

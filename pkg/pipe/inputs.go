@@ -5,9 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
+	"syscall"
 
+	"github.com/gflow/gflow/pkg/cli"
+	"github.com/gflow/gflow/pkg/cli/silkerr"
 	"github.com/gflow/gflow/pkg/flowfile"
 )
 
@@ -29,6 +33,10 @@ type InputList struct {
 	close []io.Closer // of the current input
 	err   error
 
+	implicit   bool             // no input was named: standard input
+	printNames io.Writer        // --print-filenames: where to name each input opened
+	copy       *flowfile.Writer // --copy-input: where the records read go
+
 	warn   func(error) // set by SkipBad
 	always bool        // SkipBad: warn even for a single input
 	read   int         // inputs opened
@@ -39,10 +47,11 @@ type InputList struct {
 // no names at all means stdin alone. Names ending in ".gz" are gunzipped.
 // Binary records are not read from a terminal.
 func Inputs(names []string, stdin io.Reader) *InputList {
-	if len(names) == 0 {
-		names = []string{"stdin"}
+	implicit := len(names) == 0
+	if implicit {
+		names = []string{"-"}
 	}
-	return &InputList{names: names, stdin: stdin, i: -1}
+	return &InputList{names: names, stdin: stdin, i: -1, implicit: implicit}
 }
 
 // Next opens the next input and reports whether there is one. It returns
@@ -114,27 +123,32 @@ func (in *InputList) end() {
 	}
 }
 
+// open opens one input. Its errors are worded as SiLK's streams word
+// them: "Error opening file 'F': No such file or directory", "File does
+// not appear to be a SiLK data file 'F'".
 func (in *InputList) open(name string) (*flowfile.Reader, error) {
 	var src io.Reader
 	display := name
 	if name == "-" || name == "stdin" {
 		if isTerminal(in.stdin) {
-			return nil, &hintedError{
-				//lint:ignore ST1005 SiLK's wording
-				err:  fmt.Errorf("Will not read binary data from a terminal '%s'", name),
-				hint: "pipe flows in (gfilter --scc=ch | ...) or name flow files on the command line",
+			// SiLK's words; gflow's hint says what to type
+			hint := "pipe flows in (gfilter --scc=ch | ...) or name flow files on the command line"
+			if in.implicit {
+				return nil, &hintedError{err: ErrTerminalStdin, hint: hint}
 			}
+			//lint:ignore ST1005 SiLK's wording
+			return nil, &hintedError{err: fmt.Errorf("Will not read binary data on a terminal '%s'", name), hint: hint}
 		}
 		src = &countingReader{r: in.stdin}
 		display = "stdin"
 	} else {
 		f, err := os.Open(name)
 		if err != nil {
-			return nil, err
+			return nil, InputError(name, err)
 		}
 		if fi, err := f.Stat(); err == nil && fi.IsDir() {
 			f.Close()
-			return nil, fmt.Errorf("%s: is a directory", name)
+			return nil, silkerr.ReadError(name, syscall.EISDIR)
 		}
 		in.close = append(in.close, f)
 		src = f
@@ -152,11 +166,21 @@ func (in *InputList) open(name string) (*flowfile.Reader, error) {
 		if c, ok := src.(*countingReader); ok && c.n == 0 && errors.Is(err, flowfile.ErrTruncatedHeader) {
 			err = ErrEmptyStdin
 		}
-		return nil, fmt.Errorf("%s: %w", display, err)
+		if display == "stdin" {
+			return nil, fmt.Errorf("%s: %w", display, err)
+		}
+		return nil, InputError(name, err)
 	}
 	r.SetName(display)
+	if in.printNames != nil {
+		fmt.Fprintln(in.printNames, name)
+	}
 	return r, nil
 }
+
+// ErrTerminalStdin is a tool with no input named whose standard input is
+// a terminal, in SiLK's words; it is an error in how the tool was run.
+var ErrTerminalStdin = cli.UsageError(errors.New("No input files specified on the command line and standard input is a terminal"))
 
 // ErrEmptyStdin is standard input that ended before its first byte: in a
 // pipe, the command before it failed (its own message is above) or wrote
@@ -164,8 +188,8 @@ func (in *InputList) open(name string) (*flowfile.Reader, error) {
 // wrong place.
 var ErrEmptyStdin = errors.New("the input was empty; the command before it probably failed")
 
-// hintedError is an error with a hint line for pkg/cli (which this
-// package does not import): what to type instead.
+// hintedError is an error with a hint line, printed by pkg/cli: what to
+// type instead.
 type hintedError struct {
 	err  error
 	hint string
@@ -204,9 +228,18 @@ func (in *InputList) Reader() *flowfile.Reader { return in.cur }
 // and are not errors, unless none could be read.
 func (in *InputList) Err() error { return in.err }
 
-// Close closes the current input.
+// Close closes the current input and finishes the --copy-input stream;
+// its error is the copy's. Closing twice is harmless.
 func (in *InputList) Close() error {
 	in.closeCurrent()
+	if in.copy == nil {
+		return nil
+	}
+	w := in.copy
+	in.copy = nil
+	if err := w.Close(); err != nil && !IsClosedPipe(err) {
+		return fmt.Errorf("copy-input: %w", err)
+	}
 	return nil
 }
 
@@ -219,4 +252,22 @@ func (in *InputList) closeCurrent() {
 		in.close[i].Close()
 	}
 	in.close = in.close[:0]
+}
+
+// InputError words the error of opening or starting to read the input
+// name as SiLK's streams word it: "Error opening file 'F': No such file or
+// directory", "Error reading from stream 'F': Is a directory", "File does
+// not appear to be a SiLK data file 'F'" (neither gflow's nor SiLK's).
+// Other errors get the name in front.
+func InputError(name string, err error) error {
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &pe) && pe.Op == "open":
+		return silkerr.OpenError(name, pe.Err)
+	case errors.As(err, &pe) && pe.Op == "read":
+		return silkerr.ReadError(name, pe.Err)
+	case errors.Is(err, flowfile.ErrNotFlowFile):
+		return silkerr.NotSilk(name, err)
+	}
+	return fmt.Errorf("%s: %w", name, err)
 }
