@@ -618,14 +618,20 @@ func TestErrorsNameTheFix(t *testing.T) {
 		want    string // stderr, every line
 	}{
 		{"gfilter --scc=uk | gcut 2>/dev/null", "gfilter: Invalid scc 'uk': Not a country code\n" +
-			"gfilter: hint: did you mean --scc=gb (United Kingdom)? 'gfilter --help-countries' lists the codes\n"},
+			"gfilter: Error processing --scc option: 'uk'\n" +
+			"gfilter: hint: did you mean --scc=gb (United Kingdom)? 'gfilter --help-countries' lists the codes\n" +
+			"Use 'gfilter --help' for usage\n"},
 		{"gfilter --dcc=switzerland flows.gf | gcut 2>/dev/null", "gfilter: Invalid dcc 'switzerland'\n" +
-			"gfilter: hint: did you mean --dcc=ch (Switzerland)? 'gfilter --help-countries' lists the codes\n"},
+			"gfilter: Error processing --dcc option: 'switzerland'\n" +
+			"gfilter: hint: did you mean --dcc=ch (Switzerland)? 'gfilter --help-countries' lists the codes\n" +
+			"Use 'gfilter --help' for usage\n"},
 		{"gfilter --any-cc=xx | gcut 2>/dev/null", "gfilter: Invalid any-cc 'xx': Not a country code\n" +
-			"gfilter: hint: 'gfilter --help-countries' lists the codes\n"},
+			"gfilter: Error processing --any-cc option: 'xx'\n" +
+			"gfilter: hint: 'gfilter --help-countries' lists the codes\n" +
+			"Use 'gfilter --help' for usage\n"},
 		{"gfilter --sensors=S7 | gcut 2>/dev/null", "gfilter: Invalid sensors 'S7': unknown sensor\n" +
 			"gfilter: hint: the sensors in the default site (no gflow.toml) are S0 (0)\n"},
-		{"gfilter --start-date=2026/13/01 | gcut 2>/dev/null", "gfilter: Invalid start-date '2026/13/01': Month value is out of range (13 not in 1-12)\n" +
+		{"gfilter --start-date=2026/13/01 | gcut 2>/dev/null", "gfilter: Invalid start-date '2026/13/01': Month value (13) out of range: use 1 <= month <= 12\n" +
 			"gfilter: hint: dates are YYYY/MM/DD[:HH] or YYYY-MM-DD[THH], in UTC (--start-date=" + today().Format("2006/01/02") + ")\n"},
 		{"gfilter --fail=x.gf flows.gf", "gfilter: Must specify partitioning rules when using --fail-destination\n" +
 			"gfilter: hint: with no partitioning switch every record passes; add one, e.g. --proto=6 --fail=FILE\n"},
@@ -657,7 +663,7 @@ func TestErrorsNameTheFix(t *testing.T) {
 			"gjson: hint: put gstats between them: gfilter ... | gstats --fields=scc --values=bytes | gjson\n"},
 		{"gfilter | gtuc --output-path=/dev/null", "gtuc: -: Unable to determine fields from first line: No match was found for the field 'GFLW\\x",
 			"gtuc: hint: gtuc reads text, as gcut prints it; flows that are binary already need no gtuc: gcut prints them, gstats and gfilter read them\n"},
-		{"gcount --start-time=2026/13/01 flows.gf", "gcount: Invalid start-time '2026/13/01': Month value is out of range (13 not in 1-12)\n",
+		{"gcount --start-time=2026/13/01 flows.gf", "gcount: Invalid start-time '2026/13/01': Month value (13) out of range: use 1 <= month <= 12\n",
 			"gcount: hint: times are YYYY/MM/DD[:HH] or YYYY-MM-DD[THH], in UTC, to the millisecond, or epoch seconds (--start-time=" + today().Format("2006/01/02") + ")\n"},
 	} {
 		r := shell(work, env, tc.command)

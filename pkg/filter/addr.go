@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"net/netip"
 	"strings"
+
+	"github.com/gflow/gflow/pkg/cli/silkerr"
 )
 
 // IPWildcard is SiLK's IP_WILDCARD: a single address, one CIDR block, or a
@@ -120,26 +122,17 @@ func maskRange(v uint32, keep, width int) (lo, hi uint32) {
 }
 
 func parsePrefixLen(a netip.Addr, s string) (int, string) {
-	maxBits := uint64(a.BitLen())
-	v, n, ovf := parseUintPrefix(s, 10)
-	switch {
-	case s == "":
-		return 0, errShort
-	case n == 0:
-		return 0, errBadChar(s[0])
-	case n != len(s):
-		return 0, errBadChar(s[n])
-	case ovf || v > maxBits:
-		return 0, errAboveMax(maxBits)
-	}
-	return int(v), ""
+	return prefixBits(s, a.BitLen())
 }
 
-// parseAddr parses one IPv4 or IPv6 address with a reason a user can act on.
+// parseAddr parses one IPv4 or IPv6 address with SiLK's reasons.
 func parseAddr(s string) (netip.Addr, string) {
-	a, err := netip.ParseAddr(s)
-	if err != nil || a.Zone() != "" {
-		return netip.Addr{}, "Unable to parse as an IPv4 or IPv6 address"
+	a, n, e := parseSilkIP(s)
+	if e != "" {
+		return netip.Addr{}, e
+	}
+	if n != len(s) {
+		return netip.Addr{}, silkerr.UnexpectedChar(s[n])
 	}
 	return a, ""
 }
@@ -284,32 +277,25 @@ func (l *CIDRList) Match(a netip.Addr) bool {
 	return false
 }
 
-// ParseCIDRList parses a comma list of IPs and CIDR blocks. On error it
-// returns the bad token and SiLK's reason.
+// ParseCIDRList parses a comma list of IPs and CIDR blocks as rwfilter
+// does (an IP is a /32 or /128; a /0 block is refused, as by SiLK: leave
+// the switch out to match everything). On error it returns the bad token
+// and SiLK's reason.
 func ParseCIDRList(s string) (*CIDRList, string, string) {
 	l := &CIDRList{}
 	n := 0
 	for tok := range strings.SplitSeq(s, ",") {
-		tok = strings.TrimSpace(tok)
-		if tok == "" {
+		if strings.TrimSpace(tok) == "" {
 			continue
 		}
-		addr, bits, hasBits := strings.Cut(tok, "/")
-		a, e := parseAddr(addr)
+		pfx, e := parseSilkCIDR(tok)
 		if e != "" {
 			return nil, tok, e
 		}
-		p := a.BitLen()
-		if hasBits {
-			if p, e = parsePrefixLen(a, bits); e != "" {
-				return nil, tok, e
-			}
-		}
-		pfx := netip.PrefixFrom(a, p).Masked()
-		if a.Is4() {
+		if pfx.Addr().Is4() {
 			b := pfx.Addr().As4()
 			lo := binary.BigEndian.Uint32(b[:])
-			hi := lo | uint32(uint64(1)<<(32-p)-1)
+			hi := lo | uint32(uint64(1)<<(32-pfx.Bits())-1)
 			l.v4 = append(l.v4, [2]uint32{lo, hi})
 		} else {
 			l.v6 = append(l.v6, pfx)

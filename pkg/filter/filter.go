@@ -1,10 +1,12 @@
 package filter
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
 
+	"github.com/gflow/gflow/pkg/cli/silkerr"
 	"github.com/gflow/gflow/pkg/flowfile"
 )
 
@@ -397,7 +399,9 @@ func NewBuilder() *Builder { return &Builder{seen: map[string]bool{}} }
 func (b *Builder) use(t testID) { b.used[t] = true }
 
 // Set applies one switch (name without dashes, e.g. "protocol") with its
-// value. Errors are one line: the switch, the value and what is valid.
+// value. A bad value is a *ValueError worded as rwfilter words it: the
+// parser's line ("Invalid protocol: Value is above maximum of 255"), then
+// "Error processing --protocol option: '256'".
 func (b *Builder) Set(name, value string) error {
 	if b.seen[name] && !repeatable[name] {
 		return fmt.Errorf("A --%s filter has already been set", name)
@@ -406,6 +410,44 @@ func (b *Builder) Set(name, value string) error {
 		return fmt.Errorf("A --%s filter has already been set; only one of --%s and --%s are allowed", p, name, p)
 	}
 	b.seen[name] = true
+	err := b.set(name, value)
+	var ve *ValueError
+	if errors.As(err, &ve) {
+		ve.Processed = true
+		if ve.Value != value {
+			ve.Arg = value
+		}
+		switch {
+		case noValueForm[name] || ve.Reason == errNoValue:
+			ve.Form = silkerr.NoValue
+		case strings.HasSuffix(name, "-flag"):
+			ve.Form = silkerr.Parsing
+		case processingForm[strings.TrimPrefix(name, "not-")]:
+			ve.Form = silkerr.Processing
+		}
+	}
+	return err
+}
+
+// noValueForm lists the switches of integer lists, whose errors rwfilter
+// words without the value ("Invalid dport: Unexpected character at '-'").
+var noValueForm = map[string]bool{
+	"sport": true, "dport": true, "aport": true, "protocol": true, "icmp-type": true, "icmp-code": true,
+	"application": true, "input-index": true, "output-index": true, "any-index": true,
+}
+
+// processingForm lists the switches whose parser says nothing: rwfilter
+// prints only "Error processing --saddress option: 'VALUE'" (gflow's
+// reason goes on the hint line).
+var processingForm = map[string]bool{
+	"saddress": true, "daddress": true, "any-address": true, "next-hop-id": true,
+	"tcp-flags": true, "ip-version": true,
+}
+
+// errNoValue is rwfilter's reason for a list of flag pairs with none in it.
+const errNoValue = "No value was given"
+
+func (b *Builder) set(name, value string) error {
 	bad := func(reason string) error { return &ValueError{Switch: name, Value: value, Reason: reason} }
 	list := func(dst *Bitmap, max uint32) error {
 		bm, e := parseNumberList(value, max, 10)
@@ -533,7 +575,7 @@ func (b *Builder) Set(name, value string) error {
 		case "0":
 			b.binHM.Mask |= bit
 		default:
-			return bad("Expected 0 (flag absent) or 1 (flag present)")
+			return bad("the value is 0 (flag absent) or 1 (flag present)")
 		}
 		b.binUsed = true
 		b.use(tFlagsAll)
@@ -542,7 +584,11 @@ func (b *Builder) Set(name, value string) error {
 		if name == "attributes" {
 			letters = attrLetters
 		}
-		hm, tok, e := parseHighMaskList(value, letters)
+		what := "flags"
+		if name == "attributes" {
+			what = "state flags"
+		}
+		hm, tok, e := parseHighMaskList(value, letters, what)
 		if e != "" {
 			return &ValueError{Switch: name, Value: tok, Reason: e}
 		}

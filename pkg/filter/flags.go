@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gflow/gflow/pkg/cli/silkerr"
 	"github.com/gflow/gflow/pkg/flowfile"
 	"github.com/gflow/gflow/pkg/geo/country"
 )
@@ -33,7 +34,7 @@ func parseLetters(s string, letters map[byte]uint8) (uint8, string) {
 		}
 		bit, ok := letters[c]
 		if !ok {
-			return 0, errBadChar(s[i])
+			return 0, silkerr.UnexpectedChar(s[i])
 		}
 		v |= bit
 	}
@@ -43,44 +44,56 @@ func parseLetters(s string, letters map[byte]uint8) (uint8, string) {
 // HighMask is one HIGH/MASK pair: the bits of MASK must equal HIGH.
 type HighMask struct{ High, Mask uint8 }
 
-func parseHighMask(s string, letters map[byte]uint8) (HighMask, string) {
+// parseHighMask parses one HIGH/MASK pair with the reasons of SiLK's
+// skStringParseTCPFlagsHighMask (what names the flags: "flags", or
+// "state flags" for the attributes).
+func parseHighMask(s string, letters map[byte]uint8, what string) (HighMask, string) {
 	hs, ms, ok := strings.Cut(s, "/")
-	if !ok {
-		return HighMask{}, "Missing '/' between the high flags and the mask flags (e.g. S/SA)"
-	}
 	high, e := parseLetters(hs, letters)
 	if e != "" {
 		return HighMask{}, e
+	}
+	if !ok {
+		if high == 0 {
+			return HighMask{}, errEmpty
+		}
+		return HighMask{}, "Missing '/' character"
+	}
+	if strings.Contains(ms, "/") {
+		if _, e := parseLetters(ms[:strings.IndexByte(ms, '/')], letters); e != "" {
+			return HighMask{}, e
+		}
+		return HighMask{}, silkerr.UnexpectedChar('/')
 	}
 	mask, e := parseLetters(ms, letters)
 	if e != "" {
 		return HighMask{}, e
 	}
 	if mask == 0 {
-		return HighMask{}, "Mask flags are empty"
+		return HighMask{}, "Missing masks " + what + " value"
 	}
 	if high&^mask != 0 {
-		return HighMask{}, "High flags must be a subset of the mask flags"
+		return HighMask{}, "High " + what + " is not subset of mask " + what
 	}
 	return HighMask{high, mask}, ""
 }
 
 // parseHighMaskList parses "S/SA,A/A" into its pairs; on error it returns
 // the bad pair.
-func parseHighMaskList(s string, letters map[byte]uint8) ([]HighMask, string, string) {
+func parseHighMaskList(s string, letters map[byte]uint8, what string) ([]HighMask, string, string) {
 	var out []HighMask
 	for tok := range strings.SplitSeq(s, ",") {
 		if tok == "" {
 			continue
 		}
-		hm, e := parseHighMask(tok, letters)
+		hm, e := parseHighMask(tok, letters, what)
 		if e != "" {
 			return nil, tok, e
 		}
 		out = append(out, hm)
 	}
 	if len(out) == 0 {
-		return nil, s, "No value was given"
+		return nil, s, errNoValue
 	}
 	return out, "", ""
 }

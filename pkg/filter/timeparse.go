@@ -2,8 +2,11 @@ package filter
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gflow/gflow/pkg/cli/silkerr"
 )
 
 // Precision is how much of a date the user wrote.
@@ -55,147 +58,166 @@ func (p ParsedTime) Ceiling() int64 {
 // DateForms names the date forms ParseTime takes, for hints.
 const DateForms = "YYYY/MM/DD[:HH] or YYYY-MM-DD[THH], in UTC"
 
-// ParseTime parses YYYY/MM/DD[:HH[:MM[:SS[.sss]]]] (`T` or a space may
-// replace the ':' before the hour), the ISO 8601 form
-// YYYY-MM-DD[THH[:MM[:SS[.sss]]]][Z] or epoch seconds with an optional
-// fraction. It returns SiLK's reason on error.
+// ParseTime parses a time as SiLK's skStringParseDatetime does:
+// YYYY/MM/DD[:HH[:MM[:SS[.sss]]]] (`T` may replace the ':' before the
+// hour) or, for a value of more than 8 digits and dots, epoch seconds with
+// an optional fraction. gflow also takes the ISO 8601 form
+// YYYY-MM-DD[THH[:MM[:SS[.sss]]]][Z] and a space before the hour. On error
+// it returns SiLK's reason ("Day value (32) out of range: use 1 <= day <=
+// 31").
 func ParseTime(s string) (ParsedTime, string) {
-	s = strings.TrimSpace(s)
+	orig := s
+	s = strings.TrimLeft(s, " \t\n\r\v\f")
 	if s == "" {
 		return ParsedTime{}, errEmpty
 	}
 	if iso, ok := fromISO(s); ok {
 		s = iso
 	}
-	if !strings.Contains(s, "/") {
+	if len(s)-len(strings.TrimLeft(s, ".0123456789")) > 8 {
 		return parseEpoch(s)
 	}
+	// the parts: 0 year, 1 month, 2 day, 3 hour, 4 minute, 5 second,
+	// 6 fraction; delim[i] comes before part i
+	const delim = "\x00//:::."
 	var f [6]int
-	var fracMs int
-	prec := PrecDay
-	i := 0
-	num := func(maxDigits int) (int, bool) {
-		v, n := 0, 0
-		for i < len(s) && isDigit(s[i]) && n < maxDigits {
-			v = v*10 + int(s[i]-'0')
-			i++
-			n++
+	var msec int
+	i, p := 0, 0
+	for p < len(s) && i < 7 {
+		if !isDigit(s[p]) {
+			return ParsedTime{}, silkerr.UnexpectedChar(s[p])
 		}
-		return v, n > 0
-	}
-	var ok bool
-	if f[0], ok = num(4); !ok {
-		return ParsedTime{}, errBadChar(s[i])
-	}
-	for k := 1; k < 6; k++ {
-		if i == len(s) {
-			if k < 3 {
-				return ParsedTime{}, "Date is incomplete"
+		q := p
+		for q < len(s) && isDigit(s[q]) {
+			q++
+		}
+		if i == 6 {
+			msec = fractionMs(s[p:q])
+		} else {
+			v, err := strconv.ParseInt(s[p:q], 10, 64)
+			if err != nil {
+				return ParsedTime{}, errOverflow
 			}
+			if e := checkPart(i, v, f); e != "" {
+				return ParsedTime{}, e
+			}
+			f[i] = int(v)
+		}
+		i++
+		p = q
+		if p == len(s) {
 			break
 		}
-		sep := s[i]
-		okSep := (k < 3 && sep == '/') ||
-			(k == 3 && (sep == ':' || sep == 'T' || sep == ' ')) ||
-			(k > 3 && sep == ':')
-		if !okSep {
-			if sep == '.' && k > 3 {
-				break // fraction; checked below
-			}
-			return ParsedTime{}, errBadChar(sep)
+		// a space ends the time, except gflow's space before the hour
+		if isSpace(s[p]) && !(i == 3 && s[p] == ' ' && p+1 < len(s) && isDigit(s[p+1])) {
+			break
 		}
-		i++
-		if f[k], ok = num(2); !ok {
-			if i == len(s) {
-				return ParsedTime{}, errShort
-			}
-			return ParsedTime{}, errBadChar(s[i])
+		if i == 7 {
+			break
 		}
-		if k >= 3 {
-			prec = Precision(int(PrecDay) + k - 2)
+		if s[p] == delim[i] || (i == 3 && (s[p] == 'T' || s[p] == ' ')) {
+			p++
+			continue
+		}
+		return ParsedTime{}, silkerr.UnexpectedChar(s[p])
+	}
+	if rest := strings.TrimLeft(s[p:], " \t\n\r\v\f"); rest != "" {
+		return ParsedTime{}, silkerr.UnexpectedChar(s[p])
+	}
+	if i < 3 {
+		return ParsedTime{}, fmt.Sprintf("Date '%s' does not have at least day precision", orig)
+	}
+	t := time.Date(f[0], time.Month(f[1]), f[2], f[3], f[4], f[5], msec*1e6, time.UTC)
+	return ParsedTime{Ms: t.UnixMilli(), Prec: Precision(int(PrecDay) + i - 3)}, ""
+}
+
+// checkPart checks part i of a date (0 year ... 5 second) as SiLK does;
+// f holds the parts before it.
+func checkPart(i int, v int64, f [6]int) string {
+	out := func(name string, lo, hi int) string {
+		return fmt.Sprintf("%s value (%d) out of range: use %d <= %s <= %d",
+			strings.ToUpper(name[:1])+name[1:], v, lo, name, hi)
+	}
+	switch i {
+	case 0:
+		if v < 1970 || v > 2039 {
+			return out("year", 1970, 2039)
+		}
+	case 1:
+		if v < 1 || v > 12 {
+			return out("month", 1, 12)
+		}
+	case 2:
+		if n := daysIn(f[0], f[1]); v < 1 || v > int64(n) {
+			return out("day", 1, n)
+		}
+	case 3:
+		if v > 23 {
+			return out("hour", 0, 23)
+		}
+	case 4:
+		if v > 59 {
+			return out("minute", 0, 59)
+		}
+	case 5:
+		if v > 59 {
+			return out("second", 0, 59)
 		}
 	}
-	if i < len(s) && s[i] == '.' && prec == PrecSecond {
-		i++
-		n := 0
-		for i < len(s) && isDigit(s[i]) {
-			if n < 3 {
-				fracMs = fracMs*10 + int(s[i]-'0')
-			}
-			n++
-			i++
+	return ""
+}
+
+// fractionMs reads the digits of a fraction of a second as milliseconds,
+// dropping what is finer.
+func fractionMs(digits string) int {
+	ms := 0
+	for k := range 3 {
+		ms *= 10
+		if k < len(digits) {
+			ms += int(digits[k] - '0')
 		}
-		if n == 0 {
-			return ParsedTime{}, errShort
-		}
-		for ; n < 3; n++ {
-			fracMs *= 10
-		}
-		prec = PrecFraction
 	}
-	if i != len(s) {
-		return ParsedTime{}, errBadChar(s[i])
-	}
-	year, mon, day, hour, min, sec := f[0], f[1], f[2], f[3], f[4], f[5]
-	switch {
-	case year < 1970 || year > 2039:
-		return ParsedTime{}, fmt.Sprintf("Year value is out of range (%d not in 1970-2039)", year)
-	case mon < 1 || mon > 12:
-		return ParsedTime{}, fmt.Sprintf("Month value is out of range (%d not in 1-12)", mon)
-	case day < 1 || day > daysIn(year, mon):
-		return ParsedTime{}, fmt.Sprintf("Day value is out of range (%d not in 1-%d)", day, daysIn(year, mon))
-	case hour > 23:
-		return ParsedTime{}, fmt.Sprintf("Hour value is out of range (%d not in 0-23)", hour)
-	case min > 59:
-		return ParsedTime{}, fmt.Sprintf("Minute value is out of range (%d not in 0-59)", min)
-	case sec > 59:
-		return ParsedTime{}, fmt.Sprintf("Second value is out of range (%d not in 0-59)", sec)
-	}
-	t := time.Date(year, time.Month(mon), day, hour, min, sec, fracMs*1e6, time.UTC)
-	return ParsedTime{Ms: t.UnixMilli(), Prec: prec}, ""
+	return ms
 }
 
 func daysIn(year, mon int) int {
 	return time.Date(year, time.Month(mon)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
+// parseEpoch parses epoch seconds with an optional fraction, as SiLK
+// does for a value of more than 8 digits and dots.
 func parseEpoch(s string) (ParsedTime, string) {
-	v, n, ovf := parseUintPrefix(s, 10)
+	n := 0
+	for n < len(s) && isDigit(s[n]) {
+		n++
+	}
 	if n == 0 {
-		return ParsedTime{}, errBadChar(s[0])
+		return ParsedTime{}, silkerr.UnexpectedChar(s[0])
 	}
-	if ovf || v > maxEpoch {
-		return ParsedTime{}, fmt.Sprintf("Epoch value (%s) is above maximum of %d", s[:n], maxEpoch)
+	v, err := strconv.ParseInt(s[:n], 10, 64)
+	if err != nil {
+		return ParsedTime{}, errOverflow
 	}
-	if v < minEpoch {
-		return ParsedTime{}, fmt.Sprintf("Epoch value (%d) is below minimum of %d", v, minEpoch)
+	if v < minEpoch || v > maxEpoch {
+		return ParsedTime{}, fmt.Sprintf("Epoch value (%d) out of range: use %d <= epoch <= %d", v, minEpoch, maxEpoch)
 	}
-	p := ParsedTime{Ms: int64(v) * 1000, Prec: PrecSecond, Epoch: true}
+	p := ParsedTime{Ms: v * 1000, Prec: PrecSecond, Epoch: true}
 	rest := s[n:]
-	if rest == "" {
-		return p, ""
-	}
-	if rest[0] != '.' {
-		return ParsedTime{}, errBadChar(rest[0])
-	}
-	frac, digits := 0, 0
-	for _, c := range []byte(rest[1:]) {
-		if !isDigit(c) {
-			return ParsedTime{}, errBadChar(c)
+	if len(rest) > 1 && rest[0] == '.' && isDigit(rest[1]) {
+		q := 1
+		for q < len(rest) && isDigit(rest[q]) {
+			q++
 		}
-		if digits < 3 {
-			frac = frac*10 + int(c-'0')
-		}
-		digits++
+		p.Ms += int64(fractionMs(rest[1:q]))
+		p.Prec = PrecFraction
+		rest = rest[q:]
 	}
-	if digits == 0 {
-		return p, ""
+	if rest != "" && !isSpace(rest[0]) {
+		return ParsedTime{}, silkerr.UnexpectedChar(rest[0])
 	}
-	for ; digits < 3; digits++ {
-		frac *= 10
+	if t := strings.TrimLeft(rest, " \t\n\r\v\f"); t != "" {
+		return ParsedTime{}, silkerr.UnexpectedChar(t[0])
 	}
-	p.Ms += int64(frac)
-	p.Prec = PrecFraction
 	return p, ""
 }
 

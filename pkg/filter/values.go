@@ -7,44 +7,29 @@ package filter
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
+
+	"github.com/gflow/gflow/pkg/cli/silkerr"
 )
 
-// ValueError is a bad switch value. Its text follows rwfilter's
-// "Invalid NAME 'VALUE': REASON" so scripts written against rwfilter keep
-// working, and it names what would be valid.
-type ValueError struct {
-	Switch string // switch name without the dashes ("protocol")
-	Value  string // the offending value (or token of a list)
-	Reason string // SiLK's wording, e.g. "Value is above maximum of 255"
-	// Fix says what the user probably meant to type ("did you mean
-	// --scc=gb (United Kingdom)?"); the tools print it on a second line,
-	// "TOOL: hint: …" (see pkg/cli).
-	Fix string
-}
-
-// Hint returns Fix, for pkg/cli's hint line.
-func (e *ValueError) Hint() string { return e.Fix }
-
-func (e *ValueError) Error() string {
-	if e.Reason == "" {
-		return fmt.Sprintf("Invalid %s '%s'", e.Switch, e.Value)
-	}
-	return fmt.Sprintf("Invalid %s '%s': %s", e.Switch, e.Value, e.Reason)
-}
+// ValueError is a bad switch value, in SiLK's wording (see package
+// silkerr): "Invalid NAME 'VALUE': REASON" or the form rwfilter uses for the
+// switch, so that scripts written against rwfilter keep working. Its Fix
+// names what would be valid, on a hint line.
+type ValueError = silkerr.ValueError
 
 // SiLK's parse error texts (sku-string.c).
 const (
-	errEmpty    = "Input is empty or all whitespace"
-	errBadRange = "Range is invalid (min > max)"
-	errOverflow = "Value overflows the parser"
-	errShort    = "Unexpected end-of-input"
+	errEmpty    = silkerr.Empty
+	errBadRange = silkerr.BadRange
+	errOverflow = silkerr.Overflow
+	errShort    = silkerr.Short
 )
 
-func errBadChar(c byte) string { return fmt.Sprintf("Unexpected character at '%c'", c) }
+// errBadChar is the number lists' "Unexpected character at 'c'".
+func errBadChar(c byte) string { return silkerr.UnexpectedCharAt(c) }
 
-func errAboveMax(max uint64) string { return fmt.Sprintf("Value is above maximum of %d", max) }
+func errAboveMax(max uint64) string { return silkerr.AboveMax(max) }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
@@ -195,44 +180,63 @@ type Uint64Range struct{ Min, Max uint64 }
 // Has reports whether v is within the range.
 func (r Uint64Range) Has(v uint64) bool { return v >= r.Min && v <= r.Max }
 
-// parseIntRange parses SiLK's INTEGER_RANGE: "MIN-MAX", "MIN-" or "N".
+// parseIntRange parses SiLK's INTEGER_RANGE as skStringParseRange64
+// does: "MIN-MAX", "MIN-" or "N".
 func parseIntRange(s string) (Uint64Range, string) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return Uint64Range{}, errEmpty
-	}
-	lo, n, ovf := parseUintPrefix(s, 10)
-	if n == 0 {
-		return Uint64Range{}, errBadChar(s[0])
-	}
-	if ovf {
-		return Uint64Range{}, errOverflow
+	lo, n, e := uintPrefix(s)
+	if e != "" {
+		return Uint64Range{}, e
 	}
 	rest := s[n:]
-	if rest == "" {
+	if strings.TrimLeft(rest, " \t\n\r\v\f") == "" {
 		return Uint64Range{lo, lo}, ""
 	}
 	if rest[0] != '-' {
-		return Uint64Range{}, errBadChar(rest[0])
+		return Uint64Range{}, silkerr.UnexpectedChar(rest[0])
 	}
 	rest = rest[1:]
-	if rest == "" {
-		return Uint64Range{lo, math.MaxUint64}, ""
+	if rest == "" || !isDigit(rest[0]) {
+		if strings.TrimLeft(rest, " \t\n\r\v\f") == "" {
+			return Uint64Range{lo, math.MaxUint64}, ""
+		}
+		return Uint64Range{}, silkerr.UnexpectedChar(rest[0])
 	}
-	hi, n, ovf := parseUintPrefix(rest, 10)
-	if n == 0 {
-		return Uint64Range{}, errBadChar(rest[0])
+	hi, n, e := uintPrefix(rest)
+	if e != "" {
+		return Uint64Range{}, e
 	}
-	if ovf {
-		return Uint64Range{}, errOverflow
-	}
-	if n != len(rest) {
-		return Uint64Range{}, errBadChar(rest[n])
+	if strings.TrimLeft(rest[n:], " \t\n\r\v\f") != "" {
+		return Uint64Range{}, silkerr.UnexpectedChar(rest[n])
 	}
 	if hi < lo {
 		return Uint64Range{}, errBadRange
 	}
 	return Uint64Range{lo, hi}, ""
+}
+
+// uintPrefix reads the unsigned decimal at the start of s (after
+// whitespace) as strtoul does, with SiLK's reasons.
+func uintPrefix(s string) (uint64, int, string) {
+	i := 0
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	if i == len(s) {
+		return 0, 0, errEmpty
+	}
+	if s[i] == '+' {
+		i++
+	}
+	v, n, ovf := parseUintPrefix(s[i:], 10)
+	switch {
+	case n == 0 && i < len(s):
+		return 0, 0, silkerr.UnexpectedChar(s[i])
+	case n == 0:
+		return 0, 0, silkerr.UnexpectedChar(0)
+	case ovf:
+		return 0, 0, errOverflow
+	}
+	return v, i + n, ""
 }
 
 // FloatRange is an inclusive decimal range (--bytes-per-packet, --duration).
@@ -241,61 +245,61 @@ type FloatRange struct{ Min, Max float64 }
 // Has reports whether v is within the range.
 func (r FloatRange) Has(v float64) bool { return v >= r.Min && v <= r.Max }
 
-// parseDecimalPrefix reads an unsigned decimal number ("5", "5.031", ".5").
-func parseDecimalPrefix(s string) (float64, int, string) {
-	n := 0
-	for n < len(s) && isDigit(s[n]) {
-		n++
-	}
-	if n < len(s) && s[n] == '.' {
-		n++
-		for n < len(s) && isDigit(s[n]) {
-			n++
-		}
-	}
-	if n == 0 || s[:n] == "." {
-		if len(s) == 0 {
-			return 0, 0, errShort
-		}
-		return 0, 0, errBadChar(s[0])
-	}
-	v, err := strconv.ParseFloat(s[:n], 64)
-	if err != nil || math.IsInf(v, 0) {
-		return 0, 0, errOverflow
-	}
-	return v, n, ""
-}
-
-// parseDecimalRange parses SiLK's DECIMAL_RANGE: "X-Y", "X-" or "X".
+// parseDecimalRange parses SiLK's DECIMAL_RANGE as
+// skStringParseDoubleRange does with a minimum of 0: "X-Y", "X-" or "X".
 func parseDecimalRange(s string) (FloatRange, string) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return FloatRange{}, errEmpty
-	}
-	lo, n, e := parseDecimalPrefix(s)
+	lo, n, e := decimalPrefix(s)
 	if e != "" {
 		return FloatRange{}, e
 	}
 	rest := s[n:]
-	if rest == "" {
+	if strings.TrimLeft(rest, " \t\n\r\v\f") == "" {
 		return FloatRange{lo, lo}, ""
 	}
 	if rest[0] != '-' {
-		return FloatRange{}, errBadChar(rest[0])
+		return FloatRange{}, silkerr.UnexpectedChar(rest[0])
 	}
 	rest = rest[1:]
-	if rest == "" {
-		return FloatRange{lo, math.Inf(1)}, ""
+	switch {
+	case rest != "" && (rest[0] == '+' || rest[0] == '-'):
+		if len(rest) < 2 || !isDigit(rest[1]) {
+			return FloatRange{}, silkerr.UnexpectedChar(rest[0])
+		}
+	case rest == "" || !isDigit(rest[0]):
+		if strings.TrimLeft(rest, " \t\n\r\v\f") == "" {
+			return FloatRange{lo, math.Inf(1)}, ""
+		}
+		return FloatRange{}, silkerr.UnexpectedChar(rest[0])
 	}
-	hi, n, e := parseDecimalPrefix(rest)
+	hi, n, e := decimalPrefix(rest)
 	if e != "" {
 		return FloatRange{}, e
 	}
-	if n != len(rest) {
-		return FloatRange{}, errBadChar(rest[n])
+	if strings.TrimLeft(rest[n:], " \t\n\r\v\f") != "" {
+		return FloatRange{}, silkerr.UnexpectedChar(rest[n])
 	}
 	if hi < lo {
 		return FloatRange{}, errBadRange
 	}
 	return FloatRange{lo, hi}, ""
+}
+
+// decimalPrefix reads the decimal at the start of s (after whitespace) as
+// strtod does; like rwfilter it refuses values below 0.
+func decimalPrefix(s string) (float64, int, string) {
+	i := 0
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	if i == len(s) {
+		return 0, 0, errEmpty
+	}
+	v, n, e := silkerr.ParseFloatPrefix(s[i:])
+	if e != "" {
+		return 0, 0, e
+	}
+	if v < 0 {
+		return 0, 0, silkerr.BelowMinFloat(0)
+	}
+	return v, i + n, ""
 }

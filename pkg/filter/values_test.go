@@ -1,44 +1,139 @@
 package filter
 
 import (
+	"fmt"
 	"net/netip"
 	"testing"
 	"time"
+
+	"github.com/gflow/gflow/pkg/cli/silkerr"
 )
 
+// Bad values read as rwfilter 3.19.1 words them (rwfiltercheck.c and
+// sku-string.c): the parser's line, in the form the switch's type takes,
+// then "Error processing --SWITCH option: 'VALUE'"; switches whose parser
+// says nothing more give only that second line, and gflow's reason on a
+// hint line.
 func TestErrorMessages(t *testing.T) {
-	cases := []struct{ name, value, want string }{
-		{"protocol", "256", "Invalid protocol '256': Value is above maximum of 255"},
-		{"dport", "-1024", "Invalid dport '-1024': Unexpected character at '-'"},
-		{"sport", "80,x", "Invalid sport '80,x': Unexpected character at 'x'"},
-		{"sport", "90-80", "Invalid sport '90-80': Range is invalid (min > max) (90-80)"},
-		{"sport", "1-2-3", "Invalid sport '1-2-3': Unexpected character at '-'"},
-		{"sport", "", "Invalid sport '': Input is empty or all whitespace"},
-		{"sport", "80 443", "Invalid sport '80 443': Unexpected character--embedded whitespace found in input"},
-		{"bytes", "10-5", "Invalid bytes '10-5': Range is invalid (min > max)"},
-		{"bytes", "abc", "Invalid bytes 'abc': Unexpected character at 'a'"},
-		{"duration", "5.0-1", "Invalid duration '5.0-1': Range is invalid (min > max)"},
-		{"scc", "usa", "Invalid scc 'usa'"},
-		{"any-cc", "us,1x", "Invalid any-cc '1x'"},
-		{"stime", "2015/13/01", "Invalid stime '2015/13/01': Month value is out of range (13 not in 1-12)"},
-		{"stime", "2015/10/09:02-2015/10/09:01", "Invalid stime '2015/10/09:02-2015/10/09:01': Range is invalid (min > max)"},
-		{"stime", "2015/10", "Invalid stime '2015/10': Date is incomplete"},
-		{"saddress", "10.0.0.x/24", "Invalid saddress '10.0.0.x/24': CIDR notation and wildcard syntax cannot be combined"},
-		{"saddress", "10.0.0.256", "Invalid saddress '10.0.0.256': Value is above maximum of 255"},
-		{"saddress", "10.0.0.0/33", "Invalid saddress '10.0.0.0/33': Value is above maximum of 32"},
-		{"scidr", "10.0.0.0/8,10.1", "Invalid scidr '10.1': Unable to parse as an IPv4 or IPv6 address"},
-		{"flags-all", "SA/S", "Invalid flags-all 'SA/S': High flags must be a subset of the mask flags"},
-		{"flags-all", "Q/S", "Invalid flags-all 'Q/S': Unexpected character at 'Q'"},
-		{"syn-flag", "2", "Invalid syn-flag '2': Expected 0 (flag absent) or 1 (flag present)"},
-		{"ip-version", "5", "Invalid ip-version '5': Valid versions are 4 and 6"},
-		{"ip-version", "7", "Invalid ip-version '7': Value is above maximum of 6"},
-		{"input-index", "4294967296", "Invalid input-index '4294967296': Value is above maximum of 4294967295"},
-		{"output-index", "70000-5", "Invalid output-index '70000-5': Range is invalid (min > max) (70000-5)"},
+	cases := []struct{ name, value, want, hint string }{
+		// integer lists do not repeat the value
+		{"protocol", "256", "Invalid protocol: Value is above maximum of 255", ""},
+		{"dport", "-1024", "Invalid dport: Unexpected character at '-'", ""},
+		{"sport", "80,x", "Invalid sport: Unexpected character at 'x'", ""},
+		{"sport", "90-80", "Invalid sport: Range is invalid (min > max) (90-80)", ""},
+		{"sport", "1-2-3", "Invalid sport: Unexpected character at '-'", ""},
+		{"sport", "", "Invalid sport: Input is empty or all whitespace", ""},
+		{"sport", "80 443", "Invalid sport: Unexpected character--embedded whitespace found in input", ""},
+		{"icmp-type", "256", "Invalid icmp-type: Value is above maximum of 255", ""},
+		{"input-index", "4294967296", "Invalid input-index: Value is above maximum of 4294967295", ""},
+		{"output-index", "70000-5", "Invalid output-index: Range is invalid (min > max) (70000-5)", ""},
+		// ranges and times repeat it
+		{"bytes", "10-5", "Invalid bytes '10-5': Range is invalid (min > max)", ""},
+		{"bytes", "abc", "Invalid bytes 'abc': Unexpected character 'a'", ""},
+		{"bytes", "10x", "Invalid bytes '10x': Unexpected character 'x'", ""},
+		{"packets", "-5", "Invalid packets '-5': Unexpected character '-'", ""},
+		{"duration", "5.0-1", "Invalid duration '5.0-1': Range is invalid (min > max)", ""},
+		{"duration", "abc", "Invalid duration 'abc': Unexpected character", ""},
+		{"duration", "-1", "Invalid duration '-1': Value is below minimum of 0.000000", ""},
+		{"bytes-per-packet", "5-x", "Invalid bytes-per-packet '5-x': Unexpected character 'x'", ""},
+		{"scc", "usa", "Invalid scc 'usa'", ""},
+		{"any-cc", "us,1x", "Invalid any-cc '1x'", ""},
+		{"stime", "2015/13/01", "Invalid stime '2015/13/01': Month value (13) out of range: use 1 <= month <= 12", ""},
+		{"stime", "2015/10/32", "Invalid stime '2015/10/32': Day value (32) out of range: use 1 <= day <= 31", ""},
+		{"etime", "2015/10/09:24", "Invalid etime '2015/10/09:24': Hour value (24) out of range: use 0 <= hour <= 23", ""},
+		{"stime", "2015/10/09:02-2015/10/09:01", "Invalid stime '2015/10/09:02-2015/10/09:01': Range is invalid (min > max)", ""},
+		{"stime", "2015/10", "Invalid stime '2015/10': Date '2015/10' does not have at least day precision", ""},
+		{"stime", "2015/10/09x", "Invalid stime '2015/10/09x': Unexpected character 'x'", ""},
+		{"active-time", "10/09/2015", "Invalid active-time '10/09/2015': Year value (10) out of range: use 1970 <= year <= 2039", ""},
+		{"stime", "4294967296", "Invalid stime '4294967296': Epoch value (4294967296) out of range: use 536870912 <= epoch <= 2147483647", ""},
+		// the list of CIDR blocks names the bad block
+		{"scidr", "10.0.0.0/8,10.1", "Invalid scidr '10.1': Unexpected end-of-input", ""},
+		{"scidr", "10.0.0.256", "Invalid scidr '10.0.0.256': IP octet 4 is too large: 256", ""},
+		{"dcidr", "10.0.0.0/33", "Invalid dcidr '10.0.0.0/33': Value is above maximum of 32", ""},
+		{"nhcidr", "10.0.0.0/8x", "Invalid nhcidr '10.0.0.0/8x': Unexpected character 'x'", ""},
+		{"any-cidr", "2001:db8::/129", "Invalid any-cidr '2001:db8::/129': Value is above maximum of 128", ""},
+		{"scidr", "2001:db8:::1", "Invalid scidr '2001:db8:::1': Unexpected character :::", ""},
+		{"flags-all", "SA/S", "Invalid flags-all 'SA/S': High flags is not subset of mask flags", ""},
+		{"flags-all", "Q/S", "Invalid flags-all 'Q/S': Unexpected character 'Q'", ""},
+		{"flags-initial", "S", "Invalid flags-initial 'S': Missing '/' character", ""},
+		{"flags-session", "S/", "Invalid flags-session 'S/': Missing masks flags value", ""},
+		{"attributes", "S/T", "Invalid attributes 'S/T': High state flags is not subset of mask state flags", ""},
+		{"attributes", ",", "Invalid attributes: No value was given", ""},
+		// wildcards, --tcp-flags and --ip-version: SiLK's parser says
+		// nothing, the reason is gflow's hint
+		{"saddress", "10.0.0.x/24", "Error processing --saddress option: '10.0.0.x/24'", "CIDR notation and wildcard syntax cannot be combined"},
+		{"saddress", "10.0.0.256", "Error processing --saddress option: '10.0.0.256'", "Value is above maximum of 255"},
+		{"not-daddress", "10.0.0.0/33", "Error processing --not-daddress option: '10.0.0.0/33'", "Value is above maximum of 32"},
+		{"tcp-flags", "SX", "Error processing --tcp-flags option: 'SX'", "Unexpected character 'X'"},
+		{"ip-version", "5", "Error processing --ip-version option: '5'", "Valid versions are 4 and 6"},
+		{"ip-version", "7", "Error processing --ip-version option: '7'", "Value is above maximum of 6"},
+		{"syn-flag", "2", "Error parsing --syn-flag option: '2'", "the value is 0 (flag absent) or 1 (flag present)"},
 	}
 	for _, c := range cases {
 		_, err := Compile([2]string{c.name, c.value})
 		if err == nil || err.Error() != c.want {
 			t.Errorf("--%s=%q: got %v\nwant %s", c.name, c.value, err, c.want)
+			continue
+		}
+		ve := err.(*ValueError)
+		follow := "[Error processing --" + c.name + " option: '" + c.value + "']"
+		if ve.Form == silkerr.Processing {
+			follow = "[]"
+		}
+		if got := fmt.Sprint(ve.Follow()); got != follow {
+			t.Errorf("--%s=%q: follow %s, want %s", c.name, c.value, got, follow)
+		}
+		if c.hint != "" && ve.Hint() != c.hint {
+			t.Errorf("--%s=%q: hint %q, want %q", c.name, c.value, ve.Hint(), c.hint)
+		}
+	}
+}
+
+// SiLK refuses a /0 block, which would match every address: in a list of
+// blocks ("Value is below minimum of 1") and as a wildcard.
+func TestZeroPrefixRefused(t *testing.T) {
+	for _, name := range []string{"scidr", "dcidr", "any-cidr", "nhcidr", "not-scidr"} {
+		_, err := Compile([2]string{name, "0.0.0.0/0"})
+		if want := "Invalid " + name + " '0.0.0.0/0': Value is below minimum of 1"; err == nil || err.Error() != want {
+			t.Errorf("--%s=0.0.0.0/0: %v, want %s", name, err, want)
+		}
+	}
+	if _, err := Compile([2]string{"scidr", "::/0"}); err == nil {
+		t.Error("--scidr=::/0 runs")
+	}
+	for _, name := range []string{"saddress", "daddress", "any-address", "next-hop-id", "not-saddress"} {
+		_, err := Compile([2]string{name, "0.0.0.0/0"})
+		if want := "Error processing --" + name + " option: '0.0.0.0/0'"; err == nil || err.Error() != want {
+			t.Errorf("--%s=0.0.0.0/0: %v, want %s", name, err, want)
+		}
+	}
+	// the smallest blocks SiLK takes still work
+	if _, err := Compile([2]string{"scidr", "0.0.0.0/1,128.0.0.0/1"}, [2]string{"saddress", "10.0.0.0/1"}); err != nil {
+		t.Errorf("/1 blocks: %v", err)
+	}
+}
+
+// SiLK reads an integer as an IPv4 address, and an IPv6 address with an
+// embedded IPv4 part.
+func TestSilkAddresses(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"167772161", "10.0.0.1/32"},
+		{"10.0.0.0/8", "10.0.0.0/8"},
+		{" 10.1.2.3/16 ", "10.1.0.0/16"},
+		{"::ffff:10.0.0.1", "::ffff:10.0.0.1/128"},
+		{"2001:db8::1/64", "2001:db8::/64"},
+		{"::", "::/128"},
+		{"1::", "1::/128"},
+		{"1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8/128"},
+	} {
+		p, e := parseSilkCIDR(c.in)
+		if e != "" || p.String() != c.want {
+			t.Errorf("%q: %v %q, want %s", c.in, p, e, c.want)
+		}
+	}
+	for _, in := range []string{"1:2:3:4:5:6:7", "1:2:3:4:5:6:7:8:9", "1::2::3", ":1::", "10.0.0", "10..0.1", "4294967296", "10.0.0.1.", "1:2:3:4:5:6:7:1.2.3.4"} {
+		if p, e := parseSilkCIDR(in); e == "" {
+			t.Errorf("%q parses as %v", in, p)
 		}
 	}
 }
@@ -265,7 +360,7 @@ func FuzzParseNumberList(f *testing.F) {
 		parseIntRange(s)
 		parseDecimalRange(s)
 		ParseCIDRList(s)
-		parseHighMaskList(s, tcpFlagLetters)
+		parseHighMaskList(s, tcpFlagLetters, "flags")
 		parseCountryList(s)
 	})
 }

@@ -8,14 +8,12 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/gflow/gflow/pkg/cli"
+	"github.com/gflow/gflow/pkg/cli/silkerr"
 	"github.com/gflow/gflow/pkg/filter"
 	"github.com/gflow/gflow/pkg/flowfile"
 	"github.com/gflow/gflow/pkg/geo/country"
@@ -146,14 +144,14 @@ with status 0, when the reader downstream goes away.`,
 	fl.StringArrayVar(&o.pass, "pass-destination", nil, "write passing records to `DEST`: a path, stdout, - or stderr (repeatable)")
 	fl.StringArrayVar(&o.fail, "fail-destination", nil, "write failing records to `DEST` (repeatable)")
 	fl.StringArrayVar(&o.all, "all-destination", nil, "write every record to `DEST` (repeatable)")
-	fl.Uint64Var(&o.maxPass, "max-pass-records", 0, "write at most `N` passing records to each pass destination")
-	fl.Uint64Var(&o.maxFail, "max-fail-records", 0, "write at most `N` failing records to each fail destination")
+	cli.Uint64Var(fl, &o.maxPass, "max-pass-records", 0, 0, 0, "write at most `N` passing records to each pass destination")
+	cli.Uint64Var(fl, &o.maxFail, "max-fail-records", 0, 0, 0, "write at most `N` failing records to each fail destination")
 	fl.StringVar(&o.printStats, "print-statistics", "", "print the count of files and records read, passed and failed on stderr, or to `PATH`")
 	fl.Lookup("print-statistics").NoOptDefVal = statsDefault
 	fl.StringVar(&o.printVol, "print-volume-statistics", "", "print records, packets and bytes read, passed and failed on stderr, or to `PATH`")
 	fl.Lookup("print-volume-statistics").NoOptDefVal = statsDefault
 	fl.BoolVar(&o.printFilenames, "print-filenames", false, "print the name of each input file on stderr as it is read")
-	fl.IntVar(&o.threads, "threads", runtime.GOMAXPROCS(0), "`N` goroutines reading and filtering")
+	cli.IntVar(fl, &o.threads, "threads", runtime.GOMAXPROCS(0), 1, 0, "`N` goroutines reading and filtering")
 	pipe.AddOutputFormat(fl, &o.outputFormat)
 	return cmd
 }
@@ -197,11 +195,13 @@ func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 	if o.printStats != "" && o.printVol != "" {
 		return errors.New("Cannot use --print-statistics and --print-volume-statistics together")
 	}
+	// rwfilter checks the partitioning switches while it parses the
+	// command line: a bad one is followed by its usage line
 	b := filter.NewBuilder()
 	for _, s := range filter.Switches {
 		for _, v := range *o.tests[s.Name] {
 			if err := b.Set(s.Name, v); err != nil {
-				return err
+				return cli.UsageError(err)
 			}
 		}
 	}
@@ -226,7 +226,7 @@ func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 	// no input named: the repository's files of today (UTC) and the
 	// default types, as rwfilter's --start-date defaults to today
 	if o.flowtype != "" && (o.class != "" || o.types != "") {
-		return errors.New("Cannot use --flowtypes with --class or --type")
+		return errors.New("Cannot use --flowtypes when either --class or --type are specified")
 	}
 	if o.class != "" {
 		if err := checkClass("class", o.class); err != nil {
@@ -269,7 +269,7 @@ func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 	}
 	f, err := b.Build()
 	if err != nil {
-		return err
+		return cli.UsageError(err)
 	}
 	var selTypes []flowfile.FlowType
 	var selSensors []uint16
@@ -319,7 +319,7 @@ func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 	case len(args) > 0:
 		in.names = args
 	case fl.Changed("xargs"):
-		if in.names, err = readXargs(o.xargs, std.In); err != nil {
+		if in.names, err = pipe.ReadXargs(o.xargs, std.In); err != nil {
 			return err
 		}
 	default:
@@ -362,11 +362,7 @@ func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 				continue
 			}
 			if _, err := os.Stat(n); err != nil {
-				var pe *fs.PathError
-				if errors.As(err, &pe) {
-					err = pe.Err
-				}
-				return fmt.Errorf("Cannot read input '%s': %v", n, err)
+				return silkerr.OpenError(n, err)
 			}
 		}
 	}
@@ -378,29 +374,4 @@ func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 		return w.Flush()
 	}
 	return process(f, o, in, std)
-}
-
-// readXargs reads one file name per line from name ("stdin" or "-" for
-// standard input).
-func readXargs(name string, stdin io.Reader) ([]string, error) {
-	var r io.Reader = stdin
-	if name != "stdin" && name != "-" {
-		fh, err := os.Open(name)
-		if err != nil {
-			return nil, fmt.Errorf("--xargs: %w", err)
-		}
-		defer fh.Close()
-		r = fh
-	}
-	var names []string
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		if line := strings.TrimSpace(sc.Text()); line != "" {
-			names = append(names, line)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("--xargs: %w", err)
-	}
-	return names, nil
 }

@@ -58,7 +58,7 @@ func hourRange(startS, endS string, now time.Time) (first, last time.Time, err e
 		first, last = start, end
 	}
 	if last.Before(first) {
-		return first, last, fmt.Errorf("Invalid end-date '%s': it is before the start-date '%s'", endS, startS)
+		return first, last, fmt.Errorf("end-date of %s is earlier than start-date of %s", endS, startS)
 	}
 	return first, last, nil
 }

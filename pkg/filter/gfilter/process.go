@@ -447,7 +447,7 @@ func readLane(l lane, f *filter.Filter, o *options, want wants, skip bool, stdin
 		}
 		if err != nil {
 			if l.k == 0 {
-				fr.err = fmt.Errorf("%s: %w", fr.name, err)
+				fr.err = pipe.InputError(fr.name, err)
 			}
 			return
 		}
