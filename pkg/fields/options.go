@@ -96,62 +96,86 @@ const (
 	IPHex                     // integer in hexadecimal
 )
 
-var ipFormatNames = []string{"canonical", "no-mixed", "decimal", "hexadecimal",
-	"zero-padded", "map-v4", "unmap-v6", "force-ipv6"}
+// ipFormatNames are the --ip-format names in SiLK's order, with the
+// groups of each (the low 16 bits say which groups a name belongs to, the
+// high 16 bits which groups it may not be combined with), as
+// ip_format_param_group in SiLK's sku-options.c.
+var ipFormatNames = []struct {
+	name  string
+	group uint32
+}{
+	{"canonical", 0x0001 | 0x000F<<16},
+	{"decimal", 0x0002 | 0x000F<<16},
+	{"hexadecimal", 0x0004 | 0x000F<<16},
+	{"no-mixed", 0x0008 | 0x000F<<16},
+	{"zero-padded", 0},
+	{"map-v4", 0x0010 | 0x0030<<16},
+	{"unmap-v6", 0x0020 | 0x0030<<16},
+	{"force-ipv6", 0x0018 | 0x003F<<16},
+}
 
-// ParseIPFormat parses a comma-separated --ip-format value.
+// ParseIPFormat parses a comma-separated --ip-format value, with SiLK's
+// messages ("Invalid ip-format: May not combine decimal with canonical").
 func ParseIPFormat(s string) (IPFormat, error) {
 	var f IPFormat
-	baseSeen, mapSeen := "", ""
+	names := make([]string, len(ipFormatNames))
+	for i, n := range ipFormatNames {
+		names[i] = n.name
+	}
+	var seenGroups uint32
+	seen := map[string]bool{}
+	given := false
 	for _, tok := range strings.Split(s, ",") {
 		tok = strings.TrimSpace(tok)
 		if tok == "" {
 			continue
 		}
-		name, err := matchName(ipFormatNames, tok)
+		name, err := matchName(names, tok)
 		if err != nil {
 			return f, fmt.Errorf("Invalid ip-format: %v", err)
 		}
-		setBase := func(b IPBase) error {
-			if baseSeen != "" {
-				return fmt.Errorf("Invalid ip-format '%s': Cannot combine %s and %s", s, baseSeen, name)
-			}
-			baseSeen, f.Base = name, b
-			return nil
+		if seen[name] {
+			return f, fmt.Errorf("Invalid ip-format: Duplicate name '%s'", tok)
 		}
-		setMap := func(m bool) error {
-			if mapSeen != "" {
-				return fmt.Errorf("Invalid ip-format '%s': Cannot combine %s and %s", s, mapSeen, name)
+		seen[name] = true
+		given = true
+		var group uint32
+		for _, n := range ipFormatNames {
+			if n.name == name {
+				group = n.group
 			}
-			mapSeen = name
-			f.MapV4, f.UnmapV6 = m, !m
-			return nil
 		}
+		bits, mask := group&0xFFFF, group>>16
+		if seenGroups&(mask&^bits) != 0 {
+			var with []string
+			for _, n := range ipFormatNames {
+				if n.group&0xFFFF&(seenGroups&mask) != 0 {
+					with = append(with, n.name)
+				}
+			}
+			return f, fmt.Errorf("Invalid ip-format: May not combine %s with %s", name, strings.Join(with, ","))
+		}
+		seenGroups |= bits
 		switch name {
 		case "canonical":
-			err = setBase(IPCanonical)
+			f.Base = IPCanonical
 		case "no-mixed":
-			err = setBase(IPNoMixed)
+			f.Base = IPNoMixed
 		case "decimal":
-			err = setBase(IPDecimal)
+			f.Base = IPDecimal
 		case "hexadecimal":
-			err = setBase(IPHex)
+			f.Base = IPHex
 		case "zero-padded":
 			f.ZeroPad = true
 		case "map-v4":
-			err = setMap(true)
+			f.MapV4 = true
 		case "unmap-v6":
-			err = setMap(false)
+			f.UnmapV6 = true
 		case "force-ipv6":
-			if err = setBase(IPNoMixed); err == nil {
-				err = setMap(true)
-			}
-		}
-		if err != nil {
-			return f, err
+			f.Base, f.MapV4 = IPNoMixed, true
 		}
 	}
-	if baseSeen == "" && mapSeen == "" && !f.ZeroPad {
+	if !given {
 		return f, fmt.Errorf("Invalid ip-format: Field list is empty")
 	}
 	return f, nil
@@ -178,7 +202,8 @@ var timeStyleNames = []string{"default", "iso", "m/d/y", "epoch"}
 
 // ParseTimeFormat parses a --timestamp-format value: one of default, iso,
 // m/d/y, epoch, optionally with utc or local (and no-msec when allowMsec is
-// set, for rwcut-like tools).
+// set, for rwcut-like tools), with SiLK's messages ("Invalid
+// timestamp-format: May only specify one of default,iso,m/d/y,epoch").
 func ParseTimeFormat(s string, allowNoMsec bool) (TimeFormat, error) {
 	var f TimeFormat
 	names := append(append([]string{}, timeStyleNames...), "utc", "local")
@@ -186,6 +211,7 @@ func ParseTimeFormat(s string, allowNoMsec bool) (TimeFormat, error) {
 		names = append(names, "no-msec")
 	}
 	styleSeen, zoneSeen := false, false
+	seen := map[string]bool{}
 	for _, tok := range strings.Split(s, ",") {
 		tok = strings.TrimSpace(tok)
 		if tok == "" {
@@ -195,17 +221,21 @@ func ParseTimeFormat(s string, allowNoMsec bool) (TimeFormat, error) {
 		if err != nil {
 			return f, fmt.Errorf("Invalid timestamp-format: %v", err)
 		}
+		if seen[name] {
+			return f, fmt.Errorf("Invalid timestamp-format: Duplicate name '%s'", tok)
+		}
+		seen[name] = true
 		switch name {
 		case "utc", "local":
 			if zoneSeen {
-				return f, fmt.Errorf("Invalid timestamp-format '%s': May only specify one of utc,local", s)
+				return f, fmt.Errorf("Invalid timestamp-format: May only specify one of utc,local")
 			}
 			zoneSeen, f.Local = true, name == "local"
 		case "no-msec":
 			f.NoMsec = true
 		default:
 			if styleSeen {
-				return f, fmt.Errorf("Invalid timestamp-format '%s': May only specify one of %s", s, strings.Join(timeStyleNames, ","))
+				return f, fmt.Errorf("Invalid timestamp-format: May only specify one of %s", strings.Join(timeStyleNames, ","))
 			}
 			styleSeen = true
 			for i, n := range timeStyleNames {
