@@ -95,6 +95,9 @@ func matchFlag(flags map[string]*pflag.Flag, name, arg string) (*pflag.Flag, err
 		return flags[matches[0]], nil
 	}
 	sort.Strings(matches)
+	if f := aliasOf(flags, matches); f != nil {
+		return f, nil
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "option '%s' is ambiguous; possibilities:", arg)
 	for _, m := range matches {
@@ -143,4 +146,22 @@ func findSub(c *cobra.Command, name string) *cobra.Command {
 		}
 	}
 	return nil
+}
+
+// aliasOf returns the switch that names stand for when they are all names
+// of one switch (rwcount's --start-epoch for --start-time: the same
+// Value), so that a prefix of them is not ambiguous (--start): the one
+// whose help is not DEPRECATED. It returns nil otherwise.
+func aliasOf(flags map[string]*pflag.Flag, names []string) *pflag.Flag {
+	var main *pflag.Flag
+	for _, n := range names {
+		f := flags[n]
+		if f.Value != flags[names[0]].Value {
+			return nil
+		}
+		if main == nil || !strings.HasPrefix(f.Usage, "DEPRECATED") {
+			main = f
+		}
+	}
+	return main
 }

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gflow/gflow/pkg/cli"
+	"github.com/gflow/gflow/pkg/cli/silkerr"
 	"github.com/gflow/gflow/pkg/cut/textout"
 	"github.com/gflow/gflow/pkg/fields"
 	"github.com/gflow/gflow/pkg/filter"
@@ -24,9 +24,9 @@ type options struct {
 	binSize, loadScheme  string
 	startTime, endTime   string
 	skipZeroes, binSlots bool
-	epochSlots           bool
-	timestampFormat      string
+	times                fields.TimeSwitches
 	columns              fields.Columns
+	inputs               pipe.InputSwitches
 	outputPath, pager    string
 	json                 bool
 	plot, plotValue      string
@@ -76,13 +76,18 @@ packets or records), with UTC time ticks.`,
 	f.StringVar(&o.loadScheme, "load-scheme", "time-proportional", "Split a flow's volume among the bins it spans by this scheme (see above), name or number")
 	f.StringVar(&o.startTime, "start-time", "", "Print bins from this time (YYYY/MM/DD[:HH[:MM[:SS[.sss]]]], YYYY-MM-DD[THH[:MM[:SS[.sss]]]] or epoch seconds, UTC). Def. first bin with bytes")
 	f.StringVar(&o.endTime, "end-time", "", "Print bins until this time (its last millisecond included). Def. last bin with bytes")
+	// rwcount's old names: aliases that set the same value, so that
+	// --start and --end still abbreviate --start-time and --end-time
+	f.Var(f.Lookup("start-time").Value, "start-epoch", "DEPRECATED. Alias for --start-time")
+	f.Var(f.Lookup("end-time").Value, "end-epoch", "DEPRECATED. Alias for --end-time")
 	f.BoolVar(&o.skipZeroes, "skip-zeroes", false, "Do not print bins that have no records")
 	f.BoolVar(&o.binSlots, "bin-slots", false, "Label rows with the internal bin index instead of the date")
-	f.StringVar(&o.timestampFormat, "timestamp-format", "", "Print dates as default, iso, m/d/y or epoch, optionally with ,utc or ,local")
-	f.BoolVar(&o.epochSlots, "epoch-slots", false, "Print dates as seconds since the epoch (--timestamp-format=epoch)")
+	o.times.Register(f, "epoch-slots", "Print dates as seconds since the epoch (--timestamp-format=epoch)",
+		"Print dates as default, iso, m/d/y or epoch, optionally with ,utc or ,local", "m/d/y")
 	o.columns.Register(f, "Do not print the column titles")
 	f.StringVar(&o.outputPath, "output-path", "", "Write the text to this file (or stdout, stderr) instead of standard output through the pager")
 	f.StringVar(&o.pager, "pager", "", "Page output on a terminal with this program. Def. $GFLOW_PAGER, $PAGER, less")
+	o.inputs.Register(f)
 	f.BoolVar(&o.json, "json", false, "Print one JSON object per row (see above) instead of text")
 	f.StringVar(&o.plot, "plot", "", "Also draw the rows as an SVG chart into this file")
 	f.StringVar(&o.plotValue, "plot-value", "bytes", "What --plot shows: bytes, packets or records")
@@ -96,11 +101,12 @@ packets or records), with UTC time ticks.`,
 
 func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	fl := cmd.Flags()
-	secs, err := strconv.ParseFloat(o.binSize, 64)
-	if err != nil || secs < 0.001 || secs > float64(1<<31-1) || secs != secs {
-		return cli.Usagef("Invalid bin-size '%s': Value must be a number of seconds from 0.001 to 2147483647", o.binSize)
+	secs, reason := silkerr.ParseFloat(o.binSize, 0.001, 1<<31-1)
+	if reason != "" {
+		return cli.UsageError(&silkerr.ValueError{Switch: "bin-size", Value: o.binSize, Reason: reason})
 	}
 	spec := Spec{Size: int64(1000 * secs), Start: NoStart, End: NoEnd}
+	var err error
 	if spec.Scheme, err = ParseScheme(o.loadScheme); err != nil {
 		return cli.UsageError(err)
 	}
@@ -113,16 +119,13 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	}
 	lo := Layout{NoTitles: cl.NoTitles, NoColumns: cl.NoColumns, NoFinalDelim: cl.NoFinalDelim, Delim: cl.Delim, BinSlots: o.binSlots}
 	tf := os.Getenv("GFLOW_TIMESTAMP_FORMAT")
-	if o.timestampFormat != "" {
-		tf = o.timestampFormat
+	if o.times.Format() != "" {
+		tf = o.times.Format()
 	}
 	if tf != "" {
 		if lo.Time, err = fields.ParseTimeFormat(tf, false); err != nil {
 			return cli.UsageError(err)
 		}
-	}
-	if o.epochSlots {
-		lo.Time.Style = fields.TimeEpoch
 	}
 	var pv PlotValue
 	if fl.Changed("plot-value") && o.plot == "" {
@@ -135,10 +138,19 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	}
 
 	c := NewCounter(spec)
+	in, err := o.inputs.Inputs(args, std, pipe.TextToStdout(o.outputPath))
+	if err != nil {
+		return err
+	}
 	// Corrupt blocks are reported as they are met and the intact ones
 	// counted: like gfilter, gstats and gcut, a warning, not a failure.
-	if err := readAll(args, std, c.AddBlock); err != nil && !errors.Is(err, errCorrupt) {
-		return err
+	rerr := readAll(in, std, c.AddBlock)
+	cerr := in.Close()
+	if rerr != nil && !errors.Is(rerr, errCorrupt) {
+		return rerr
+	}
+	if cerr != nil {
+		return cerr
 	}
 	if err := c.Err(); err != nil {
 		return err
@@ -191,12 +203,13 @@ func timeHint(name string) string {
 // 01:59:59.999) and then to a whole bin.
 func parseWindow(o *options, spec *Spec) error {
 	if o.startTime != "" {
+		// rwcount reads the times after its switches: no usage line
 		t, reason := filter.ParseTime(o.startTime)
 		if reason != "" {
-			return cli.Hint(cli.Usagef("Invalid start-time '%s': %s", o.startTime, reason), "%s", timeHint("start-time"))
+			return &silkerr.ValueError{Switch: "start-time", Value: o.startTime, Reason: reason, Fix: timeHint("start-time")}
 		}
 		if t.Ms == NoStart {
-			return cli.Usagef("Invalid start-time '%s': Value is below minimum", o.startTime)
+			return &silkerr.ValueError{Switch: "start-time", Value: o.startTime, Reason: "Value is below minimum"}
 		}
 		spec.Start = t.Ms
 	}
@@ -205,7 +218,7 @@ func parseWindow(o *options, spec *Spec) error {
 	}
 	t, reason := filter.ParseTime(o.endTime)
 	if reason != "" {
-		return cli.Hint(cli.Usagef("Invalid end-time '%s': %s", o.endTime, reason), "%s", timeHint("end-time"))
+		return &silkerr.ValueError{Switch: "end-time", Value: o.endTime, Reason: reason, Fix: timeHint("end-time")}
 	}
 	ceil := t.Ceiling() + 1
 	if spec.Start != NoStart {
@@ -227,16 +240,16 @@ var errCorrupt = errors.New("corrupt blocks skipped")
 
 // readAll feeds every block of every input to add. Corrupt blocks are
 // reported on stderr and skipped; the error is then errCorrupt.
-func readAll(names []string, std cli.IO, add func([]flowfile.Record)) error {
-	in := pipe.Inputs(names, std.In)
-	defer in.Close()
+func readAll(in *pipe.InputList, std cli.IO, add func([]flowfile.Record)) error {
 	in.SkipBad(false, func(err error) { cli.Warnf(std.Err, "gcount", "%v", err) })
 	corrupt := false
 	for in.Next() {
 		// Blocks are decoded on other cores; counting stays in file
 		// order, so sums are added in the order rwcount adds them. Only
 		// the times and counters are decompressed.
-		in.Reader().SetFields(flowfile.FieldTimes | flowfile.FieldCounts)
+		if !in.Copying() {
+			in.Reader().SetFields(flowfile.FieldTimes | flowfile.FieldCounts)
+		}
 		r := flowfile.NewParallelReader(in.Reader(), 0)
 		for {
 			blk, err := r.NextBlock()
@@ -255,6 +268,10 @@ func readAll(names []string, std cli.IO, add func([]flowfile.Record)) error {
 					return err
 				}
 				break
+			}
+			if err := in.Copy(blk); err != nil {
+				r.Close()
+				return err
 			}
 			add(blk)
 		}

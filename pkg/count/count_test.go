@@ -232,16 +232,21 @@ func TestBadSwitches(t *testing.T) {
 		{[]string{"--plot-value=bytes"}, "gcount: The --plot-value switch requires --plot\n"},
 		{[]string{"--start-time=2015/10/09T02", "--end-time=2015/10/09T01"},
 			"gcount: The end-time is less than start-time: 2015/10/09T02:00:00 < 2015/10/09T02:00:00\n"},
-		{[]string{"--bin-size=0"}, "gcount: Invalid bin-size '0': Value must be a number of seconds from 0.001 to 2147483647\nUse 'gcount --help' for usage\n"},
+		{[]string{"--bin-size=0"}, "gcount: Invalid bin-size '0': Value is below minimum of 0.001000\nUse 'gcount --help' for usage\n"},
+		{[]string{"--bin-size=abc"}, "gcount: Invalid bin-size 'abc': Unexpected character\nUse 'gcount --help' for usage\n"},
+		// rwcount reads the times after its switches: no usage line
 		{[]string{"--load-scheme=flat"}, "gcount: Invalid load-scheme: 'flat' is not recognized\nUse 'gcount --help' for usage\n"},
 		{[]string{"--load-scheme=m"}, "gcount: Invalid load-scheme: 'm' is ambiguous\nUse 'gcount --help' for usage\n"},
-		// a date that cannot be read names the forms that can
-		{[]string{"--start-time=2015/13/09"}, "gcount: Invalid start-time '2015/13/09': Month value is out of range (13 not in 1-12)\n" +
-			"gcount: hint: times are YYYY/MM/DD[:HH] or YYYY-MM-DD[THH], in UTC, to the millisecond, or epoch seconds (--start-time=" + today + ")\n" +
-			"Use 'gcount --help' for usage\n"},
-		{[]string{"--end-time=09.10.2015"}, "gcount: Invalid end-time '09.10.2015': Epoch value (9) is below minimum of 536870912\n" +
-			"gcount: hint: times are YYYY/MM/DD[:HH] or YYYY-MM-DD[THH], in UTC, to the millisecond, or epoch seconds (--end-time=" + today + ")\n" +
-			"Use 'gcount --help' for usage\n"},
+		// a date that cannot be read names the forms that can; rwcount
+		// reads the times after its switches: no usage line
+		{[]string{"--start-time=2015/10/32"}, "gcount: Invalid start-time '2015/10/32': Day value (32) out of range: use 1 <= day <= 31\n" +
+			"gcount: hint: times are YYYY/MM/DD[:HH] or YYYY-MM-DD[THH], in UTC, to the millisecond, or epoch seconds (--start-time=" + today + ")\n"},
+		{[]string{"--end-epoch=yesterday"}, "gcount: Invalid end-time 'yesterday': Unexpected character 'y'\n" +
+			"gcount: hint: times are YYYY/MM/DD[:HH] or YYYY-MM-DD[THH], in UTC, to the millisecond, or epoch seconds (--end-time=" + today + ")\n"},
+		{[]string{"--start-time=2015/13/09"}, "gcount: Invalid start-time '2015/13/09': Month value (13) out of range: use 1 <= month <= 12\n" +
+			"gcount: hint: times are YYYY/MM/DD[:HH] or YYYY-MM-DD[THH], in UTC, to the millisecond, or epoch seconds (--start-time=" + today + ")\n"},
+		{[]string{"--end-time=09.10.2015"}, "gcount: Invalid end-time '09.10.2015': Epoch value (9) out of range: use 536870912 <= epoch <= 2147483647\n" +
+			"gcount: hint: times are YYYY/MM/DD[:HH] or YYYY-MM-DD[THH], in UTC, to the millisecond, or epoch seconds (--end-time=" + today + ")\n"},
 	}
 	for _, c := range cases {
 		out, errs, status := runTool(t, count.NewCommand, stream, c.args...)
@@ -366,5 +371,30 @@ func TestTooManyBins(t *testing.T) {
 	out, errs, status := runTool(t, count.NewCommand, stream, "--bin-size=0.001", "--start-time=2015/10/01", "--end-time=2015/10/09")
 	if status != 1 || out != "" || !strings.HasPrefix(errs, "gcount: Cannot allocate space for more than 16777216 bins") {
 		t.Errorf("%d %q %q", status, out, errs)
+	}
+}
+
+// rwcount's old --start-epoch and --end-epoch set --start-time and
+// --end-time; --start and --end still abbreviate the new names.
+func TestEpochAliases(t *testing.T) {
+	stream := gtuc(t, "sTime|eTime\n2015/10/09T00:00:10|2015/10/09T00:00:20\n2015/10/09T05:00:00|2015/10/09T05:00:10\n")
+	want, errs, status := runTool(t, count.NewCommand, stream, "--bin-size=3600", "--start-time=2015/10/09T01", "--end-time=2015/10/09T02", "--no-titles")
+	if status != 0 || strings.Count(want, "\n") != 2 {
+		t.Fatalf("--start-time/--end-time: %d %q %s", status, want, errs)
+	}
+	for _, args := range [][]string{
+		{"--start-epoch=1444352400", "--end-epoch=1444356000"},
+		{"--start-epoch=2015/10/09T01", "--end-epoch=2015/10/09T02"},
+		{"--start=2015/10/09T01", "--end=2015/10/09T02"},
+		{"--st", "2015/10/09T01", "--en", "2015/10/09T02"},
+	} {
+		got, errs, status := runTool(t, count.NewCommand, stream, append([]string{"--bin-size=3600", "--no-titles"}, args...)...)
+		if status != 0 || got != want {
+			t.Errorf("%v: %d %q %s, want %q", args, status, got, errs, want)
+		}
+	}
+	// --e is --end-time, --end-epoch or --epoch-slots: ambiguous, as in rwcount
+	if _, errs, status := runTool(t, count.NewCommand, stream, "--e=1"); status != 1 || !strings.Contains(errs, "is ambiguous") {
+		t.Errorf("--e: %d %q", status, errs)
 	}
 }

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gflow/gflow/pkg/asn"
 	"github.com/gflow/gflow/pkg/cli"
+	"github.com/gflow/gflow/pkg/cli/silkerr"
 	"github.com/gflow/gflow/pkg/cut/textout"
 	"github.com/gflow/gflow/pkg/fields"
 	"github.com/gflow/gflow/pkg/flowfile"
@@ -30,9 +30,10 @@ type options struct {
 	columns                         fields.Columns
 	ipFormat                        string
 	integerIPs, zeroPadIPs          bool
-	timestampFormat                 string
-	epochTime                       bool
+	times                           fields.TimeSwitches
 	integerSensors, integerTCPFlags bool
+	inputs                          pipe.InputSwitches
+	helpFields                      bool
 	ipv6Policy                      string
 	outputPath, pager               string
 	json                            bool
@@ -76,6 +77,7 @@ class, type and organisations are strings; iType and iCode are null for non-ICMP
 		},
 	}
 	f := cmd.Flags()
+	f.BoolVar(&o.helpFields, "help-fields", false, "Describe each field and exit")
 	f.StringVar(&o.fields, "fields", "", "Print these fields: names, ids or id ranges, comma separated. Def. 1-12")
 	f.BoolVar(&o.allFields, "all-fields", false, "Print all fields")
 	f.StringVar(&o.numRecs, "num-recs", "", "Print no more than this number of records. Def. all")
@@ -88,13 +90,15 @@ class, type and organisations are strings; iType and iCode are null for non-ICMP
 	f.StringVar(&o.ipFormat, "ip-format", "", "Print addresses as canonical, no-mixed, decimal, hexadecimal, zero-padded, map-v4, unmap-v6, force-ipv6 (comma-combinable). Def. $GFLOW_IP_FORMAT or canonical")
 	f.BoolVar(&o.integerIPs, "integer-ips", false, "Print addresses as integers (--ip-format=decimal)")
 	f.BoolVar(&o.zeroPadIPs, "zero-pad-ips", false, "Print addresses zero-padded (--ip-format=zero-padded)")
-	f.StringVar(&o.timestampFormat, "timestamp-format", "", "Print times as default, iso, m/d/y or epoch, optionally with ,utc or ,local and ,no-msec. Def. $GFLOW_TIMESTAMP_FORMAT or default")
-	f.BoolVar(&o.epochTime, "epoch-time", false, "Print times as seconds since the epoch (--timestamp-format=epoch)")
+	o.times.Register(f, "epoch-time", "Print times as seconds since the epoch (--timestamp-format=epoch)",
+		"Print times as default, iso, m/d/y or epoch, optionally with ,utc or ,local and ,no-msec. Def. $GFLOW_TIMESTAMP_FORMAT or default",
+		"m/d/y,no-msec")
 	f.BoolVar(&o.integerSensors, "integer-sensors", false, "Print sensors as integers")
 	f.BoolVar(&o.integerTCPFlags, "integer-tcp-flags", false, "Print TCP flags as integers")
 	f.StringVar(&o.ipv6Policy, "ipv6-policy", "", "ignore (skip IPv6 flows, 15-wide IP columns), asv4, mix, force (print IPv4 as IPv6) or only (skip IPv4 flows). Def. $GFLOW_IPV6_POLICY or mix")
 	f.StringVar(&o.outputPath, "output-path", "", "Write the text to this file (or stdout, stderr) instead of standard output through the pager")
 	f.StringVar(&o.pager, "pager", "", "Page output on a terminal with this program. Def. $GFLOW_PAGER, $PAGER, less")
+	o.inputs.Register(f)
 	f.BoolVar(&o.json, "json", false, "Print one JSON object per record (see above) instead of text")
 	f.StringVar(&o.siteConfig, "site-config-file", "", "Site configuration for sensor names. Def. $GFLOW_SITE_CONFIG or ROOT/gflow.toml")
 	f.StringVar(&o.asnDB, "asn-db", "", "Take sASName, dASName from this AS database `FILE` (GeoLite2-ASN, DB-IP ASN mmdb). Def. the site configuration's, $GFLOW_ASN_DB, the built-in one")
@@ -113,13 +117,11 @@ type selection struct {
 	skip, num, tail uint64
 }
 
+// parseCount parses a record count as rwcut does, with its words.
 func parseCount(name, v string, min uint64) (uint64, error) {
-	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil {
-		return 0, cli.Usagef("Invalid %s '%s': Not a number from %d to %d", name, v, min, uint64(1<<64-1))
-	}
-	if n < min {
-		return 0, cli.Usagef("Invalid %s '%s': Value is below minimum", name, v)
+	n, reason := silkerr.ParseUint(v, min, 0)
+	if reason != "" {
+		return 0, cli.UsageError(&silkerr.ValueError{Switch: name, Value: v, Reason: reason})
 	}
 	return n, nil
 }
@@ -175,17 +177,24 @@ func parseSelection(o *options, changed func(string) bool) (selection, error) {
 
 func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	fl := cmd.Flags()
+	if o.helpFields {
+		return fields.WriteHelp(std.Out, fields.CutFields, true)
+	}
 	if fl.Changed("fields") && o.allFields {
-		return errors.New("Invalid all-fields: The --fields switch was already given")
+		return cli.Usagef("Invalid all-fields: The --fields switch was already given")
 	}
 	ids := fields.CutDefault
 	switch {
 	case o.allFields:
 		ids = AllFields
 	case fl.Changed("fields"):
+		if o.fields == "" {
+			return errors.New("Missing --fields value")
+		}
 		var err error
 		if ids, err = ParseFields(o.fields); err != nil {
-			return cli.Usagef("Invalid fields: %v", err)
+			// rwcut parses --fields after its switches: no usage line
+			return fmt.Errorf("Invalid fields: %v", err)
 		}
 	}
 	sel, err := parseSelection(o, fl.Changed)
@@ -199,8 +208,8 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	lo := Layout{NoTitles: cl.NoTitles, NoColumns: cl.NoColumns, NoFinalDelim: cl.NoFinalDelim, Delim: cl.Delim, ICMPTypeAndCode: o.icmpTypeAndCode}
 	fo, err := formatOptions(fields.Switches{
 		IPFormat: o.ipFormat, IntegerIPs: o.integerIPs, ZeroPadIPs: o.zeroPadIPs,
-		TimestampFormat: o.timestampFormat, EpochTime: o.epochTime,
-		IntegerSensors: o.integerSensors, IntegerTCPFlags: o.integerTCPFlags,
+		TimestampFormat: o.times.Format(),
+		IntegerSensors:  o.integerSensors, IntegerTCPFlags: o.integerTCPFlags,
 	}, o.ipv6Policy)
 	if err != nil {
 		return cli.UsageError(err)
@@ -236,7 +245,15 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 		c.titles()
 		return out.Close()
 	}
-	rerr := c.run(args)
+	in, err := o.inputs.Inputs(args, std, pipe.TextToStdout(o.outputPath))
+	if err != nil {
+		out.Close()
+		return err
+	}
+	rerr := c.run(in)
+	if err := in.Close(); err != nil && rerr == nil {
+		rerr = err
+	}
 	if errors.Is(rerr, errCorrupt) {
 		// Corrupt blocks were reported as they were met and every intact
 		// block was printed: like gfilter, gstats and gcount, that is a
@@ -318,9 +335,7 @@ func (c *cutter) row(r *flowfile.Record) error {
 
 // run reads every input. It returns errCorrupt (after printing what it
 // could) when corrupt blocks were skipped.
-func (c *cutter) run(names []string) error {
-	in := pipe.Inputs(names, c.std.In)
-	defer in.Close()
+func (c *cutter) run(in *pipe.InputList) error {
 	in.SkipBad(false, func(err error) { cli.Warnf(c.std.Err, "gcut", "%v", err) })
 	corrupt := false
 	limited := c.sel.num > 0
@@ -353,6 +368,10 @@ func (c *cutter) run(names []string) error {
 					return err
 				}
 				break
+			}
+			if err := in.Copy(blk); err != nil {
+				r.Close()
+				return err
 			}
 			for i := range blk {
 				rec := &blk[i]

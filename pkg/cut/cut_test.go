@@ -211,14 +211,17 @@ func TestRecordSelection(t *testing.T) {
 	}
 }
 
-// Bad switch combinations: one line on stderr, status 1, nothing printed.
+// Bad switch combinations: rwcut's words on stderr, status 1, nothing
+// printed.
 func TestBadSwitches(t *testing.T) {
 	stream := gtuc(t, "sport\n1\n")
 	cases := []struct {
 		args []string
 		want string
 	}{
-		{[]string{"--fields=sip", "--all-fields"}, "gcut: Invalid all-fields: The --fields switch was already given\n"},
+		{[]string{"--fields=sip", "--all-fields"}, "gcut: Invalid all-fields: The --fields switch was already given\nUse 'gcut --help' for usage\n"},
+		// rwcut reads --fields after its switches: no usage line
+		{[]string{"--fields=nosuch"}, "gcut: Invalid fields: No match was found for the field 'nosuch'\n"},
 		{[]string{"--tail-recs=2", "--start-rec-num=1"}, "gcut: May not use --tail-recs when --start-rec-num or --end-rec-num is specified\n"},
 		{[]string{"--start-rec-num=5", "--end-rec-num=4"}, "gcut: The end-rec-num is less than the start-rec-num: 4 < 5\n"},
 	}
@@ -229,7 +232,7 @@ func TestBadSwitches(t *testing.T) {
 		}
 	}
 	// Bad values are usage errors: SiLK's second line points at --help.
-	for _, args := range [][]string{{"--fields=nosuch"}, {"--start-rec-num=0"}, {"--ipv6-policy=sometimes"}, {"--timestamp-format=julian"}} {
+	for _, args := range [][]string{{"--start-rec-num=0"}, {"--ipv6-policy=sometimes"}, {"--timestamp-format=julian"}} {
 		_, errs, status := runTool(t, cut.NewCommand, stream, args...)
 		if status != 1 || !strings.HasPrefix(errs, "gcut: ") || !strings.HasSuffix(errs, "Use 'gcut --help' for usage\n") {
 			t.Errorf("%v: status %d, stderr %q", args, status, errs)

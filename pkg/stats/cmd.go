@@ -14,6 +14,7 @@ import (
 
 	"github.com/gflow/gflow/pkg/asn"
 	"github.com/gflow/gflow/pkg/cli"
+	"github.com/gflow/gflow/pkg/cli/silkerr"
 	"github.com/gflow/gflow/pkg/fields"
 	"github.com/gflow/gflow/pkg/flowfile"
 	"github.com/gflow/gflow/pkg/pipe"
@@ -34,9 +35,10 @@ type options struct {
 	columns                         fields.Columns
 	ipFormat                        string
 	integerIPs, zeroPadIPs          bool
-	timestampFormat                 string
-	epochTime                       bool
+	times                           fields.TimeSwitches
 	integerSensors, integerTCPFlags bool
+	inputs                          pipe.InputSwitches
+	helpFields, presorted           bool
 	ipv6Policy                      string
 	outputPath, pager               string
 	json                            bool
@@ -95,15 +97,17 @@ wrap): only bogus records reach it.
 		},
 	}
 	f := cmd.Flags()
+	f.BoolVar(&o.helpFields, "help-fields", false, "Describe each field and value and exit")
 	f.StringVar(&o.fields, "fields", "", "Use these fields as the grouping key: names, ids or id ranges, comma separated")
 	f.StringVar(&o.values, "values", "", "Compute these values for each bin; the first is the basis for the Top-N/Bottom-N. Def. Records")
-	f.Uint64Var(&o.count, "count", defaultCount, "Print this number of bins; 0 prints all bins. Def. 10 when no --threshold or --percentage is given")
-	f.Uint64Var(&o.threshold, "threshold", 0, "Print bins whose primary value is >= (top) or <= (bottom) this threshold")
-	f.Float64Var(&o.percentage, "percentage", 0, "Print bins whose primary value is >= (top) or <= (bottom) this percentage of the total (0-100)")
+	cli.Uint64Var(f, &o.count, "count", defaultCount, 0, 0, "Print this number of bins; 0 prints all bins. Def. 10 when no --threshold or --percentage is given")
+	cli.Uint64Var(f, &o.threshold, "threshold", 0, 0, 0, "Print bins whose primary value is >= (top) or <= (bottom) this threshold")
+	cli.Float64Var(f, &o.percentage, "percentage", 0, 0, 100, "Print bins whose primary value is >= (top) or <= (bottom) this percentage of the total (0-100)")
 	f.BoolVar(&o.top, "top", false, "Print the top N bins. Def. Yes")
 	f.BoolVar(&o.bottom, "bottom", false, "Print the bottom N bins")
 	f.StringVar(&o.binTime, "bin-time", "", "Floor sTime/eTime keys to multiples of this many seconds (fractional allowed, >= 0.001); without a value, 60")
 	f.Lookup("bin-time").NoOptDefVal = "60"
+	f.BoolVar(&o.presorted, "presorted-input", false, "Accepted for rwstats' scripts (input sorted by rwsort or gfilter on the --fields): gstats bins any input by hash, sorted or not, with the same output")
 	f.BoolVar(&o.noPercents, "no-percents", false, "Do not print the percentage columns")
 	f.BoolVar(&o.overall, "overall-stats", false, "Print minima, maxima, quartiles and interval counts for bytes, packets, bytes/packet over all flows")
 	f.StringVar(&o.detailProtos, "detail-proto-stats", "", "Print the same statistics for each of these protocols (list or ranges, e.g. 6,17)")
@@ -111,17 +115,18 @@ wrap): only bogus records reach it.
 	f.StringVar(&o.ipFormat, "ip-format", "", "Print addresses as canonical, no-mixed, decimal, hexadecimal, zero-padded, map-v4, unmap-v6, force-ipv6 (comma-combinable). Def. canonical")
 	f.BoolVar(&o.integerIPs, "integer-ips", false, "Print addresses as integers (--ip-format=decimal)")
 	f.BoolVar(&o.zeroPadIPs, "zero-pad-ips", false, "Print addresses zero-padded (--ip-format=zero-padded)")
-	f.StringVar(&o.timestampFormat, "timestamp-format", "", "Print times as default, iso, m/d/y or epoch, optionally with ,utc or ,local. Def. default,utc")
-	f.BoolVar(&o.epochTime, "epoch-time", false, "Print times as seconds since the epoch (--timestamp-format=epoch)")
+	o.times.Register(f, "epoch-time", "Print times as seconds since the epoch (--timestamp-format=epoch)",
+		"Print times as default, iso, m/d/y or epoch, optionally with ,utc or ,local. Def. default,utc", "m/d/y")
 	f.BoolVar(&o.integerSensors, "integer-sensors", false, "Print sensors as integers")
 	f.BoolVar(&o.integerTCPFlags, "integer-tcp-flags", false, "Print TCP flags as integers")
 	f.StringVar(&o.ipv6Policy, "ipv6-policy", "", "ignore (drop IPv6 flows), asv4, mix, force or only (drop IPv4 flows). Def. $GFLOW_IPV6_POLICY or mix")
 	f.StringVar(&o.outputPath, "output-path", "", "Write the output to this file instead of standard output")
 	f.StringVar(&o.pager, "pager", "", "Page output on a terminal with this program. Def. $GFLOW_PAGER, $PAGER, less")
+	o.inputs.Register(f)
 	f.BoolVar(&o.json, "json", false, "Print the table as JSON (see above) instead of text")
 	f.StringVar(&o.siteConfig, "site-config-file", "", "Site configuration for sensor names. Def. $GFLOW_SITE_CONFIG or ROOT/gflow.toml")
 	f.StringVar(&o.asnDB, "asn-db", "", "Take sASName, dASName from this AS database `FILE` (GeoLite2-ASN, DB-IP ASN mmdb). Def. the site configuration's, $GFLOW_ASN_DB, the built-in one")
-	f.IntVar(&o.workers, "threads", 0, "Decode and aggregate with this many threads. Def. one per CPU")
+	cli.IntVar(f, &o.workers, "threads", 0, 0, 0, "Decode and aggregate with this many threads. Def. one per CPU")
 	cli.Examples(cmd, `
 		gfilter --scc=ch | gstats --fields=sip,sport --values=bytes
 		gfilter --start-date=2015/10/09 --proto=0-255 --type=all --pass=stdout | gstats --fields=sip --values=bytes --count=20
@@ -139,6 +144,9 @@ const defaultCount = 10
 
 func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	fl := cmd.Flags()
+	if o.helpFields {
+		return writeHelpFields(std.Out)
+	}
 	policy := fields.DefaultPolicy()
 	if o.ipv6Policy != "" {
 		p, err := fields.ParsePolicy(o.ipv6Policy)
@@ -166,7 +174,15 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 			}
 		}
 		ps := NewProtoStats(protos, policy)
-		if err := readAll(args, std, ps.Add); err != nil && !isBlockErr(err) {
+		in, err := o.inputs.Inputs(args, std, pipe.TextToStdout(o.outputPath))
+		if err != nil {
+			return err
+		}
+		if err := readAll(in, std, ps.Add); err != nil && !isBlockErr(err) {
+			in.Close()
+			return err
+		}
+		if err := in.Close(); err != nil {
 			return err
 		}
 		return writeOut(o, std, func(w io.Writer) error { return ps.WriteProtoStats(w, lo) })
@@ -194,9 +210,6 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	case fl.Changed("threshold"):
 		spec.Limit, spec.Threshold = LimitThreshold, o.threshold
 	default:
-		if o.percentage < 0 || o.percentage > 100 {
-			return cli.Usagef("Invalid percentage '%s': Value must be between 0.00 and 100.00", fl.Lookup("percentage").Value.String())
-		}
 		spec.Limit, spec.Percentage = LimitPercentage, o.percentage
 	}
 	if o.fields == "" {
@@ -206,7 +219,8 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	reg := fields.NewRegistry(fields.StatsKeys)
 	keys, err := reg.Parse(o.fields)
 	if err != nil {
-		return cli.Usagef("Invalid fields: %v", err)
+		// rwstats parses --fields after its switches: no usage line
+		return fmt.Errorf("Invalid fields: %v", err)
 	}
 	spec.Keys = keys
 	vals := "Records"
@@ -214,12 +228,15 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 		vals = o.values
 	}
 	if spec.Values, err = ParseValues(vals, reg); err != nil {
-		return cli.UsageError(err)
+		return err
 	}
 	if fl.Changed("bin-time") {
-		secs, err := strconv.ParseFloat(o.binTime, 64)
-		if err != nil || secs < 0.001 || secs > float64(1<<31-1) {
-			return cli.Usagef("Invalid bin-time '%s': Value must be a number of seconds from 0.001 to 2147483647", o.binTime)
+		secs := 60.0 // --bin-time= as --bin-time
+		if o.binTime != "" {
+			var reason string
+			if secs, reason = silkerr.ParseFloat(o.binTime, 0.001, 1<<31-1); reason != "" {
+				return cli.UsageError(&silkerr.ValueError{Switch: "bin-time", Value: o.binTime, Reason: reason})
+			}
 		}
 		spec.BinTime = int64(1000 * secs)
 	}
@@ -244,10 +261,18 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 		return cli.UsageError(err)
 	}
 	defer agg.Release()
-	rerr := readRuns(args, std, workers, spec.Needs(), agg.AddRun)
+	in, err := o.inputs.Inputs(args, std, pipe.TextToStdout(o.outputPath))
+	if err != nil {
+		return err
+	}
+	rerr := readRuns(in, std, workers, spec.Needs(), agg.AddRun)
+	cerr := in.Close()
 	res := agg.Finish()
 	if rerr != nil && !isBlockErr(rerr) {
 		return rerr
+	}
+	if cerr != nil {
+		return cerr
 	}
 	sel := res.Select()
 	fm := fields.NewFormatter(fopts)
@@ -266,8 +291,8 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 func formatOptions(o *options, policy fields.Policy, spec Spec) (fields.Options, error) {
 	fo, err := fields.Switches{
 		IPFormat: o.ipFormat, IntegerIPs: o.integerIPs, ZeroPadIPs: o.zeroPadIPs,
-		TimestampFormat: o.timestampFormat, EpochTime: o.epochTime,
-		IntegerSensors: o.integerSensors, IntegerTCPFlags: o.integerTCPFlags,
+		TimestampFormat: o.times.Format(),
+		IntegerSensors:  o.integerSensors, IntegerTCPFlags: o.integerTCPFlags,
 	}.Options(policy, false)
 	if err != nil {
 		return fo, err
@@ -327,9 +352,7 @@ func isBlockErr(err error) bool {
 
 // readAll feeds every block of every input to add. Corrupt blocks are
 // reported on stderr and skipped; the returned error is then blockErrSeen.
-func readAll(names []string, std cli.IO, add func([]flowfile.Record)) error {
-	in := pipe.Inputs(names, std.In)
-	defer in.Close()
+func readAll(in *pipe.InputList, std cli.IO, add func([]flowfile.Record)) error {
 	in.SkipBad(false, func(err error) { cli.Warnf(std.Err, "gstats", "%v", err) })
 	corrupt := false
 	for in.Next() {
@@ -351,6 +374,9 @@ func readAll(names []string, std cli.IO, add func([]flowfile.Record)) error {
 				}
 				break
 			}
+			if err := in.Copy(blk); err != nil {
+				return err
+			}
 			add(blk)
 		}
 	}
@@ -366,10 +392,12 @@ func readAll(names []string, std cli.IO, add func([]flowfile.Record)) error {
 // readRuns decodes every input on workers goroutines and hands runs of
 // records, built with the fields need, to add, in no particular order.
 // Corrupt blocks are reported on stderr and skipped; the returned error is
-// then blockErrSeen.
-func readRuns(names []string, std cli.IO, workers int, need flowfile.Fields, add func(w int, run []flowfile.Record)) error {
-	in := pipe.Inputs(names, std.In)
-	defer in.Close()
+// then blockErrSeen. With --copy-input the records are read in input
+// order by one goroutine, every field of them, and copied.
+func readRuns(in *pipe.InputList, std cli.IO, workers int, need flowfile.Fields, add func(w int, run []flowfile.Record)) error {
+	if in.Copying() {
+		return readAll(in, std, func(blk []flowfile.Record) { add(0, blk) })
+	}
 	in.SkipBad(false, func(err error) { cli.Warnf(std.Err, "gstats", "%v", err) })
 	corrupt := false
 	onBad := func(be *flowfile.BlockError) {
@@ -402,7 +430,7 @@ func writeOut(o *options, std cli.IO, write func(io.Writer) error) error {
 	if o.outputPath != "" && o.outputPath != "-" && o.outputPath != "stdout" {
 		f, err := os.Create(o.outputPath)
 		if err != nil {
-			return fmt.Errorf("Unable to open output-path '%s': %w", o.outputPath, err)
+			return fmt.Errorf("Unable to open output-path '%s': %s", o.outputPath, silkerr.Strerror(err))
 		}
 		if err := write(f); err != nil {
 			f.Close()
@@ -430,3 +458,22 @@ func writeOut(o *options, std cli.IO, write func(io.Writer) error) error {
 type nopWriteCloser struct{ io.Writer }
 
 func (nopWriteCloser) Close() error { return nil }
+
+// writeHelpFields prints the names --fields and --values take, as
+// rwstats --help-fields does.
+func writeHelpFields(w io.Writer) error {
+	if err := fields.WriteHelp(w, fields.StatsKeys, true); err != nil {
+		return err
+	}
+	_, err := fmt.Fprint(w, `
+The following names may be used in the --values switch. The first value
+ranks the bins.
+  Records,Flows              Number of flow records in the bin (default)
+  Packets                    Sum of packets of the flows in the bin
+  Bytes                      Sum of bytes of the flows in the bin
+  sIP-Distinct               Number of distinct source addresses in the bin
+  dIP-Distinct               Number of distinct destination addresses in the bin
+  Distinct:FIELD             Number of distinct values of FIELD (not a key) in the bin
+`)
+	return err
+}

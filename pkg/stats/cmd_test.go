@@ -188,7 +188,7 @@ func TestCommandErrors(t *testing.T) {
 		{[]string{"--fields=sip,1", "--count=3"}, "gstats: Invalid fields: Duplicate name '1'\n"},
 		{[]string{"--fields=s", "--count=3"}, "gstats: Invalid fields: The field 's' matches multiple keys\n"},
 		{[]string{"--fields=sip", "--values=bogus", "--count=3"}, "gstats: Invalid values: No match was found for the field 'bogus'\n"},
-		{[]string{"--fields=sip", "--percentage=150"}, "gstats: Invalid percentage '150': Value must be between 0.00 and 100.00\n"},
+		{[]string{"--fields=sip", "--percentage=150"}, "gstats: Invalid percentage '150': Value is above maximum of 100.000000\n"},
 		{[]string{"--fields=sip", "--count=1", "--ipv6-policy=sometimes"}, "gstats: Invalid ipv6-policy 'sometimes': Valid values are ignore, asv4, mix, force, only\n"},
 		{[]string{"--overall-stats", "--fields=sip"}, "gstats: Cannot combine the protocol statistics (--overall-stats, --detail-proto-stats) with --fields or --values\n"},
 	}

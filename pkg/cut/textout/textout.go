@@ -11,6 +11,7 @@ import (
 	"os"
 
 	"github.com/gflow/gflow/pkg/cli"
+	"github.com/gflow/gflow/pkg/cli/silkerr"
 )
 
 // Writer is buffered text output; Close flushes it and closes the file or
@@ -39,7 +40,8 @@ func Open(outputPath, pagerFlag string, std cli.IO) (*Writer, error) {
 	}
 	f, err := os.Create(outputPath)
 	if err != nil {
-		return nil, fmt.Errorf("Unable to open output-path '%s': %w", outputPath, err)
+		// rwcut's and rwcount's words
+		return nil, fmt.Errorf("Cannot open '%s': %s", outputPath, silkerr.Strerror(err))
 	}
 	return &Writer{bufio.NewWriterSize(f, 64<<10), f}, nil
 }
