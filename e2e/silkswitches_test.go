@@ -20,7 +20,7 @@ import (
 // Switches SiLK's rwcut, rwstats and rwcount have and gflow's tools take
 // the same way: --legacy-timestamps, --xargs, --print-filenames,
 // --copy-input, --presorted-input, --help-fields, rwcount's
-// --start-epoch/--end-epoch.
+// --start-epoch/--end-epoch, and --column-separator= (NUL).
 
 func runIn(t *testing.T, newCmd func(cli.IO) *cobra.Command, stdin []byte, args ...string) (string, string, int) {
 	t.Helper()
@@ -186,6 +186,29 @@ func TestHelpFieldsAndPresorted(t *testing.T) {
 		got, errs, st := runIn(t, stats.NewCommand, nil, "--fields=sport", "--values=bytes", limit, "--presorted-input", a, b)
 		if st != 0 || got != want {
 			t.Errorf("--presorted-input %s: status %d %q\n%s\nwant\n%s", limit, st, errs, got, want)
+		}
+	}
+}
+
+// --column-separator= (empty) separates with NUL, as SiLK does
+// (delimiter = opt_arg[0]); so does --delimited=.
+func TestEmptySeparatorIsNUL(t *testing.T) {
+	a, _ := twoFiles(t)
+	cases := []struct {
+		cmd  func(cli.IO) *cobra.Command
+		args []string
+		want string
+	}{
+		{cut.NewCommand, []string{"--fields=sport,dport", "--no-titles", "--num-recs=1", "--column-separator="}, " 1024\x00  443\x00\n"},
+		{cut.NewCommand, []string{"--fields=sport,dport", "--no-titles", "--num-recs=1", "--delimited="}, "1024\x00443\n"},
+		{stats.NewCommand, []string{"--fields=dport", "--count=1", "--no-titles", "--column-separator="},
+			"  443\x00         3\x00100.000000\x00100.000000\x00\n"},
+		{count.NewCommand, []string{"--bin-size=3600", "--no-titles", "--delimited="}, "2015/10/09T00:00:00\x003.00\x00300.00\x003.00\n"},
+	}
+	for _, c := range cases {
+		out, errs, st := runIn(t, c.cmd, nil, append(c.args, "--output-path=-", a)...)
+		if st != 0 || out != c.want {
+			t.Errorf("%v: status %d %q\n%q\nwant\n%q", c.args, st, errs, out, c.want)
 		}
 	}
 }

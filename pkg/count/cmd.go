@@ -117,7 +117,7 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	if err != nil {
 		return cli.UsageError(err)
 	}
-	lo := Layout{NoTitles: cl.NoTitles, NoColumns: cl.NoColumns, NoFinalDelim: cl.NoFinalDelim, Delim: cl.Delim, BinSlots: o.binSlots}
+	lo := Layout{NoTitles: cl.NoTitles, NoColumns: cl.NoColumns, NoFinalDelim: cl.NoFinalDelim, Delim: cl.Delim, NULDelim: cl.Delim == 0, BinSlots: o.binSlots}
 	tf := os.Getenv("GFLOW_TIMESTAMP_FORMAT")
 	if o.times.Format() != "" {
 		tf = o.times.Format()

@@ -13,7 +13,8 @@ type Layout struct {
 	NoTitles     bool
 	NoColumns    bool
 	NoFinalDelim bool
-	Delim        byte // 0 means '|'
+	Delim        byte // 0 means '|', unless NULDelim
+	NULDelim     bool // separate with NUL (--column-separator= in SiLK)
 	BinSlots     bool // label rows with the bin index instead of the date
 	// Time prints the dates (its Style, and Local); milliseconds print
 	// when the bin size is not whole seconds.
@@ -29,7 +30,7 @@ var widths = [4]int{19, 15, 20, 17}
 //	               Date|        Records|               Bytes|          Packets|
 //	2015/10/09T00:00:00|           6.00|            21170.00|            49.00|
 func WriteText(w io.Writer, rows iter.Seq[Row], binSize int64, lo Layout) error {
-	if lo.Delim == 0 {
+	if lo.Delim == 0 && !lo.NULDelim {
 		lo.Delim = '|'
 	}
 	wd := widths

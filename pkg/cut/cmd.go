@@ -205,7 +205,7 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	if err != nil {
 		return cli.UsageError(err)
 	}
-	lo := Layout{NoTitles: cl.NoTitles, NoColumns: cl.NoColumns, NoFinalDelim: cl.NoFinalDelim, Delim: cl.Delim, ICMPTypeAndCode: o.icmpTypeAndCode}
+	lo := Layout{NoTitles: cl.NoTitles, NoColumns: cl.NoColumns, NoFinalDelim: cl.NoFinalDelim, Delim: cl.Delim, NULDelim: cl.Delim == 0, ICMPTypeAndCode: o.icmpTypeAndCode}
 	fo, err := formatOptions(fields.Switches{
 		IPFormat: o.ipFormat, IntegerIPs: o.integerIPs, ZeroPadIPs: o.zeroPadIPs,
 		TimestampFormat: o.times.Format(),

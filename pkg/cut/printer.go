@@ -27,7 +27,8 @@ type Layout struct {
 	NoTitles     bool
 	NoColumns    bool // no padding
 	NoFinalDelim bool // no separator after the last column
-	Delim        byte // 0 means '|'
+	Delim        byte // 0 means '|', unless NULDelim
+	NULDelim     bool // separate with NUL (--column-separator= in SiLK)
 	// ICMPTypeAndCode prints an ICMP flow's type in the sPort column and
 	// its code in the dPort column (rwcut's deprecated switch).
 	ICMPTypeAndCode bool
@@ -44,7 +45,7 @@ type Printer struct {
 
 // NewPrinter returns a Printer of the given fields.
 func NewPrinter(fm *fields.Formatter, ids []fields.ID, lo Layout) *Printer {
-	if lo.Delim == 0 {
+	if lo.Delim == 0 && !lo.NULDelim {
 		lo.Delim = '|'
 	}
 	p := &Printer{fm: fm, ids: ids, lo: lo, widths: make([]int, len(ids))}

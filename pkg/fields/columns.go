@@ -1,8 +1,6 @@
 package fields
 
 import (
-	"errors"
-
 	"github.com/spf13/pflag"
 )
 
@@ -37,17 +35,22 @@ func (c *Columns) Register(fs *pflag.FlagSet, titlesHelp string) {
 
 // Layout resolves the switches as SiLK does: --delimited implies
 // --no-columns and --no-final-delimiter, and its character wins over
-// --column-separator.
+// --column-separator. The separator is the first character of the value;
+// an empty value (--column-separator=) separates with NUL, as in SiLK,
+// for xargs -0 and the like.
 func (c *Columns) Layout() (ColumnLayout, error) {
-	if c.sep == "" {
-		return ColumnLayout{}, errors.New("Invalid column-separator: the separator may not be empty")
-	}
-	l := ColumnLayout{NoTitles: c.noTitles, NoColumns: c.noColumns, NoFinalDelim: c.noFinal, Delim: c.sep[0]}
+	l := ColumnLayout{NoTitles: c.noTitles, NoColumns: c.noColumns, NoFinalDelim: c.noFinal, Delim: first(c.sep)}
 	if c.fs != nil && c.fs.Changed("delimited") {
 		l.NoColumns, l.NoFinalDelim = true, true
-		if c.delimited != "" {
-			l.Delim = c.delimited[0]
-		}
+		l.Delim = first(c.delimited)
 	}
 	return l, nil
+}
+
+// first returns the first byte of s, or NUL for an empty s (C's opt_arg[0]).
+func first(s string) byte {
+	if s == "" {
+		return 0
+	}
+	return s[0]
 }

@@ -159,7 +159,7 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	if err != nil {
 		return cli.UsageError(err)
 	}
-	lo := Layout{NoTitles: cl.NoTitles, NoColumns: cl.NoColumns, NoFinalDelim: cl.NoFinalDelim, Delim: cl.Delim, NoPercents: o.noPercents}
+	lo := Layout{NoTitles: cl.NoTitles, NoColumns: cl.NoColumns, NoFinalDelim: cl.NoFinalDelim, Delim: cl.Delim, NULDelim: cl.Delim == 0, NoPercents: o.noPercents}
 
 	protoMode := o.overall || fl.Changed("detail-proto-stats")
 	if protoMode {

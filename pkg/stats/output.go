@@ -16,7 +16,8 @@ type Layout struct {
 	NoColumns    bool
 	NoFinalDelim bool
 	NoPercents   bool
-	Delim        byte // column separator; 0 means '|'
+	Delim        byte // column separator; 0 means '|', unless NULDelim
+	NULDelim     bool // separate with NUL (--column-separator= in SiLK)
 }
 
 const pctWidth = 10
@@ -33,7 +34,7 @@ func WriteText(out io.Writer, res *Result, sel *Selection, fm *fields.Formatter,
 	w := bufio.NewWriterSize(out, 64<<10)
 	spec := &res.agg.spec
 	delim := lo.Delim
-	if delim == 0 {
+	if delim == 0 && !lo.NULDelim {
 		delim = '|'
 	}
 	primary := spec.Values[0].Title()

@@ -171,7 +171,7 @@ func appendF5(dst []byte, v float64) []byte {
 func (p *ProtoStats) WriteProtoStats(out io.Writer, lo Layout) error {
 	w := bufio.NewWriter(out)
 	delim := lo.Delim
-	if delim == 0 {
+	if delim == 0 && !lo.NULDelim {
 		delim = '|'
 	}
 	final := ""
