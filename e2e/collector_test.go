@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -102,31 +103,50 @@ func groundTruth(t *testing.T) map[flowKey]*flowSum {
 	return out
 }
 
+// The deadlines of the waits below only keep a broken test from hanging:
+// they are no assertion about speed. A -race build on a machine loaded by
+// other builds and tests has taken over a minute to start gflowcap, and
+// the real exporters run slowly there too.
+const (
+	startLimit = 5 * time.Minute // for gflowcap's start line
+	waitLimit  = 2 * time.Minute // for flows, and for an exporter's run
+)
+
 // runCollector starts gflowcap in-process on a loopback port and returns
 // the port, its counters and a stop function (what SIGTERM does).
 func runCollector(t *testing.T, root string) (netip.AddrPort, *collector.Stats, func()) {
+	t.Helper()
+	return startCollector(t, collector.Config{DataRoot: root, FlushInterval: time.Second}, &syncBuffer{})
+}
+
+// startCollector runs gflowcap in-process with cfg on a loopback port,
+// logging to log, and returns once it decodes: the port, its counters and
+// a stop function (what SIGTERM does).
+func startCollector(t *testing.T, cfg collector.Config, log *syncBuffer) (netip.AddrPort, *collector.Stats, func()) {
 	t.Helper()
 	ready := make(chan []netip.AddrPort, 1)
 	stats := collector.NewStats()
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
-	log := &syncBuffer{}
-	cfg := collector.Config{
-		Listen: []string{"127.0.0.1:0"}, RcvBuf: 4 << 20, DataRoot: root, Stderr: log,
-		FlushInterval: time.Second, Stats: stats,
-		Ready: func(a []netip.AddrPort) { ready <- a },
-	}
+	cfg.Listen, cfg.RcvBuf, cfg.Stderr, cfg.Stats = []string{"127.0.0.1:0"}, 4<<20, log, stats
+	cfg.Ready = func(a []netip.AddrPort) { ready <- a }
 	t.Setenv("GFLOW_SITE_CONFIG", "")
 	go func() { errc <- collector.Run(ctx, cfg) }()
 	select {
 	case a := <-ready:
-		// The socket is bound before the country tables load, which under
-		// the race detector on a busy machine took longer than the tests
-		// wait for flows: wait for the start line, which says it decodes.
-		for deadline := time.Now().Add(2 * time.Minute); !strings.Contains(log.String(), " started: "); time.Sleep(10 * time.Millisecond) {
+		// The socket is bound before the country tables load: the start
+		// line says it decodes.
+		deadline := time.Now().Add(startLimit)
+		for !strings.Contains(log.String(), " started: ") {
+			select {
+			case err := <-errc:
+				cancel()
+				t.Fatalf("gflowcap ended before its start line: %v\n%s", err, log.String())
+			case <-time.After(10 * time.Millisecond):
+			}
 			if time.Now().After(deadline) {
 				cancel()
-				t.Fatalf("gflowcap did not start decoding in 2 minutes:\n%s", log.String())
+				t.Fatalf("gflowcap did not start decoding in %s:\n%s", startLimit, log.String())
 			}
 		}
 		return a[0], stats, func() {
@@ -142,27 +162,13 @@ func runCollector(t *testing.T, root string) (netip.AddrPort, *collector.Stats, 
 	return netip.AddrPort{}, nil, nil
 }
 
-// startLimit bounds waitQuiet: a collector starting under -race on a loaded
-// machine takes more than 10 s to build its country and AS tables before it
-// decodes the first datagram (they queue in the socket meanwhile).
-const startLimit = 30 * time.Second
-
-// waitQuiet waits until the collector has decoded want flows, or until no
-// new flow arrived for a second (the test then reports what is missing).
-// Until the first flow, it waits up to a minute more than limit: the
-// collector binds its socket first and decodes once its country table is
-// built, which a -race build on a loaded machine takes over 10 s to do.
-func waitQuiet(stats *collector.Stats, want uint64, limit time.Duration) {
-	last, lastChange := uint64(0), time.Now()
-	start := time.Now()
-	for deadline := start.Add(limit); time.Now().Before(deadline) || (last == 0 && time.Since(start) < limit+time.Minute); time.Sleep(20 * time.Millisecond) {
-		n := stats.Totals().Flows
-		if n >= want {
-			return
-		}
-		if n != last {
-			last, lastChange = n, time.Now()
-		} else if n > 0 && time.Since(lastChange) > time.Second {
+// waitFlows waits until the collector has decoded want flows (or, if some
+// never come, until waitLimit has passed; the test then reports what is
+// missing). Whether flows come in a burst or with pauses, as a loaded
+// machine schedules the exporter and the collector, does not matter.
+func waitFlows(stats *collector.Stats, want uint64) {
+	for deadline := time.Now().Add(waitLimit); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if stats.Totals().Flows >= want {
 			return
 		}
 	}
@@ -365,7 +371,7 @@ func runSoftflowd(t *testing.T, to netip.AddrPort, args ...string) {
 	dir := t.TempDir()
 	ctl := filepath.Join(dir, "ctl")
 	all := append([]string{"-D", "-a", "-r", inputPcap, "-n", to.String(), "-p", filepath.Join(dir, "pid"), "-c", ctl}, args...)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, lookPath("softflowd"), all...)
 	var out strings.Builder
@@ -410,7 +416,7 @@ func TestSoftflowdV5(t *testing.T) {
 	root := t.TempDir()
 	addr, stats, stop := runCollector(t, root)
 	runSoftflowd(t, addr, "-v", "5")
-	waitQuiet(stats, v5only.flows, startLimit)
+	waitFlows(stats, v5only.flows)
 	stop()
 	check(t, root, v5only, 1500*time.Millisecond)
 }
@@ -420,7 +426,7 @@ func TestSoftflowdV9(t *testing.T) {
 	root := t.TempDir()
 	addr, stats, stop := runCollector(t, root)
 	runSoftflowd(t, addr, "-v", "9")
-	waitQuiet(stats, all100.flows, startLimit)
+	waitFlows(stats, all100.flows)
 	stop()
 	// v9 times may be up to 1 s early: the header's export time is in whole seconds.
 	check(t, root, all100, 1500*time.Millisecond)
@@ -431,7 +437,7 @@ func TestSoftflowdIPFIX(t *testing.T) {
 	root := t.TempDir()
 	addr, stats, stop := runCollector(t, root)
 	runSoftflowd(t, addr, "-v", "10", "-A", "milli")
-	waitQuiet(stats, all100.flows, startLimit)
+	waitFlows(stats, all100.flows)
 	stop()
 	check(t, root, all100, 10*time.Millisecond)
 }
@@ -451,7 +457,7 @@ nfprobe_receiver: %s
 nfprobe_version: 10
 nfprobe_timeouts: general=15:maxlife=60
 `, in, addr)), 0o644)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, lookPath("pmacctd"), "-f", conf).CombinedOutput()
 	if err != nil {
@@ -461,7 +467,7 @@ nfprobe_timeouts: general=15:maxlife=60
 		// stored decides, and pmacctd's words go with a failure.
 		t.Logf("pmacctd: %v\n%s", err, lastLines(string(out), 10))
 	}
-	waitQuiet(stats, all100.flows, startLimit)
+	waitFlows(stats, all100.flows)
 	stop()
 	check(t, root, all100, 10*time.Millisecond)
 }
@@ -480,10 +486,13 @@ func TestNfreplayV9(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nfcapd.Process.Kill()
-	time.Sleep(300 * time.Millisecond) // nfcapd binds its socket
+	// nfcapd binds its socket, then softflowd exports to it; once nfcapd
+	// has taken every datagram from the socket, SIGINT makes it close its
+	// file (it stores what it took first).
+	waitSocket(t, port, "nfcapd to bind its socket", func(queued int) bool { return queued >= 0 })
 	runSoftflowd(t, netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port)), "-v", "9")
-	time.Sleep(300 * time.Millisecond)
-	nfcapd.Process.Signal(os.Interrupt) // nfcapd closes its file on SIGINT/SIGTERM
+	waitSocket(t, port, "nfcapd to read what softflowd sent", func(queued int) bool { return queued == 0 })
+	nfcapd.Process.Signal(os.Interrupt)
 	nfcapd.Wait()
 	files, _ := filepath.Glob(filepath.Join(dir, "nfcapd.2*"))
 	if len(files) != 1 {
@@ -492,13 +501,13 @@ func TestNfreplayV9(t *testing.T) {
 
 	root := t.TempDir()
 	addr, stats, stop := runCollector(t, root)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	o, err := exec.CommandContext(ctx, lookPath("nfreplay"), "-r", files[0], "-v9", "-H", "127.0.0.1", "-p", fmt.Sprint(addr.Port())).CombinedOutput()
 	if err != nil {
 		t.Fatalf("nfreplay: %v\n%s", err, lastLines(string(o), 10))
 	}
-	waitQuiet(stats, all100.flows, startLimit)
+	waitFlows(stats, all100.flows)
 	stop()
 	// nfcapd 1.7.1 does not store softflowd's ICMPv6 type (IE 139), so
 	// nfreplay sends type and code 0.
@@ -515,6 +524,37 @@ func freeUDPPort(t *testing.T) int {
 	}
 	defer c.Close()
 	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// waitSocket waits until cond holds for the bytes queued on the UDP socket
+// bound to 127.0.0.1:port, as /proc/net/udp shows them (-1: no such socket).
+func waitSocket(t *testing.T, port int, what string, cond func(queued int) bool) {
+	t.Helper()
+	local := fmt.Sprintf("0100007F:%04X", port)
+	for deadline := time.Now().Add(waitLimit); ; time.Sleep(20 * time.Millisecond) {
+		queued := -1
+		b, err := os.ReadFile("/proc/net/udp")
+		if err != nil {
+			t.Fatalf("waiting for %s: %v", what, err)
+		}
+		for _, line := range strings.Split(string(b), "\n")[1:] {
+			f := strings.Fields(line)
+			if len(f) > 4 && f[1] == local {
+				_, q, _ := strings.Cut(f[4], ":") // tx_queue:rx_queue, hexadecimal
+				n, err := strconv.ParseInt(q, 16, 64)
+				if err != nil {
+					t.Fatalf("/proc/net/udp: %q", line)
+				}
+				queued = int(n)
+			}
+		}
+		if cond(queued) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", waitLimit, what)
+		}
+	}
 }
 
 // syncBuffer is gflowcap's log, written by its goroutines, read by the test.

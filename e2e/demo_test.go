@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -180,7 +179,7 @@ func TestQuickStartDemo(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/index.html?refresh=0")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.hasAttribute('data-ready')`, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.hasAttribute('data-ready')`, chromedp.WithPollingTimeout(waitLimit))); err != nil {
 		t.Fatalf("the page never became ready: %v", err)
 	}
 	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('circle.bubble').length`))
@@ -213,7 +212,7 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-dev-shm-usage", true), chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1400, 820))
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, startLimit) // hang protection only: Chromium starts slowly on a loaded machine
 	t.Cleanup(func() { cancel(); cancelCtx(); cancelAlloc() })
 	return ctx
 }

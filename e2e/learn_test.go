@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -210,23 +209,8 @@ func handConfig(sh homeShape) string {
 // cfgPath ("" for none), sends the packets and stops it.
 func sendHome(t *testing.T, root, cfgPath string, pkts [][]byte) {
 	t.Helper()
-	t.Setenv("GFLOW_SITE_CONFIG", "")
-	ready := make(chan []netip.AddrPort, 1)
-	st := collector.NewStats()
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	var logs bytes.Buffer
-	cfg := collector.Config{Listen: []string{"127.0.0.1:0"}, RcvBuf: 4 << 20, DataRoot: root, SiteConfig: cfgPath,
-		Stderr: &logs, FlushInterval: time.Second, Stats: st, Ready: func(a []netip.AddrPort) { ready <- a }}
-	go func() { errc <- collector.Run(ctx, cfg) }()
-	var to netip.AddrPort
-	select {
-	case a := <-ready:
-		to = a[0]
-	case err := <-errc:
-		cancel()
-		t.Fatalf("gflowcap did not start: %v", err)
-	}
+	logs := &syncBuffer{}
+	to, st, stop := startCollector(t, collector.Config{DataRoot: root, SiteConfig: cfgPath, FlushInterval: time.Second}, logs)
 	conn, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(to))
 	if err != nil {
 		t.Fatal(err)
@@ -240,14 +224,10 @@ func sendHome(t *testing.T, root, cfgPath string, pkts [][]byte) {
 		}
 	}
 	conn.Close()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && st.Totals().Packets < uint64(len(pkts)); {
+	for deadline := time.Now().Add(waitLimit); time.Now().Before(deadline) && st.Totals().Packets < uint64(len(pkts)); {
 		time.Sleep(10 * time.Millisecond)
 	}
-	time.Sleep(100 * time.Millisecond)
-	cancel()
-	if err := <-errc; err != nil {
-		t.Fatalf("gflowcap: %v", err)
-	}
+	stop()
 	if got := st.Totals().Packets; got != uint64(len(pkts)) {
 		t.Fatalf("gflowcap received %d of %d export packets\n%s", got, len(pkts), logs.String())
 	}

@@ -3,6 +3,7 @@ package collector
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -90,7 +91,7 @@ func TestReadPcapWritesEveryFlowToItsHour(t *testing.T) {
 
 // startUDP runs the collector in-process on a loopback port and returns the
 // port, the counters and a stop function that cancels it (what SIGTERM does)
-// and returns Run's error.
+// and returns Run's error. It returns once the collector decodes.
 func startUDP(t *testing.T, cfg Config) (netip.AddrPort, *Stats, func() error) {
 	t.Helper()
 	ready := make(chan []netip.AddrPort, 1)
@@ -98,8 +99,11 @@ func startUDP(t *testing.T, cfg Config) (netip.AddrPort, *Stats, func() error) {
 	cfg.RcvBuf = 4 << 20
 	cfg.Ready = func(a []netip.AddrPort) { ready <- a }
 	cfg.Stats = NewStats()
+	log := &lockedBuffer{}
 	if cfg.Stderr == nil {
-		cfg.Stderr = &lockedBuffer{}
+		cfg.Stderr = log
+	} else {
+		cfg.Stderr = io.MultiWriter(cfg.Stderr, log)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
@@ -109,10 +113,11 @@ func startUDP(t *testing.T, cfg Config) (netip.AddrPort, *Stats, func() error) {
 		// The socket is bound first; the site and the country tables load
 		// next, which takes a while under the race detector on a busy
 		// machine. The start line says the collector decodes.
-		if log, ok := cfg.Stderr.(*lockedBuffer); ok {
-			waitForUpTo(t, time.Minute, "the start line", func() bool { return strings.Contains(log.String(), " started: ") })
-		}
-		return a[0], cfg.Stats, func() error { cancel(); return <-errc }
+		ended := make(chan struct{})
+		var runErr error
+		go func() { runErr = <-errc; close(ended) }()
+		waitStarted(t, log.String, ended, cancel)
+		return a[0], cfg.Stats, func() error { cancel(); <-ended; return runErr }
 	case err := <-errc:
 		cancel()
 		t.Fatalf("collector did not start: %v", err)
@@ -120,23 +125,42 @@ func startUDP(t *testing.T, cfg Config) (netip.AddrPort, *Stats, func() error) {
 	return netip.AddrPort{}, nil, nil
 }
 
-// waitFor polls cond (the collector works asynchronously) for up to 30 s:
-// a collector starting under -race on a loaded machine takes more than 10 s
-// to build its country and AS tables before it decodes the first datagram.
-func waitFor(t *testing.T, what string, cond func() bool) {
+// The deadlines of the waits below only keep a broken test from hanging:
+// they are no assertion about speed. A -race build on a machine loaded by
+// other builds and tests has taken over a minute to start gflowcap.
+const (
+	startLimit = 5 * time.Minute // for the start line
+	waitLimit  = 2 * time.Minute // for anything else the collector does
+)
+
+// waitStarted waits for gflowcap's start line in log, which it writes once
+// it decodes. A collector that ends (ended closed) before fails the test
+// at once, with its log; cancel stops one that does not start in time.
+func waitStarted(t *testing.T, log func() string, ended <-chan struct{}, cancel func()) {
 	t.Helper()
-	waitForUpTo(t, 30*time.Second, what, cond)
+	deadline := time.Now().Add(startLimit)
+	for !strings.Contains(log(), " started: ") {
+		select {
+		case <-ended:
+			t.Fatalf("gflowcap ended before its start line:\n%s", log())
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("gflowcap did not write its start line in %s:\n%s", startLimit, log())
+		}
+	}
 }
 
-// waitForUpTo polls cond for up to limit.
-func waitForUpTo(t *testing.T, limit time.Duration, what string, cond func() bool) {
+// waitFor polls cond (the collector works asynchronously) until it holds.
+func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(waitLimit); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		if cond() {
 			return
 		}
 	}
-	t.Fatalf("timed out waiting for %s", what)
+	t.Fatalf("timed out after %s waiting for %s", waitLimit, what)
 }
 
 // sendV5 sends n packets of 30 flows each, flows starting at base.

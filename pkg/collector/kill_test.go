@@ -51,6 +51,8 @@ type child struct {
 	udp     netip.AddrPort
 	metrics string
 	stderr  *lockedBuffer
+	exited  chan struct{} // closed when the process has ended
+	err     error         // cmd.Wait's, once exited is closed
 }
 
 func startChild(t *testing.T, root string, flush time.Duration, extra ...string) *child {
@@ -60,6 +62,7 @@ func startChild(t *testing.T, root string, flush time.Duration, extra ...string)
 		udp:     netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(up)),
 		metrics: fmt.Sprintf("http://127.0.0.1:%d/metrics", mp),
 		stderr:  &lockedBuffer{},
+		exited:  make(chan struct{}),
 	}
 	c.cmd = exec.Command(os.Args[0], "--listen", c.udp.String(), "--data-rootdir", root,
 		"--flush-interval", flush.String(), "--stats-interval", "0", "--rcvbuf", "4M",
@@ -70,11 +73,25 @@ func startChild(t *testing.T, root string, flush time.Duration, extra ...string)
 	if err := c.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { c.cmd.Process.Kill(); c.cmd.Wait() })
-	// Starting takes a while under the race detector on a busy machine
-	// (loading the country tables): wait for it longer than for the rest.
-	waitForUpTo(t, time.Minute, "the metrics endpoint", func() bool { _, err := c.metric("gflowcap_flushes_total"); return err == nil })
+	go func() { c.err = c.cmd.Wait(); close(c.exited) }()
+	t.Cleanup(func() { c.cmd.Process.Kill(); <-c.exited })
+	// The start line comes once the metrics endpoint is served and the
+	// collector decodes: under the race detector on a busy machine that
+	// has taken over a minute (loading the country tables).
+	log := c.stderr.String
+	for i, a := range extra {
+		if a == "--log-file" && i+1 < len(extra) {
+			log = func() string { b, _ := os.ReadFile(extra[i+1]); return c.stderr.String() + string(b) }
+		}
+	}
+	waitStarted(t, log, c.exited, func() { c.cmd.Process.Kill() })
 	return c
+}
+
+// wait waits for the process to end and returns how it ended.
+func (c *child) wait() error {
+	<-c.exited
+	return c.err
 }
 
 // metric sums the samples of one metric from the child's /metrics.
@@ -146,7 +163,7 @@ func TestKilledCollectorLosesAtMostItsLastFlushInterval(t *testing.T) {
 	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	c.cmd.Wait()
+	c.wait()
 
 	got := storedPorts(t, root)
 	for k := range int(first.flows) {
@@ -163,7 +180,7 @@ func TestKilledCollectorLosesAtMostItsLastFlushInterval(t *testing.T) {
 	if err := c2.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	if err := c2.cmd.Wait(); err != nil {
+	if err := c2.wait(); err != nil {
 		t.Fatalf("gflowcap after SIGTERM: %v (stderr %q)", err, c2.stderr.String())
 	}
 	got = storedPorts(t, root)

@@ -126,7 +126,7 @@ func TestHangupLosesNothing(t *testing.T) {
 	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.cmd.Wait(); err != nil {
+	if err := c.wait(); err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
 			t.Fatalf("gflowcap exited with status %d after SIGHUP and SIGTERM (stderr %q)", ee.ExitCode(), c.stderr.String())
