@@ -12,8 +12,10 @@ import (
 
 // What gflowcap says it is doing: one line at start, one for the first
 // packet of each exporter (and observation domain), one when a template
-// first arrives, and the exporters it refuses, by address and
-// rate-limited. Nothing per packet: a steady state is quiet.
+// first arrives, and the exporters it refuses, by address; each kind of
+// line rate-limited (noteBurst), so that a flood of spoofed exporters or
+// templates does not flood the log. Nothing per packet: a steady state is
+// quiet.
 
 // startLine is the line that says what this run does.
 func (c *collector) startLine(metrics string) string {
@@ -54,13 +56,13 @@ func (c *collector) startLine(metrics string) string {
 func (c *collector) decoderEvent(e netflow.Event) {
 	switch e.Kind {
 	case netflow.EventFirstPacket:
-		c.logf("exporter %s: first packet, %s", e.Exporter, domainName(e.Version, e.Domain))
+		c.note("an exporter's first packet", "exporter %s: first packet, %s", e.Exporter, domainName(e.Version, e.Domain))
 	case netflow.EventNewTemplate:
 		kind := "template"
 		if e.Options {
 			kind = "options template"
 		}
-		c.logf("exporter %s: %s: %s %d arrived (%d fields)", e.Exporter, domainName(e.Version, e.Domain), kind, e.Template, e.Fields)
+		c.note("a new template", "exporter %s: %s: %s %d arrived (%d fields)", e.Exporter, domainName(e.Version, e.Domain), kind, e.Template, e.Fields)
 	}
 }
 

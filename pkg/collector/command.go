@@ -57,17 +57,24 @@ site configuration, the metrics address), one for the first packet of each
 exporter (its address, NetFlow version and observation domain), one when a
 template first arrives, and the exporters it refuses (by address, at most
 one line per exporter every 10 minutes); --stats-interval adds a summary.
-Lines carry a UTC time and go to standard error, or to --log-file.
+Lines carry a UTC time and go to standard error, or to --log-file. No kind
+of line floods the log: of first packets, new templates and flows outside
+the time window, 32 are logged at once and then one a minute; of each kind
+of error (a read-only repository, a full disk), one a minute; each says
+how many like it were held back, and at exit a line counts the rest.
 
 Files are flushed every --flush-interval, so a crash loses at most that
-much; SIGINT and SIGTERM flush and close everything and exit 0, and a
-restart appends to the current hour's files. SIGHUP (systemctl reload)
-flushes every file, reopens --log-file (for logrotate) and reads the site
-configuration again: changed sensors, exporters and networks apply to the
-flows received from then on, and a configuration with an error is
-reported and the one in use kept. A file where an hourly file belongs
-that is not one (not flows, a damaged header, another sensor's) is
-renamed to NAME.bad-YYYYMMDDTHHMMSSZ, kept, and a new file started.
+much. A power cut can cost more: a flush hands the blocks to the kernel,
+which writes them to disk within about 30 s (vm.dirty_expire_centisecs);
+files are synced to disk when they are closed. SIGINT and SIGTERM flush
+and close everything and exit 0, and a restart appends to the current
+hour's files. SIGHUP (systemctl reload) flushes every file, reopens
+--log-file (for logrotate) and reads the site configuration again:
+changed sensors, exporters and networks apply to the flows received from
+then on, and a configuration with an error is reported and the one in
+use kept. A file where an hourly file belongs that is not one (not
+flows, a damaged header, another sensor's) is renamed to
+NAME.bad-YYYYMMDDTHHMMSSZ, kept, and a new file started.
 
 A flow that starts more than --reject-hours-past hours before the export
 time of the datagram that carried it, or more than --reject-hours-future

@@ -88,6 +88,7 @@ type Engine struct {
 	done    chan struct{}
 	workers sync.WaitGroup
 	errLog  *logLimiter // a line per kind of write error a minute
+	notes   *logLimiter // the lines about exporters' flows (timewindow.go)
 	started bool
 }
 
@@ -124,6 +125,7 @@ func (e *Engine) Start() {
 	if e.Sink != nil {
 		e.Sink.LostTo = &e.Stats.Dropped
 	}
+	e.notes = newLogLimiter(time.Minute, noteBurst, "lines")
 	e.batches = make(chan *batch, poolBatches)
 	e.free = make(chan *batch, poolBatches)
 	for range poolBatches {
@@ -170,10 +172,8 @@ func (e *Engine) writeLoop() {
 				for _, o := range e.Outputs {
 					e.noteErr(o.Close())
 				}
-				if e.errLog != nil {
-					for _, l := range e.errLog.held() {
-						e.logf("%s", l)
-					}
+				for _, l := range append(e.errLog.held(), e.notes.held()...) {
+					e.logf("%s", l)
 				}
 				e.Stats.OpenFiles.Store(0)
 				if e.AfterFlush != nil {
@@ -275,11 +275,9 @@ func (e *Engine) noteErr(err error) {
 	}
 	e.Stats.WriteErrors.Add(1)
 	if e.errLog == nil {
-		e.errLog = newLogLimiter(time.Minute)
+		e.errLog = newLogLimiter(time.Minute, 1, "errors")
 	}
-	if ok, held := e.errLog.allow(errKind(err)); ok {
-		e.logf("%s", e.errLog.line(err.Error(), held))
-	}
+	e.errLog.printf(e.logf, errKind(err), "%s", err)
 }
 
 // Worker decodes datagrams into its current batch. Each receive goroutine

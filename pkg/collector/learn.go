@@ -52,7 +52,7 @@ func (c *collector) saveLearned() {
 	}
 	c.learnSaved = time.Now()
 	if err := c.learner.State().Save(c.learnPath); err != nil {
-		c.logf("%v", err)
+		c.logErr("", err) // a read-only state directory fails at every change
 	}
 }
 

@@ -105,7 +105,9 @@ func (r *Retention) Run(now time.Time) (RetentionResult, error) {
 	}
 	total := res.Bytes
 	dirs := map[string]bool{}
-	var errs []error
+	// a read-only repository fails on every file: one error says so
+	var firstErr error
+	failed := 0
 	for _, f := range files {
 		tooOld := r.MaxAge > 0 && !f.hour.Add(time.Hour).After(now.Add(-r.MaxAge))
 		tooBig := r.MaxBytes > 0 && total > r.MaxBytes
@@ -123,7 +125,10 @@ func (r *Retention) Run(now time.Time) (RetentionResult, error) {
 			r.logf("retention: would delete %s (%d bytes, %s)", f.path, f.size, why)
 		} else {
 			if err := os.Remove(f.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				errs = append(errs, fmt.Errorf("retention: %w", err))
+				if failed == 0 {
+					firstErr = err
+				}
+				failed++
 				continue
 			}
 			r.logf("retention: deleted %s (%d bytes, %s)", f.path, f.size, why)
@@ -136,7 +141,13 @@ func (r *Retention) Run(now time.Time) (RetentionResult, error) {
 	for d := range dirs {
 		res.DirsFreed += r.removeEmptyDirs(d)
 	}
-	return res, errors.Join(errs...)
+	switch {
+	case failed == 1:
+		return res, fmt.Errorf("retention: %w", firstErr)
+	case failed > 1:
+		return res, fmt.Errorf("retention: %d files could not be deleted, the first: %w", failed, firstErr)
+	}
+	return res, nil
 }
 
 // removeEmptyDirs removes dir and its parents up to (not including) the root

@@ -84,6 +84,7 @@ type collector struct {
 	denied  *refusals                   // exporters --allow does not list
 	unknown *refusals                   // exporters of no sensor
 	errLog  *logLimiter                 // see logErr
+	notes   *logLimiter                 // see note
 	tplPath string
 	start   time.Time
 
@@ -109,7 +110,7 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.Stderr = os.Stderr
 	}
 	c := &collector{cfg: cfg, stats: cfg.Stats, start: time.Now(), denied: newRefusals(), unknown: newRefusals(),
-		errLog: newLogLimiter(time.Minute)}
+		errLog: newLogLimiter(time.Minute, 1, "errors"), notes: newLogLimiter(time.Minute, noteBurst, "lines")}
 	if c.stats == nil {
 		c.stats = NewStats()
 	}
@@ -244,6 +245,9 @@ func Run(ctx context.Context, cfg Config) error {
 	stopBg()
 	bg.Wait()
 	c.recordPcaps()
+	for _, l := range append(c.errLog.held(), c.notes.held()...) {
+		c.logf("%s", l)
+	}
 	if cfg.StatsInterval > 0 || len(cfg.Pcaps) > 0 {
 		c.logf("%s", c.summary(time.Now(), nil))
 	}

@@ -78,7 +78,7 @@ func (e *Engine) outOfWindow(exp *ExporterCounters, n int, first *flowfile.Recor
 		return
 	}
 	at, _ := netflow.ExportTime(pkt)
-	e.logf("exporter %s: a flow starting %s, exported %s, is outside the flow-time window (%s before to %s after the export time): such flows are dropped and counted; check the exporter's clock, or widen --reject-hours-past / --reject-hours-future",
+	e.notes.printf(e.logf, "a flow outside the flow-time window", "exporter %s: a flow starting %s, exported %s, is outside the flow-time window (%s before to %s after the export time): such flows are dropped and counted; check the exporter's clock, or widen --reject-hours-past / --reject-hours-future",
 		exp.Addr, flowTime(first.STime), flowTime(at), e.Window.Past, e.Window.Future)
 }
 
