@@ -32,6 +32,13 @@
 //	            "percent": 29.148103, "values": {"Bytes": 120345678901}}, ...]
 //	}
 //
+// A table keyed by the country and the same end's AS number
+// (--fields=scc,sas or dcc,das, every bin: gstats --count=0) is summed per
+// country, and each row gets "networks": its TopNetworks largest AS numbers
+// but AS 0, [{"as": 13335, "name": "Cloudflare, Inc.", "value": …,
+// "percent": …}], percentages of the same total as the countries'. Names
+// come from the table's sASName/dASName column, else gjson's AS database.
+//
 // Percentages are the ones rwstats printed when the table has them, else
 // 100·value/total rounded to six decimals. "special" holds the bins kept off
 // the map: legacy codes (a1 a2 o1 eu ap, SiLK's xf xa xn xo xs), "??" and

@@ -77,11 +77,30 @@ type CountryRow struct {
 	Value   uint64            `json:"value"`   // the primary value
 	Percent float64           `json:"percent"` // of Total, 6 decimals like rwstats
 	Values  map[string]uint64 `json:"values"`  // every value column by title
+	// Networks are the country's largest networks, largest first, from a
+	// table by country and AS number; absent otherwise.
+	Networks []Network `json:"networks,omitempty"`
 }
+
+// Network is one of a country's largest networks: an AS number and the
+// organisation running it.
+type Network struct {
+	AS      uint32  `json:"as"`
+	Name    string  `json:"name"`    // "" when the AS database has none
+	Value   uint64  `json:"value"`   // the primary value
+	Percent float64 `json:"percent"` // of Total, as the country's own
+}
+
+// TopNetworks is how many networks a country row lists.
+const TopNetworks = 5
 
 // Build turns a parsed table into the map's document. now is the generation
 // time (stored in UTC).
 func Build(t *Table, now time.Time) *Document {
+	var networks map[string][]Row
+	if t.AS != "" {
+		t, networks = byCountry(t)
+	}
 	d := &Document{
 		Generated: now.UTC().Format(time.RFC3339),
 		Key:       t.Key,
@@ -137,6 +156,7 @@ func Build(t *Table, now time.Time) *Document {
 	})
 	for i := range d.Rows {
 		d.Rows[i].Rank = i + 1
+		d.Rows[i].Networks = topNetworks(networks[strings.ToLower(d.Rows[i].Code)], d.Total)
 	}
 	if len(d.Rows) == 0 {
 		d.Note = NoteNoCountry
@@ -145,6 +165,55 @@ func Build(t *Table, now time.Time) *Document {
 		}
 	}
 	return d
+}
+
+// byCountry sums a table by country and network per country, in the
+// order countries first appear, and returns the networks of each country
+// (AS 0, no network, is counted in the country but not listed).
+func byCountry(t *Table) (*Table, map[string][]Row) {
+	sums := *t
+	sums.Rows = nil
+	sums.HasPercent = false // printed per network
+	at := map[string]int{}
+	networks := map[string][]Row{}
+	for _, r := range t.Rows {
+		i, ok := at[r.Code]
+		if !ok {
+			i = len(sums.Rows)
+			at[r.Code] = i
+			sums.Rows = append(sums.Rows, Row{Line: r.Line, Code: r.Code, Values: make([]uint64, len(r.Values))})
+		}
+		for j, v := range r.Values {
+			sums.Rows[i].Values[j] = flowfile.AddCount(sums.Rows[i].Values[j], v)
+		}
+		if r.AS != 0 {
+			networks[r.Code] = append(networks[r.Code], r)
+		}
+	}
+	return &sums, networks
+}
+
+// topNetworks returns the largest TopNetworks of rows (ties by AS number),
+// their percentages of total.
+func topNetworks(rows []Row, total uint64) []Network {
+	if len(rows) == 0 {
+		return nil
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		if a, b := primary(&rows[i]), primary(&rows[j]); a != b {
+			return a > b
+		}
+		return rows[i].AS < rows[j].AS
+	})
+	nets := make([]Network, 0, min(len(rows), TopNetworks))
+	for _, r := range rows[:min(len(rows), TopNetworks)] {
+		n := Network{AS: r.AS, Name: r.ASName, Value: primary(&r)}
+		if total > 0 {
+			n.Percent = round6(100 * float64(n.Value) / float64(total))
+		}
+		nets = append(nets, n)
+	}
+	return nets
 }
 
 func primary(r *Row) uint64 {

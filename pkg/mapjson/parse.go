@@ -23,6 +23,13 @@ type Table struct {
 	// HasPercent tells whether the text printed the primary value's
 	// percentage column (%Bytes …); Row.Percent is valid only then.
 	HasPercent bool
+	// AS is "sas" or "das" when the table is keyed by the country and the
+	// same end's AS number (gstats --fields=scc,sas): each row is then one
+	// network in one country, and Row.AS is valid. "" otherwise.
+	AS string
+	// HasASName tells whether the text printed the organisations' names
+	// (sASName or dASName); Row.ASName is valid only then.
+	HasASName bool
 }
 
 // Input is rwstats' INPUT line:
@@ -40,6 +47,8 @@ type Row struct {
 	Code    string   // as printed, lower-cased: "ch", "--", "a1", "??"
 	Values  []uint64 // in the order of Table.Values
 	Percent float64  // the printed percentage of the primary value
+	AS      uint32   // the AS number, in a table with an AS column
+	ASName  string   // the organisation, in a table with a name column
 }
 
 // ParseOptions are hints for text printed without titles, where nothing
@@ -72,6 +81,10 @@ func (e *ParseError) Hint() string { return e.Fix }
 // fixCountryTable is the hint for input that is not a table keyed by the
 // country alone.
 const fixCountryTable = "gjson draws a table keyed by the country alone: gstats --fields=scc --values=bytes (or --fields=dcc)"
+
+// fixASTable is the hint for a table by country and AS number that cannot
+// be summed per country.
+const fixASTable = "gjson sums a table by country and network per country, so it needs every bin: gstats --fields=scc,sas --values=bytes --count=0"
 
 // fixBinary is the hint for binary input: flows piped straight into gjson.
 const fixBinary = "put gstats between them: gfilter ... | gstats --fields=scc --values=bytes | gjson"
@@ -113,6 +126,8 @@ const (
 	colKey
 	colPercent // the primary value's percentage
 	colIgnored // cumul_%
+	colAS      // sAS or dAS beside the country
+	colASName  // sASName or dASName beside the AS number
 )
 
 type parser struct {
@@ -146,6 +161,9 @@ func Parse(r io.Reader, opts ParseOptions) (*Table, error) {
 	}
 	if p.nonBlank == 0 {
 		return nil, ErrEmpty
+	}
+	if err := p.checkAS(); err != nil {
+		return nil, err
 	}
 	if p.roles == nil {
 		// INPUT/OUTPUT lines only: "No bins above threshold", or titles cut off
@@ -320,7 +338,7 @@ var keyTitles = map[string]bool{
 	"initialf": true, "initialflags": true, "sessionf": true, "sessionflags": true, "attribut": true, "attributes": true,
 	"appli": true, "application": true, "ity": true, "ico": true, "itype": true, "icode": true,
 	"stime+msec": true, "etime+msec": true, "dur+msec": true, "icmptypecode": true,
-	"stype": true, "dtype": true, "sas": true, "das": true,
+	"stype": true, "dtype": true, "sas": true, "das": true, "sasname": true, "dasname": true,
 }
 
 // isKeyTitle tells a key column's title (before the values) from a
@@ -346,6 +364,7 @@ func (p *parser) titles(n int, cells []string) error {
 	p.roles = make([]int, len(cells))
 	key := -1
 	var otherKeys []string
+	names := ""       // the name column's title
 	inValues := false // past the keys
 	for i, c := range cells {
 		l := strings.ToLower(c)
@@ -365,6 +384,13 @@ func (p *parser) titles(n int, cells []string) error {
 			key = i
 			p.roles[i] = colKey
 			p.t.Key = l
+		case !inValues && (l == "sas" || l == "das") && p.t.AS == "":
+			p.roles[i] = colAS
+			p.t.AS = l
+		case !inValues && (l == "sasname" || l == "dasname") && !p.t.HasASName:
+			p.roles[i] = colASName
+			p.t.HasASName = true
+			names = c
 		case !inValues && p.isKeyTitle(c):
 			p.roles[i] = colIgnored
 			otherKeys = append(otherKeys, c)
@@ -390,7 +416,46 @@ func (p *parser) titles(n int, cells []string) error {
 	if len(p.t.Values) == 0 {
 		return errAt(n, "no value column after the country column")
 	}
+	return p.asTitles(n, names)
+}
+
+// asTitles checks the AS columns of a table by country and network: the
+// same end's AS number as the country's (scc with sAS, dcc with dAS), its
+// names if any, and values that add up per country.
+func (p *parser) asTitles(n int, names string) error {
+	if p.t.AS == "" {
+		if names != "" {
+			return &ParseError{Line: n, Msg: fmt.Sprintf("the table has %s but no AS number column beside the country", names),
+				Fix: fixCountryTable}
+		}
+		return nil
+	}
+	end := p.t.Key[:1] // "s" or "d"
+	if p.t.AS[:1] != end {
+		return &ParseError{Line: n, Msg: fmt.Sprintf("the table is keyed by %s and %s: the networks must be the country's end of the flows", p.t.Key, p.t.AS),
+			Fix: fmt.Sprintf("gstats --fields=%scc,%sas --values=bytes --count=0", end, end)}
+	}
+	if names != "" && !strings.EqualFold(names[:1], end) {
+		return &ParseError{Line: n, Msg: fmt.Sprintf("the table has %s beside %s: the names must be of the same AS numbers", names, p.t.AS),
+			Fix: fmt.Sprintf("gstats --fields=%scc,%sas,%sasname --values=bytes --count=0", end, end, end)}
+	}
+	for _, v := range p.t.Values {
+		if unitOf(v) == "count" {
+			return &ParseError{Line: n, Msg: fmt.Sprintf("%s cannot be summed per country over the networks", v), Fix: fixASTable}
+		}
+	}
 	return nil
+}
+
+// checkAS refuses a table by country and network that lacks bins (the
+// INPUT line counts more than it prints): its countries' sums would be
+// short.
+func (p *parser) checkAS() error {
+	if p.t.AS == "" || p.t.Input == nil || p.t.Input.Bins <= uint64(len(p.t.Rows)) {
+		return nil
+	}
+	return &ParseError{Msg: fmt.Sprintf("the table by %s and %s prints %d of its %d bins: the countries' totals would be short",
+		p.t.Key, p.t.AS, len(p.t.Rows), p.t.Input.Bins), Fix: fixASTable}
 }
 
 // guessLayout names the columns of a table printed without titles: the
@@ -489,6 +554,14 @@ func (p *parser) row(n int, cells []string) error {
 				return errAt(n, "%q is not a country code", clip(c))
 			}
 			r.Code = strings.ToLower(c)
+		case colAS:
+			v, err := strconv.ParseUint(strings.TrimPrefix(strings.ToUpper(c), "AS"), 10, 32)
+			if err != nil {
+				return errAt(n, "%q is not an AS number", clip(c))
+			}
+			r.AS = uint32(v)
+		case colASName:
+			r.ASName = c
 		case colValue:
 			v, err := strconv.ParseUint(c, 10, 64)
 			if err != nil {
@@ -506,11 +579,18 @@ func (p *parser) row(n int, cells []string) error {
 			r.Percent = f
 		}
 	}
-	if first, dup := p.seen[r.Code]; dup {
+	bin := r.Code
+	if p.t.AS != "" {
+		bin += "|" + strconv.FormatUint(uint64(r.AS), 10)
+	}
+	if first, dup := p.seen[bin]; dup {
+		if p.t.AS != "" {
+			return errAt(n, "country %q and AS %d already on line %d", r.Code, r.AS, first)
+		}
 		return &ParseError{Line: n, Msg: fmt.Sprintf("country %q already on line %d: the table must be keyed by scc or dcc alone", r.Code, first),
 			Fix: fixCountryTable}
 	}
-	p.seen[r.Code] = n
+	p.seen[bin] = n
 	p.t.Rows = append(p.t.Rows, r)
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gflow/gflow/pkg/asn"
 	"github.com/gflow/gflow/pkg/cli"
 	"github.com/gflow/gflow/pkg/mapjson"
 )
@@ -33,6 +34,7 @@ type options struct {
 	valueColumns []string
 	separator    string
 	dataOrigins  []string
+	asnDB        string
 }
 
 // NewCommand builds gjson around the given streams.
@@ -96,7 +98,16 @@ so the map can come from ClickHouse (docs/clickhouse.md):
 Text printed with --no-titles names no column: the first column holding
 two-letter codes is the key, taken as scc unless --key=dcc says otherwise;
 integer columns are the values (name them with --value-columns, primary
-first); two decimal columns are the percentages.`,
+first); two decimal columns are the percentages.
+
+A table by country and AS number (gstats --fields=scc,sas --count=0, or
+dcc,das) draws the same bubbles, summed per country, and the tooltip lists
+each country's largest networks (rows' "networks": as, name, value,
+percent). It must hold every bin, or the sums would be short: gjson refuses
+one whose INPUT line counts more bins than it prints. The organisations'
+names come from a sASName or dASName column when the table has one, else
+from the AS database (--asn-db, the site configuration's asn-db,
+GFLOW_ASN_DB, else the built-in one).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return run(io, o, args)
@@ -110,9 +121,11 @@ first); two decimal columns are the percentages.`,
 	f.StringVar(&o.key, "key", "", "for text without titles: the country column is scc or dcc (default scc)")
 	f.StringSliceVar(&o.valueColumns, "value-columns", nil, "for text without titles: names of the value columns, primary first (e.g. Bytes,Records)")
 	f.StringVar(&o.separator, "column-separator", "", "column separator of the input (default: found from the first line)")
+	f.StringVar(&o.asnDB, "asn-db", "", "for a table by country and AS number: take the organisations' names from this AS database `FILE` (GeoLite2-ASN, DB-IP ASN mmdb). Def. the site configuration's, $GFLOW_ASN_DB, the built-in one")
 	f.StringArrayVar(&o.dataOrigins, "data-origin", nil, "with --html: let the page load ?data=URL from this `ORIGIN` too (https://host[:port]; repeatable); by default only a .json file beside the page")
 	cli.Examples(cmd, `
 		gfilter | gstats --fields=scc --values=bytes --count=50 | gjson --output=/var/www/map/data.json
+		gfilter | gstats --fields=scc,sas --values=bytes --count=0 | gjson --output=/var/www/map/data.json
 		gjson --html=/var/www/map --page-only
 		gstats --top --count=50 --fields=dcc --values=bytes hour.gf | gjson --html=/var/www/map
 		gfilter --start-date=2026/06/01 --type=all --pass=stdout | gstats --top --count=0 --fields=scc --values=bytes | gjson --html=/var/www/map
@@ -175,6 +188,15 @@ func run(std cli.IO, o options, args []string) error {
 	table, err := mapjson.Parse(in, popts)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
+	}
+	if table.AS != "" && !table.HasASName {
+		db, err := asn.ForNames(o.asnDB, "")
+		if err != nil {
+			return err
+		}
+		for i := range table.Rows {
+			table.Rows[i].ASName = db.Name(table.Rows[i].AS)
+		}
 	}
 	doc := mapjson.Build(table, now())
 

@@ -3,6 +3,7 @@ package gjson
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -282,5 +283,38 @@ func TestDataOrigin(t *testing.T) {
 	}
 	if status, _, errs := gjson(t, table, "--data-origin=https://x"); status != 1 || !strings.Contains(errs, "--data-origin applies to the page") {
 		t.Errorf("--data-origin without --html: status %d %q", status, errs)
+	}
+}
+
+// A table by country and AS number without names: gjson names the
+// networks from the AS database, as gstats would print them.
+func TestNetworksNamedFromTheASDatabase(t *testing.T) {
+	t.Setenv("GFLOW_ASN_DB", "")
+	t.Setenv("GFLOW_SITE_CONFIG", "")
+	t.Setenv("GFLOW_DATA_ROOTDIR", t.TempDir())
+	in := `INPUT: 9 Records for 3 Bins and 1000 Total Bytes
+OUTPUT: Top 3 Bins by Bytes
+scc|       sAS|               Bytes|    %Bytes|   cumul_%|
+ us|     13335|                 600| 60.000000| 60.000000|
+ us|     16509|                 300| 30.000000| 90.000000|
+ --|         0|                 100| 10.000000|100.000000|
+`
+	status, out, errs := gjson(t, in)
+	if status != 0 || errs != "" {
+		t.Fatalf("status %d, stderr %q", status, errs)
+	}
+	var d mapjson.Document
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	want := []mapjson.Network{{AS: 13335, Name: "Cloudflare, Inc.", Value: 600, Percent: 60},
+		{AS: 16509, Name: "Amazon.com, Inc.", Value: 300, Percent: 30}}
+	if len(d.Rows) != 1 || d.Rows[0].Value != 900 || fmt.Sprint(d.Rows[0].Networks) != fmt.Sprint(want) {
+		t.Errorf("rows %+v, want US 900 with networks %+v", d.Rows, want)
+	}
+	// a missing database is one clear error naming it
+	status, _, errs = gjson(t, in, "--asn-db=/nonexistent/GeoLite2-ASN.mmdb")
+	if status != 1 || errs != "gjson: AS database: open /nonexistent/GeoLite2-ASN.mmdb: no such file or directory\n" {
+		t.Errorf("missing --asn-db: status %d, stderr %q", status, errs)
 	}
 }
