@@ -7,11 +7,9 @@ import (
 	"testing"
 )
 
-// A table by country and network (gstats --fields=scc,sas --count=0) draws
-// the same bubbles as the table by country alone, and each country lists
-// its largest networks for the tooltip.
-func TestBuildNetworks(t *testing.T) {
-	byCountry := `INPUT: 40 Records for 4 Bins and 10000 Total Bytes
+// byCountryTable and byNetworkTable are one period's traffic by source
+// country, and by source country and network.
+const byCountryTable = `INPUT: 40 Records for 4 Bins and 10000 Total Bytes
 OUTPUT: Top 4 Bins by Bytes
 scc|               Bytes|   Records|    %Bytes|   cumul_%|
  ch|                6100|        21| 61.000000| 61.000000|
@@ -19,7 +17,8 @@ scc|               Bytes|   Records|    %Bytes|   cumul_%|
  --|                 700|         8|  7.000000| 97.000000|
  de|                 300|         2|  3.000000|100.000000|
 `
-	byNetwork := `INPUT: 40 Records for 11 Bins and 10000 Total Bytes
+
+const byNetworkTable = `INPUT: 40 Records for 11 Bins and 10000 Total Bytes
 OUTPUT: Top 11 Bins by Bytes
 scc|       sAS|                    sASName|               Bytes|   Records|    %Bytes|   cumul_%|
  ch|       559|                     SWITCH|                2000|         5| 20.000000| 20.000000|
@@ -34,8 +33,13 @@ scc|       sAS|                    sASName|               Bytes|   Records|    %
  ch|      6830|Liberty Global B.V.        |                 200|         3|  2.000000| 99.000000|
  ch|     64496|               Small ISP   |                 100|         1|  1.000000|100.000000|
 `
-	plain := Build(mustParse(t, byCountry, ParseOptions{}), testTime)
-	nets := Build(mustParse(t, byNetwork, ParseOptions{}), testTime)
+
+// A table by country and network (gstats --fields=scc,sas --count=0) draws
+// the same bubbles as the table by country alone, and each country lists
+// its largest networks for the tooltip.
+func TestBuildNetworks(t *testing.T) {
+	plain := Build(mustParse(t, byCountryTable, ParseOptions{}), testTime)
+	nets := Build(mustParse(t, byNetworkTable, ParseOptions{}), testTime)
 
 	// the bubbles: the same countries, values, shares and no_country
 	type bubble struct {
@@ -86,5 +90,36 @@ scc|       sAS|                    sASName|               Bytes|   Records|    %
 	js, err := plain.JSON()
 	if err != nil || strings.Contains(string(js), "networks") {
 		t.Errorf("a table by country alone has a networks key: %v\n%s", err, js)
+	}
+}
+
+// In Chromium: hovering a country shows its largest networks under its
+// share, names as text, and the footer credits the AS database only when
+// its names are on the page.
+func TestMapPageTooltipNetworks(t *testing.T) {
+	ctx := newBrowser(t)
+	loadPage(t, ctx, Build(mustParse(t, byCountryTable, ParseOptions{}), testTime))
+	if !eval[bool](t, ctx, `document.getElementById("ascredit").hidden`) {
+		t.Error("the AS database's credit shows on a map without networks")
+	}
+
+	loadPage(t, ctx, Build(mustParse(t, byNetworkTable, ParseOptions{}), testTime))
+	if eval[bool](t, ctx, `document.getElementById("ascredit").hidden`) {
+		t.Error("no credit for the AS database on a map naming networks")
+	}
+	b := bubbleDisc(t, ctx, "CH")
+	if got := hover(t, ctx, b.X, b.Y); got != "CH" {
+		t.Fatalf("the tooltip shows %q at Switzerland's bubble", got)
+	}
+	lines := eval[[]string](t, ctx, `Array.from(document.querySelectorAll("#tooltip > *")).map(e => e.matches("ol") ?
+		Array.from(e.children).map(li => li.textContent).join("\n") : e.textContent)`)
+	want := []string{"Switzerland", "61.00% · 6.10 KB",
+		"SWITCH AS55920.00%\nSwisscom AS330312.00%\nInit7 AG AS1303010.00%\nGoogle LLC AS151699.00%\nLiberty Global B.V. AS68302.00%"}
+	if strings.Join(lines, "|") != strings.Join(want, "|") {
+		t.Errorf("tooltip lines %q,\nwant %q", lines, want)
+	}
+	// the networks are inside the tooltip's box, not cut off
+	if w := eval[float64](t, ctx, `(t => t.scrollWidth - t.clientWidth)(document.getElementById("tooltip"))`); w > 0 {
+		t.Errorf("the tooltip's content overflows it by %v px", w)
 	}
 }

@@ -197,6 +197,8 @@
     renderLegend(max, rmax, doc.unit);
     renderSide(doc, rows);
     renderSubtitle(doc);
+    // the AS database's credit, when its names are shown
+    $("ascredit").hidden = !rows.some(function (r) { return Array.isArray(r.networks) && r.networks.length; });
     document.body.setAttribute("data-generated", str(doc.generated));
     document.body.setAttribute("data-bubbles", String(marks.length));
     document.body.setAttribute("data-ready", "true");
@@ -281,13 +283,27 @@
 
   // ---- tooltip
   // tooltipContent returns the tooltip's lines for a country row: its
-  // name, then its share and volume. Add a line here to tell more.
+  // name, then its share and volume, then its largest networks when the
+  // data has them (gjson given a table by country and AS number). Add a
+  // line here to tell more.
   function tooltipContent(r, doc) {
     var lines = [text("div", "name", str(r.name) || str(r.code))];
     var share = text("div", "");
     share.appendChild(text("span", "pct", fmtPct(num(r.percent))));
     share.appendChild(document.createTextNode(" · " + fmtValue(num(r.value), doc && doc.unit)));
     lines.push(share);
+    var nets = Array.isArray(r.networks) ? r.networks : [];
+    if (nets.length) {
+      var list = text("ol", "networks");
+      nets.forEach(function (n) {
+        var li = text("li", "");
+        li.appendChild(text("span", "org", str(n.name) || "AS" + String(Math.round(num(n.as)))));
+        if (str(n.name)) li.appendChild(text("span", "asn", " AS" + String(Math.round(num(n.as)))));
+        li.appendChild(text("span", "npct", fmtPct(num(n.percent))));
+        list.appendChild(li);
+      });
+      lines.push(list);
+    }
     return lines;
   }
   var hovered = null;
