@@ -149,11 +149,16 @@ func TestQuickStartDemo(t *testing.T) {
 			Name    string  `json:"name"`
 			Value   uint64  `json:"value"`
 			Percent float64 `json:"percent"`
+			// the largest networks, for the tooltip
+			Networks []struct {
+				AS   uint32 `json:"as"`
+				Name string `json:"name"`
+			} `json:"networks"`
 		} `json:"rows"`
 	}
 	readJSON(t, filepath.Join(out, "map", "data.json"), &doc)
-	if len(doc.Rows) < 15 {
-		t.Fatalf("the map has %d countries, want the table's 20 (less any no-country row)", len(doc.Rows))
+	if len(doc.Rows) < 20 {
+		t.Fatalf("the map has %d countries, want every country (the top 20 table's and more)", len(doc.Rows))
 	}
 	var records, bins, total uint64
 	if _, err := fmt.Sscanf(string(table), "INPUT: %d Records for %d Bins and %d Total Bytes", &records, &bins, &total); err != nil {
@@ -164,6 +169,9 @@ func TestQuickStartDemo(t *testing.T) {
 	}
 	if doc.Total > sent.Bytes || doc.Total < sent.Bytes/4 {
 		t.Errorf("incoming bytes %d implausible against %d bytes sent", doc.Total, sent.Bytes)
+	}
+	if nets := doc.Rows[0].Networks; len(nets) == 0 || nets[0].AS == 0 || nets[0].Name == "" {
+		t.Errorf("the top country %s lists no named network for its tooltip: %+v", doc.Rows[0].Code, nets)
 	}
 	if !strings.Contains(string(text), "drill down") || !strings.Contains(string(text), "sIP|sPort|") {
 		t.Errorf("the demo printed no drill-down table")

@@ -51,7 +51,11 @@ echo "==> where does the traffic come from? (incoming flows, top 20 countries by
 set -x
 gfilter --start-date="$HOUR" --data-rootdir="$ROOT" --proto=0-255 --pass=stdout \
   | gstats --top --count=20 --fields=scc --values=bytes | tee "$OUT/top-countries.txt"
-gjson --html="$OUT/map" "$OUT/top-countries.txt"
+{ set +x; } 2>/dev/null
+echo "==> the map: every country, and each country's largest networks for its tooltip"
+set -x
+gfilter --start-date="$HOUR" --data-rootdir="$ROOT" --proto=0-255 --pass=stdout \
+  | gstats --fields=scc,sas --values=bytes --count=0 | gjson --html="$OUT/map"
 { set +x; } 2>/dev/null
 
 TOP=$(awk -F'|' 'NR>3 && $1 !~ /--/ {gsub(/ /,"",$1); print $1; exit}' "$OUT/top-countries.txt")
