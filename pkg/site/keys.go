@@ -28,7 +28,7 @@ var Keys = []Key{
 	{"", "geoip-db", "string (a file)",
 		`Country database in MaxMind's mmdb format (GeoLite2 or GeoIP2 Country or City, DB-IP, ip-location-db) to use instead of the built-in one, when neither --geoip-db nor GFLOW_GEOIP_DB is given. A relative path is relative to the directory of the configuration file.`},
 	{"", "asn-db", "string (a file)",
-		`AS database in MaxMind's mmdb format (MaxMind GeoLite2-ASN or GeoIP2-ISP, DB-IP ASN Lite, ip-location-db asn) to use instead of the built-in one, by gflowcap for the AS numbers exporters do not send and by gstats and gcut for organisations' names, when --asn-db is not given; GFLOW_ASN_DB applies when neither names one. A relative path is relative to the directory of the configuration file.`},
+		`AS database in MaxMind's mmdb format (MaxMind GeoLite2-ASN or GeoIP2-ISP, DB-IP ASN Lite, ip-location-db asn) to use instead of the built-in one, by gflowcap for the AS numbers exporters do not send and by gstats, gcut and gjson for organisations' names, when --asn-db is not given; GFLOW_ASN_DB applies when neither names one. A relative path is relative to the directory of the configuration file.`},
 	{"", "icmp-split", "boolean",
 		`Put ICMP flows in the types inicmp and outicmp instead of in and out. Default false, as in SiLK's default build.`},
 	{"", "learn", "boolean",
