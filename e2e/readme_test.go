@@ -657,6 +657,41 @@ func TestErrorsNameTheFix(t *testing.T) {
 		}
 	}
 
+	// a stream cut inside its second block (a broken pipe, head -c): the
+	// first block's flows are counted, and a warning says where it stopped
+	// and how many records came before
+	first := questionFlows(today())
+	cut := filepath.Join(work, "two-blocks.gf")
+	w, err := flowfile.Create(cut, flowfile.Header{Kind: flowfile.KindStream, Codec: flowfile.CodecZstd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.WriteBlock(first); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.WriteBlock(questionFlows(today().AddDate(0, 0, -1))); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(cut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := fmt.Sprintf("head -c %d two-blocks.gf | gstats --fields=scc", fi.Size()-10)
+	r := shell(work, env, cmd)
+	if wantOut := fmt.Sprintf("INPUT: %d Records for ", len(first)); r.err != nil || !strings.HasPrefix(r.out, wantOut) {
+		t.Errorf("%s: %v\n%s\nwant it to start %q", cmd, r.err, r.out, wantOut)
+	}
+	if !strings.HasPrefix(r.errs, "gstats: warning: stdin: truncated: input ends inside block 1 ") ||
+		!strings.HasSuffix(r.errs, fmt.Sprintf(", after %d records\n", len(first))) || strings.Count(r.errs, "\n") != 1 {
+		t.Errorf("%s: stderr %q, want one warning that the second block (1) is cut short after %d records", cmd, r.errs, len(first))
+	}
+
 	// flows piped into a tool that reads text: said so, never echoed raw
 	for _, tc := range []struct{ command, first, hint string }{
 		{"gfilter | gjson", "gjson: stdin: line 1: a flow stream (binary, as gfilter or rwfilter writes it), not a table\n",
@@ -688,7 +723,7 @@ func TestErrorsNameTheFix(t *testing.T) {
 		t.Log("terminal case skipped: script(1) not found (apt-get install -y util-linux)")
 		return
 	}
-	r := shell(work, env, `script -qec "gfilter --scc=ch" /dev/null`)
+	r = shell(work, env, `script -qec "gfilter --scc=ch" /dev/null`)
 	want := "gfilter: No output(s) specified\r\ngfilter: hint: pipe the flows into another tool (gfilter ... | gstats --fields=sip) or write them to a file with --pass=FILE\r\n"
 	if r.out != want || r.err == nil {
 		t.Errorf("at a terminal: %v\n%q\nwant\n%q", r.err, r.out, want)
