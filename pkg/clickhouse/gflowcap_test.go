@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -139,6 +140,54 @@ func TestGflowcapIntoClickHouse(t *testing.T) {
 	if fromSQL != fromGstats {
 		t.Errorf("map from ClickHouse:\n%s\nfrom gstats:\n%s", fromSQL, fromGstats)
 	}
+	helpExample(t, s.URL(), table)
+}
+
+// helpExample runs the ClickHouse example of gjson --help as printed, with
+// this server's address and table: curl's TSV into gjson --html.
+func helpExample(t *testing.T, url, table string) {
+	var help strings.Builder
+	std := cli.IO{In: strings.NewReader(""), Out: &help, Err: &help}
+	cli.Run(gjson.NewCommand(std), []string{"--help"}, std)
+	var example string
+	for _, l := range strings.Split(help.String(), "\n") {
+		if strings.Contains(l, "curl ") && strings.Contains(l, "| gjson") {
+			example = strings.TrimSpace(l)
+		}
+	}
+	if example == "" {
+		t.Fatalf("gjson --help has no ClickHouse example:\n%s", help.String())
+	}
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Logf("gjson's example not run: curl is not installed (apt-get install -y curl): %s", example)
+		return
+	}
+	curl, gjsonArgs, _ := strings.Cut(example, "| gjson")
+	web := filepath.Join(t.TempDir(), "map")
+	curl = strings.NewReplacer("'http://127.0.0.1:8123/'", "'"+url+"'", " FROM flows ", " FROM "+table+" ").Replace(curl)
+	tsv, err := exec.Command("/bin/sh", "-c", curl).Output()
+	if err != nil || !strings.HasPrefix(string(tsv), "dcc\tbytes\n") {
+		t.Fatalf("%s: %v\n%s", curl, err, tsv)
+	}
+	var out, errb strings.Builder
+	std = cli.IO{In: strings.NewReader(string(tsv)), Out: &out, Err: &errb}
+	args := strings.Fields(strings.ReplaceAll(gjsonArgs, "/var/www/map", web))
+	if st := cli.Run(gjson.NewCommand(std), args, std); st != 0 || errb.Len() != 0 {
+		t.Fatalf("gjson %v on the example's table: status %d: %s\n%s", args, st, errb.String(), tsv)
+	}
+	var doc struct {
+		Key  string
+		Rows []struct{ Code string }
+	}
+	b, err := os.ReadFile(filepath.Join(web, "data.json"))
+	if err != nil || json.Unmarshal(b, &doc) != nil || doc.Key != "dcc" {
+		t.Fatalf("%s: the map's data: %v\n%s", example, err, b)
+	}
+	// the flows started in the hour before this one: the last hour's are some
+	if rows := strings.Count(string(tsv), "\n") - 1; len(doc.Rows) == 0 && rows > 0 {
+		t.Errorf("%s: %d rows of TSV, no bubble", example, rows)
+	}
+	t.Logf("%s: %d countries", example, len(doc.Rows))
 }
 
 // mapRows runs gjson on a table and returns the map's rows and total.
