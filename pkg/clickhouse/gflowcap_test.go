@@ -188,6 +188,17 @@ func helpExample(t *testing.T, url, table string) {
 		t.Errorf("%s: %d rows of TSV, no bubble", example, rows)
 	}
 	t.Logf("%s: %d countries", example, len(doc.Rows))
+
+	// the same query on a column the table lacks: curl passes ClickHouse's
+	// error on as the answer, and gjson says what it is
+	bad, _ := exec.Command("/bin/sh", "-c", strings.Replace(curl, "WHERE stime ", "WHERE start_time ", 1)).Output()
+	out.Reset()
+	errb.Reset()
+	std = cli.IO{In: strings.NewReader(string(bad)), Out: &out, Err: &errb}
+	if st := cli.Run(gjson.NewCommand(std), args, std); st == 0 || !strings.HasPrefix(errb.String(), "gjson: stdin: line 1: an error from ClickHouse (code ") ||
+		!strings.Contains(errb.String(), "start_time") || !strings.Contains(errb.String(), "\ngjson: hint: the query failed") {
+		t.Errorf("gjson on ClickHouse's error: status %d, stderr:\n%s\ninput:\n%s", st, errb.String(), bad)
+	}
 }
 
 // mapRows runs gjson on a table and returns the map's rows and total.

@@ -89,6 +89,15 @@ const fixASTable = "gjson sums a table by country and network per country, so it
 // fixBinary is the hint for binary input: flows piped straight into gjson.
 const fixBinary = "put gstats between them: gfilter ... | gstats --fields=scc --values=bytes | gjson"
 
+// clickhouseError is the answer of ClickHouse's HTTP interface to a query
+// it refuses, which curl without --fail passes on as the table: "Code: 47,
+// e.displayText() = DB::Exception: Missing columns ..." (before 21.x) or
+// "Code: 47. DB::Exception: Missing columns ...".
+var clickhouseError = regexp.MustCompile(`^Code: (\d+)[.,] .*?DB::Exception: (.*)$`)
+
+// fixClickHouse is the hint for ClickHouse's error instead of a table.
+const fixClickHouse = "the query failed: its table and columns are those of docs/clickhouse.sql; curl --fail-with-body stops the pipeline at such an error"
+
 // silkMagic opens every SiLK flow file and stream (pkg/silk's Magic).
 const silkMagic = "\xDE\xAD\xBE\xEF"
 
@@ -196,6 +205,13 @@ func (p *parser) line(n int, s string) error {
 			msg = "a flow stream (binary, as gfilter or rwfilter writes it), not a table"
 		}
 		return &ParseError{Line: n, Msg: msg, Fix: fixBinary}
+	}
+	if m := clickhouseError.FindStringSubmatch(s); m != nil && p.roles == nil {
+		msg := m[2]
+		if len(msg) > 100 {
+			msg = msg[:97] + "..."
+		}
+		return &ParseError{Line: n, Msg: fmt.Sprintf("an error from ClickHouse (code %s), not a table: %s", m[1], msg), Fix: fixClickHouse}
 	}
 	if strings.HasPrefix(s, "INPUT:") {
 		if p.t.Input != nil || p.roles != nil {

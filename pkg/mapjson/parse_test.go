@@ -222,6 +222,11 @@ func TestParseErrors(t *testing.T) {
 		{"hint count mismatch", "us|12|3|\n", ParseOptions{ValueColumns: []string{"Bytes"}}, 1, "1 value columns named (Bytes) but the table has 2"},
 		{"only OUTPUT", "OUTPUT: Top 3 Bins by Bytes\n", ParseOptions{}, 1, "no table after the OUTPUT line"},
 		{"titles twice", "dcc|Bytes|\nus|1|\nINPUT: 1 Record for 1 Bin and 1 Total Bytes\n", ParseOptions{}, 3, "unexpected INPUT line"},
+		// a query ClickHouse refused, passed on by curl without --fail
+		{"ClickHouse error", "Code: 47, e.displayText() = DB::Exception: Missing columns: 'start_time' while processing query: 'SELECT dcc, sum(bytes) AS bytes FROM flows WHERE start_time >= now() - 3600 GROUP BY dcc', required columns: 'dcc' 'bytes' 'start_time', e.what() = DB::Exception\n",
+			ParseOptions{}, 1, "an error from ClickHouse (code 47), not a table: Missing columns: 'start_time' while processing query: 'SELECT dcc, sum(bytes) AS bytes FROM flows..."},
+		{"ClickHouse error, since 21.x", "Code: 60. DB::Exception: Table default.flow does not exist. (UNKNOWN_TABLE) (version 23.8.1.1)\n",
+			ParseOptions{}, 1, "an error from ClickHouse (code 60), not a table: Table default.flow does not exist. (UNKNOWN_TABLE) (version 23.8.1.1)"},
 		// flows piped straight in: said as such, never echoed
 		{"binary gflow stream", "GFLW\x02\x02\x02\x00\x00\x00\x01\x28\xb5\x2f\xfd|\n", ParseOptions{}, 1, "a flow stream (binary, as gfilter or rwfilter writes it), not a table"},
 		{"binary SiLK stream", "\xde\xad\xbe\xef\x10\x01\x00\x00\n", ParseOptions{}, 1, "a flow stream (binary"},
@@ -242,6 +247,9 @@ func TestParseErrors(t *testing.T) {
 				if pe.Hint() != fixCountryTable {
 					t.Errorf("hint %q, want %q", pe.Hint(), fixCountryTable)
 				}
+			}
+			if strings.Contains(tc.name, "ClickHouse") && pe.Hint() != fixClickHouse {
+				t.Errorf("hint %q, want %q", pe.Hint(), fixClickHouse)
 			}
 			if strings.Contains(tc.name, "binary") {
 				if pe.Hint() != fixBinary {
