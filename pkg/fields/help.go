@@ -37,6 +37,10 @@ var descriptions = [maxID]string{
 	Application:  "Guess as to the content of the flow, as a port number",
 	IType:        "ICMP type for ICMP and ICMPv6 flows; empty otherwise",
 	ICode:        "ICMP code for ICMP and ICMPv6 flows; empty otherwise",
+	SAS:          "Autonomous system number of the source address",
+	DAS:          "Autonomous system number of the destination address",
+	SASName:      "Organisation running the source address's autonomous system",
+	DASName:      "Organisation running the destination address's autonomous system",
 }
 
 // WriteHelp writes the names a tool's --fields switch takes (ids, with
