@@ -425,8 +425,21 @@ func (b *Builder) Set(name, value string) error {
 		case processingForm[strings.TrimPrefix(name, "not-")]:
 			ve.Form = silkerr.Processing
 		}
+		if ve.Fix == "" && ve.Reason == silkerr.BelowMin(1) {
+			ve.Fix = zeroPrefixFix(name)
+		}
 	}
 	return err
+}
+
+// zeroPrefixFix says what to type instead of a /0 block, which SiLK
+// refuses in every address switch (the only way its parsers reach a
+// minimum of 1).
+func zeroPrefixFix(name string) string {
+	if strings.Contains(name, "cidr") {
+		return fmt.Sprintf("a /0 block holds every address: leave --%s out, or give its halves (0.0.0.0/1,128.0.0.0/1 or ::/1,8000::/1)", name)
+	}
+	return fmt.Sprintf("a /0 block holds every address: leave --%s out, or give the wildcard x.x.x.x (every IPv4 address)", name)
 }
 
 // noValueForm lists the switches of integer lists, whose errors rwfilter

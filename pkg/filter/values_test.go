@@ -1,8 +1,10 @@
 package filter
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,6 +107,17 @@ func TestZeroPrefixRefused(t *testing.T) {
 		_, err := Compile([2]string{name, "0.0.0.0/0"})
 		if want := "Error processing --" + name + " option: '0.0.0.0/0'"; err == nil || err.Error() != want {
 			t.Errorf("--%s=0.0.0.0/0: %v, want %s", name, err, want)
+		}
+	}
+	// the hint says what to type instead
+	for _, c := range []struct{ name, value, hint string }{
+		{"dcidr", "10.0.0.0/8,0.0.0.0/0", "leave --dcidr out, or give its halves (0.0.0.0/1,128.0.0.0/1"},
+		{"any-address", "0.0.0.0/0", "leave --any-address out, or give the wildcard x.x.x.x"},
+	} {
+		_, err := Compile([2]string{c.name, c.value})
+		var ve *ValueError
+		if !errors.As(err, &ve) || !strings.Contains(ve.Hint(), c.hint) {
+			t.Errorf("--%s=%s: %v, want a hint with %q", c.name, c.value, err, c.hint)
 		}
 	}
 	// the smallest blocks SiLK takes still work

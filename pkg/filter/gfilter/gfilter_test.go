@@ -448,7 +448,7 @@ func TestErrors(t *testing.T) {
 		{[]string{"--any-cc=xx", file}, []string{"Invalid any-cc 'xx': Not a country code", "Error processing --any-cc option: 'xx'",
 			"hint: " + countries, use}},
 		{[]string{"--saddress=0.0.0.0/0", file}, []string{"Error processing --saddress option: '0.0.0.0/0'",
-			"hint: Value is below minimum of 1", use}},
+			"hint: a /0 block holds every address: leave --saddress out, or give the wildcard x.x.x.x (every IPv4 address)", use}},
 		{[]string{"--saddress=10.0.0.1", "--not-saddress=10.0.0.2", "--pass=stdout", file},
 			[]string{"A --saddress filter has already been set; only one of --not-saddress and --saddress are allowed", use}},
 		{[]string{"--proto=6", "--icmp-type=8", "--pass=stdout", file},
