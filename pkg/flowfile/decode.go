@@ -214,6 +214,8 @@ type blockDecoder struct {
 	rows    [decodeChunk]int32            // the selected records of a chunk
 	fill    [colHi1 + 1][decodeChunk]byte // constant byte planes, spread
 	scratch []Record                      // selectRows' records
+	acc     []endpointAcc                 // endpointSums' accumulators
+	sums    []EndpointSum                 // and its result
 
 	// the block prepared for run
 	cv             [numCols]colView

@@ -229,6 +229,37 @@ func Process(r *Reader, workers int, fn func(worker int, run []Record) error, on
 	if r.foreign != nil {
 		return processForeign(r, workers, fn, onBad)
 	}
+	runs := make([][]Record, workers)
+	return processBlocks(r, workers, func(w int, d *blockDecoder, bad func(error)) error {
+		if runs[w] == nil {
+			runs[w] = make([]Record, RunRecords)
+		}
+		run := runs[w]
+		for d.remaining() > 0 {
+			n, err := d.run(run)
+			if err != nil {
+				d.reset()
+				bad(err)
+				return nil
+			}
+			if n == 0 {
+				continue
+			}
+			if err := fn(w, run[:n]); err != nil {
+				d.reset()
+				return err
+			}
+		}
+		return nil
+	}, onBad)
+}
+
+// processBlocks reads r's blocks (not a foreign file's) and prepares each,
+// with r's fields, on one of workers goroutines, which then calls
+// block(worker, decoder, bad). block reports a decoding error of the block
+// through bad (it goes to onBad as a *BlockError, and processing goes on);
+// an error it returns stops processing and is returned.
+func processBlocks(r *Reader, workers int, block func(worker int, d *blockDecoder, bad func(error)) error, onBad func(*BlockError)) error {
 	type job struct {
 		sum     BlockSummary
 		payload []byte
@@ -267,7 +298,6 @@ func Process(r *Reader, workers int, fn func(worker int, run []Record) error, on
 			defer wg.Done()
 			var d decompressor
 			defer d.release()
-			run := make([]Record, RunRecords)
 			for j := range jobs {
 				if stop.Load() {
 					free <- j
@@ -279,21 +309,9 @@ func Process(r *Reader, workers int, fn func(worker int, run []Record) error, on
 					free <- j
 					continue
 				}
-				for d.blk.remaining() > 0 {
-					n, err := d.blk.run(run)
-					if err != nil {
-						d.blk.reset()
-						bad(r.blockError(s.Offset, s.Index, err))
-						break
-					}
-					if n == 0 {
-						continue
-					}
-					if err := fn(w, run[:n]); err != nil {
-						d.blk.reset()
-						fail(err)
-						break
-					}
+				blockBad := func(err error) { bad(r.blockError(s.Offset, s.Index, err)) }
+				if err := block(w, &d.blk, blockBad); err != nil {
+					fail(err)
 				}
 				free <- j
 			}

@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"net/netip"
 	"sync"
 
 	"github.com/gflow/gflow/pkg/fields"
@@ -119,8 +120,78 @@ func (a *Aggregator) AddRun(w int, recs []flowfile.Record) {
 		case Records:
 			o.total++
 		}
-		a.pack(o, r)
+		a.pack(o, r, 1)
 	}
+	a.insert(o)
+}
+
+// EndpointSide reports whether the key is made of one side's endpoint
+// fields only (sIP, scc; or dIP, dcc: dst tells which) and the values are
+// sums: then flowfile.ProcessEndpoints' sums can be binned (AddSums)
+// instead of every record.
+func (s *Spec) EndpointSide() (dst, ok bool) {
+	side := flowfile.Fields(0)
+	for _, k := range s.Keys {
+		n := k.Needs()
+		if n != flowfile.FieldSrc && n != flowfile.FieldDst || side != 0 && n != side {
+			return false, false
+		}
+		side = n
+	}
+	for _, v := range s.Values {
+		if v.Kind == Distinct {
+			return false, false
+		}
+	}
+	return side == flowfile.FieldDst, side != 0
+}
+
+// AddSums bins, for worker w as AddRun does, a block's sums of records by
+// endpoint, each standing for its Records records; dst tells which side
+// the sums are by. The spec's key must allow it (Spec.EndpointSide).
+func (a *Aggregator) AddSums(w int, sums []flowfile.EndpointSum, dst bool) {
+	// in runs, so the outbox stays in the cache as with AddRun
+	for len(sums) > flowfile.RunRecords {
+		a.AddSums(w, sums[:flowfile.RunRecords], dst)
+		sums = sums[flowfile.RunRecords:]
+	}
+	o := a.outs[w]
+	pol := a.spec.Policy
+	var r flowfile.Record
+	for i := range sums {
+		s := &sums[i]
+		if !pol.Keep(s.IPv6) {
+			continue
+		}
+		// a record with the key's fields and the counts; the family is
+		// the source's
+		if dst {
+			r.DIP, r.DCC, r.DstAS = s.Addr, s.CC, s.AS
+			r.SIP = netip.Addr{}
+			if s.IPv6 {
+				r.SIP = netip.IPv6Unspecified()
+			}
+		} else {
+			r.SIP, r.SCC, r.SrcAS = s.Addr, s.CC, s.AS
+		}
+		r.Packets, r.Bytes = s.Packets, s.Bytes
+		o.records += s.Records
+		switch a.primary.Kind {
+		case Bytes:
+			o.total = flowfile.AddCount(o.total, r.Bytes)
+		case Packets:
+			o.total = flowfile.AddCount(o.total, r.Packets)
+		case Records:
+			o.total += s.Records
+		}
+		a.pack(o, &r, s.Records)
+	}
+	a.insert(o)
+}
+
+// insert moves the outbox's entries into the sub-tables, taking each
+// sub-table's lock once.
+func (a *Aggregator) insert(o *outbox) {
 	for s := range o.bins {
 		b := &o.bins[s]
 		if len(b[0]) == 0 && len(b[1]) == 0 && len(o.totals[s]) == 0 {
@@ -141,8 +212,9 @@ func (a *Aggregator) AddRun(w int, recs []flowfile.Record) {
 	}
 }
 
-// pack appends r's entries to the outbox of their owners.
-func (a *Aggregator) pack(o *outbox, r *flowfile.Record) {
+// pack appends the entries of r, standing for n records, to the outbox of
+// their owners.
+func (a *Aggregator) pack(o *outbox, r *flowfile.Record, n uint64) {
 	f := a.k.familyOf(r)
 	lay := &a.k.lay[f]
 	key := o.key[:lay.words]
@@ -161,15 +233,15 @@ func (a *Aggregator) pack(o *outbox, r *flowfile.Record) {
 		case Packets:
 			e = append(e, r.Packets)
 		case Records:
-			e = append(e, 1)
+			e = append(e, n)
 		case Distinct:
-			n := len(e)
+			at := len(e)
 			e = append(e, make([]uint64, a.dwords[di])...)
-			a.distinctValue(a.dkeyer[di], r, e[n:])
+			a.distinctValue(a.dkeyer[di], r, e[at:])
 			if di == 0 && a.primary.Kind == Distinct {
-				vh := hashKey(e[n:])
+				vh := hashKey(e[at:])
 				tq := int(vh >> 58)
-				o.totals[tq] = append(append(o.totals[tq], vh), e[n:]...)
+				o.totals[tq] = append(append(o.totals[tq], vh), e[at:]...)
 			}
 			di++
 		}

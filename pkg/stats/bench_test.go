@@ -1,9 +1,11 @@
 package stats
 
 import (
+	"bytes"
 	"net/netip"
 	"runtime"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/gflow/gflow/internal/flowgen"
@@ -86,4 +88,90 @@ func BenchmarkHighCardinality(b *testing.B) {
 		a.Release()
 	}
 	b.ReportMetric(float64(len(recs))*float64(b.N)/b.Elapsed().Seconds(), "flows/s")
+}
+
+// benchStream is benchFlows written as a flow stream, as gfilter passes
+// it to gstats (zstd blocks as stored in a repository).
+var benchStream []byte
+
+func benchStreamBytes(b *testing.B) []byte {
+	if benchStream == nil {
+		var buf bytes.Buffer
+		w, err := flowfile.NewWriter(&buf, flowfile.Header{Kind: flowfile.KindStream, Codec: flowfile.CodecZstd})
+		if err != nil {
+			b.Fatal(err)
+		}
+		recs := benchFlows(b)
+		for i := range recs {
+			if err := w.Write(&recs[i]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+		benchStream = buf.Bytes()
+	}
+	return benchStream
+}
+
+// BenchmarkTopNStream is gstats' whole work after reading its input, for
+// a top 20 by a source and by a destination field: decoding the stream
+// and binning by record (records) or by the blocks' endpoint sums
+// (endpoints, what gstats does for such keys).
+func BenchmarkTopNStream(b *testing.B) {
+	stream := benchStreamBytes(b)
+	workers := runtime.GOMAXPROCS(0)
+	for _, key := range []string{"sip", "dip", "scc"} {
+		spec := Spec{Keys: keys(b, key), Values: values(b, "bytes"), Limit: LimitCount, Count: 20, Policy: fields.PolicyMix}
+		for _, path := range []string{"records", "endpoints"} {
+			b.Run(key+"/"+path, func(b *testing.B) {
+				b.ReportAllocs()
+				cpu0 := cpuTime()
+				for b.Loop() {
+					a, err := NewAggregator(spec, workers)
+					if err != nil {
+						b.Fatal(err)
+					}
+					r, err := flowfile.NewReader(bytes.NewReader(stream))
+					if err != nil {
+						b.Fatal(err)
+					}
+					if path == "records" {
+						r.SetFields(spec.Needs())
+						err = flowfile.Process(r, workers, func(w int, run []flowfile.Record) error {
+							a.AddRun(w, run)
+							return nil
+						}, nil)
+					} else {
+						dst, _ := spec.EndpointSide()
+						err = flowfile.ProcessEndpoints(r, workers, dst, flowfile.FieldBytes, func(w int, sums []flowfile.EndpointSum) error {
+							a.AddSums(w, sums, dst)
+							return nil
+						}, nil)
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					if sel := a.Finish().Select(); sel.Len() == 0 {
+						b.Fatal("no rows")
+					}
+					a.Release()
+				}
+				flows := float64(len(benchFlows(b))) * float64(b.N)
+				b.ReportMetric(flows/b.Elapsed().Seconds(), "flows/s")
+				// CPU time is the figure to compare on a busy machine
+				b.ReportMetric(float64(cpuTime()-cpu0)/flows, "cpu-ns/flow")
+			})
+		}
+	}
+}
+
+// cpuTime is the process's user and system time so far, in nanoseconds.
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }

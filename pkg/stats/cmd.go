@@ -265,7 +265,20 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	if err != nil {
 		return err
 	}
-	rerr := readRuns(in, std, workers, spec.Needs(), agg.AddRun)
+	var rerr error
+	if dst, ok := spec.EndpointSide(); ok && !in.Copying() {
+		// keyed by addresses or countries of one side: summed by the
+		// blocks' endpoint dictionaries, records never built
+		counts := spec.Needs() & flowfile.FieldCounts
+		rerr = readInputs(in, std, func(r *flowfile.Reader, onBad func(*flowfile.BlockError)) error {
+			return flowfile.ProcessEndpoints(r, workers, dst, counts, func(w int, sums []flowfile.EndpointSum) error {
+				agg.AddSums(w, sums, dst)
+				return nil
+			}, onBad)
+		})
+	} else {
+		rerr = readRuns(in, std, workers, spec.Needs(), agg.AddRun)
+	}
 	cerr := in.Close()
 	res := agg.Finish()
 	if rerr != nil && !isBlockErr(rerr) {
@@ -398,6 +411,19 @@ func readRuns(in *pipe.InputList, std cli.IO, workers int, need flowfile.Fields,
 	if in.Copying() {
 		return readAll(in, std, func(blk []flowfile.Record) { add(0, blk) })
 	}
+	return readInputs(in, std, func(r *flowfile.Reader, onBad func(*flowfile.BlockError)) error {
+		r.SetFields(need)
+		return flowfile.Process(r, workers, func(w int, run []flowfile.Record) error {
+			add(w, run)
+			return nil
+		}, onBad)
+	})
+}
+
+// readInputs hands every input's Reader to process, with the function
+// that reports corrupt blocks on stderr; the returned error is then
+// blockErrSeen.
+func readInputs(in *pipe.InputList, std cli.IO, process func(*flowfile.Reader, func(*flowfile.BlockError)) error) error {
 	in.SkipBad(false, func(err error) { cli.Warnf(std.Err, "gstats", "%v", err) })
 	corrupt := false
 	onBad := func(be *flowfile.BlockError) {
@@ -405,12 +431,7 @@ func readRuns(in *pipe.InputList, std cli.IO, workers int, need flowfile.Fields,
 		corrupt = true
 	}
 	for in.Next() {
-		in.Reader().SetFields(need)
-		err := flowfile.Process(in.Reader(), workers, func(w int, run []flowfile.Record) error {
-			add(w, run)
-			return nil
-		}, onBad)
-		if err != nil {
+		if err := process(in.Reader(), onBad); err != nil {
 			if err := in.Bad(err); err != nil {
 				return err
 			}
