@@ -27,7 +27,8 @@
 # Environment: COUNT (flows, default 10500000), RATE (800000), DURATION (20), RUNS (5), WORK
 # (scratch directory, default a new one under /tmp, removed unless KEEP=1; an existing WORK keeps
 # what an earlier run stored there and only builds what is missing), SHARED (../shared), PORT
-# (9995), QUERIES (default "top-N filtered 5-tuple bins-300").
+# (9995), QUERIES (default "top-N filtered 5-tuple bins-300"), BASELINE (a git revision: its
+# gflow is built too and timed in the same alternation, for before/after figures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,6 +50,11 @@ command -v nfcapd >/dev/null || { echo "peers.sh: nfdump is not installed (apt-g
 [ -x /usr/bin/time ] || { echo "peers.sh: /usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
 go build -o "$BIN/" ./cmd/gfilter ./cmd/gstats ./cmd/gcount ./bench/gfilter-nfconv
 (cd bench/duckdb && go build -o "$BIN/duckflows" .)
+if [ -n "${BASELINE:-}" ]; then
+  rm -rf "$WORK/baseline" && mkdir -p "$WORK/baseline/bin"
+  git archive "$BASELINE" | tar -x -C "$WORK/baseline"
+  (cd "$WORK/baseline" && go build -o bin/ ./cmd/gfilter ./cmd/gstats ./cmd/gcount)
+fi
 
 # --- the flows, each store made only if missing --------------------------------------------------
 if [ ! -s "$WORK/flows.csv" ]; then
@@ -112,7 +118,8 @@ norm_duck() { tr '|' ' ' | sort; }
 norm_gcount() { awk -F'|' 'NF > 3 && $1 !~ /[A-Za-z]/ { gsub(/ /, ""); printf "%.0f %.0f %.0f %.0f\n", $1, $2, $3, $4 }' | sort; }
 lastcol() { awk '{print $NF}' | sort -g; }
 
-printf '\n%-9s | %-15s | %-15s | %-15s | %s\n' query "gflow wall/CPU" "nfdump wall/CPU" "DuckDB wall/CPU" "gflow/DuckDB wall, CPU"
+[ -z "${BASELINE:-}" ] || echo "baseline: gflow at $BASELINE ($(git rev-parse --short "$BASELINE")), timed in the same rounds"
+printf '\n%-9s | %-15s | %-15s | %-15s | %-15s | %s\n' query "gflow wall/CPU" "baseline" "nfdump wall/CPU" "DuckDB wall/CPU" "gflow/DuckDB wall, CPU"
 results=()
 for q in $QUERIES; do
   case $q in
@@ -153,16 +160,20 @@ for q in $QUERIES; do
     [ -s "$WORK/$q.gflow" ] || agree="gflow printed nothing"
   done
   : >"$WORK/$q.times"
+  b=""
+  [ -z "${BASELINE:-}" ] || b=${g//"$BIN/"/"$WORK/baseline/bin/"}
   for _ in $(seq "$RUNS"); do
     echo "gflow $(measure "$g")" >>"$WORK/$q.times"
+    [ -z "$b" ] || echo "baseline $(measure "$b")" >>"$WORK/$q.times"
     [ -z "$n" ] || echo "nfdump $(measure "$n")" >>"$WORK/$q.times"
     echo "duckdb $(measure "$d")" >>"$WORK/$q.times"
   done
   med() { awk -v t="$1" -v c="$2" '$1 == t {print $c}' "$WORK/$q.times" | median; }
   gw=$(med gflow 2) gc=$(med gflow 3) dw=$(med duckdb 2) dc=$(med duckdb 3)
-  nf="-"
+  nf="-" base="-"
   [ -z "$n" ] || nf="$(med nfdump 2) / $(med nfdump 3)"
-  printf '%-9s | %-15s | %-15s | %-15s | %.2f×, %.2f×  (answers %s)\n' "$q" "$gw / $gc" "$nf" "$dw / $dc" \
+  [ -z "$b" ] || base="$(med baseline 2) / $(med baseline 3)"
+  printf '%-9s | %-15s | %-15s | %-15s | %-15s | %.2f×, %.2f×  (answers %s)\n' "$q" "$gw / $gc" "$base" "$nf" "$dw / $dc" \
     "$(echo "$gw / $dw" | bc -l)" "$(echo "$gc / $dc" | bc -l)" "$agree"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
