@@ -125,30 +125,37 @@ func questionFlows(day time.Time) []flowfile.Record {
 // in hourly files of sensor S0.
 func writeDays(t *testing.T, root string, days ...time.Time) {
 	t.Helper()
-	repo := flowfile.Repo{Root: root}
 	for _, day := range days {
-		files := map[string][]flowfile.Record{}
-		hdrs := map[string]flowfile.Header{}
-		for _, r := range questionFlows(day) {
-			hour := time.UnixMilli(r.STime).UTC().Truncate(time.Hour)
-			p := repo.Path(r.Type, "S0", hour)
-			files[p] = append(files[p], r)
-			hdrs[p] = flowfile.Header{Kind: flowfile.KindFile, Codec: flowfile.CodecZstd, Type: r.Type, Sensor: "S0", Hour: hour}
+		writeRecords(t, root, questionFlows(day))
+	}
+}
+
+// writeRecords stores records in the repository at root as sensor S0's
+// hourly files.
+func writeRecords(t *testing.T, root string, records []flowfile.Record) {
+	t.Helper()
+	repo := flowfile.Repo{Root: root}
+	files := map[string][]flowfile.Record{}
+	hdrs := map[string]flowfile.Header{}
+	for _, r := range records {
+		hour := time.UnixMilli(r.STime).UTC().Truncate(time.Hour)
+		p := repo.Path(r.Type, "S0", hour)
+		files[p] = append(files[p], r)
+		hdrs[p] = flowfile.Header{Kind: flowfile.KindFile, Codec: flowfile.CodecZstd, Type: r.Type, Sensor: "S0", Hour: hour}
+	}
+	for p, recs := range files {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
 		}
-		for p, recs := range files {
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			w, err := flowfile.Create(p, hdrs[p])
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := w.WriteBlock(recs); err != nil {
-				t.Fatal(err)
-			}
-			if err := w.Close(); err != nil {
-				t.Fatal(err)
-			}
+		w, err := flowfile.Create(p, hdrs[p])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.WriteBlock(recs); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
