@@ -636,6 +636,14 @@ func TestErrorsNameTheFix(t *testing.T) {
 			"gfilter: Error processing --any-cc option: 'xx'\n" +
 			"gfilter: hint: 'gfilter --help-countries' lists the codes\n" +
 			"Use 'gfilter --help' for usage\n"},
+		{"gfilter --proto=tcp | gcut 2>/dev/null", "gfilter: Invalid protocol: Unexpected character at 't'\n" +
+			"gfilter: Error processing --protocol option: 'tcp'\n" +
+			"gfilter: hint: protocols are numbers: tcp is 6 (--protocol=6)\n" +
+			"Use 'gfilter --help' for usage\n"},
+		{"gfilter --dport=https | gcut 2>/dev/null", "gfilter: Invalid dport: Unexpected character at 'h'\n" +
+			"gfilter: Error processing --dport option: 'https'\n" +
+			"gfilter: hint: ports are numbers: https is 443 (--dport=443)\n" +
+			"Use 'gfilter --help' for usage\n"},
 		{"gfilter --sensors=S7 | gcut 2>/dev/null", "gfilter: Invalid sensors 'S7': unknown sensor\n" +
 			"gfilter: hint: the sensors in the default site (no gflow.toml) are S0 (0)\n"},
 		{"gfilter --start-date=2026/13/01 | gcut 2>/dev/null", "gfilter: Invalid start-date '2026/13/01': Month value (13) out of range: use 1 <= month <= 12\n" +

@@ -462,9 +462,17 @@ const errNoValue = "No value was given"
 
 func (b *Builder) set(name, value string) error {
 	bad := func(reason string) error { return &ValueError{Switch: name, Value: value, Reason: reason} }
+	badHint := func(reason, fix string) error {
+		err := bad(reason)
+		err.(*ValueError).Fix = fix
+		return err
+	}
 	list := func(dst *Bitmap, max uint32) error {
 		bm, e := parseNumberList(value, max, 10)
 		if e != "" {
+			if max == 65535 {
+				return badHint(e, numberFix(name, value))
+			}
 			return bad(e)
 		}
 		*dst = bm
@@ -507,7 +515,7 @@ func (b *Builder) set(name, value string) error {
 	case "protocol":
 		bm, e := parseNumberList(value, 255, 10)
 		if e != "" {
-			return bad(e)
+			return badHint(e, numberFix(name, value))
 		}
 		copy(f.proto[:], bm)
 		b.use(tProto)
