@@ -188,6 +188,20 @@ func TestSilkMessages(t *testing.T) {
 		{gcountT, []string{"--output-path=" + noDir, a}, []string{"Cannot open '" + noDir + "': No such file or directory"}},
 		{gcountT, []string{notes}, []string{"File does not appear to be a SiLK data file '" + notes + "'"}},
 	}
+	// a full disk: /dev/full refuses every write with ENOSPC
+	if _, err := os.Stat("/dev/full"); err == nil {
+		full := []string{"Error writing to stream '/dev/full': No space left on device"}
+		cases = append(cases, []struct {
+			tool  tool
+			args  []string
+			lines []string
+		}{
+			{gcutT, []string{"--output-path=/dev/full", a}, full},
+			{gstatsT, []string{"--fields=sip", "--output-path=/dev/full", a}, full},
+			{gstatsT, []string{"--overall-stats", "--output-path=/dev/full", a}, full},
+			{gcountT, []string{"--output-path=/dev/full", a}, full},
+		}...)
+	}
 	for _, c := range cases {
 		out, errs, st := runIn(t, c.tool.cmd, nil, c.args...)
 		if st != 1 {

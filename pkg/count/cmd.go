@@ -174,7 +174,7 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("write: %w", err)
+		return out.WriteError(err)
 	}
 	return nil
 }
@@ -186,7 +186,7 @@ func writePlot(path string, p Plot, rows []Row) error {
 	}
 	if err := p.WriteSVG(f, rows); err != nil {
 		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
+		return silkerr.WriteError(path, err)
 	}
 	return f.Close()
 }

@@ -328,7 +328,7 @@ func (c *cutter) row(r *flowfile.Record) error {
 		c.buf = c.p.AppendRow(c.buf[:0], r)
 	}
 	if _, err := c.out.Write(c.buf); err != nil {
-		return fmt.Errorf("write: %w", err)
+		return c.out.WriteError(err)
 	}
 	return nil
 }

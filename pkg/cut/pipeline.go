@@ -1,7 +1,6 @@
 package cut
 
 import (
-	"fmt"
 	"runtime"
 
 	"github.com/gflow/gflow/pkg/flowfile"
@@ -89,7 +88,7 @@ func (p *rowPipeline) emit() error {
 	<-b.done
 	p.free = append(p.free, b)
 	if _, err := p.c.out.Write(b.text); err != nil {
-		return fmt.Errorf("write: %w", err)
+		return p.c.out.WriteError(err)
 	}
 	return nil
 }

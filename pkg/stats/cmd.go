@@ -455,7 +455,7 @@ func writeOut(o *options, std cli.IO, write func(io.Writer) error) error {
 		}
 		if err := write(f); err != nil {
 			f.Close()
-			return fmt.Errorf("write %s: %w", o.outputPath, err)
+			return silkerr.WriteError(o.outputPath, err)
 		}
 		return f.Close()
 	}
@@ -471,7 +471,7 @@ func writeOut(o *options, std cli.IO, write func(io.Writer) error) error {
 	}
 	if err := write(out); err != nil {
 		out.Close()
-		return fmt.Errorf("write: %w", err)
+		return silkerr.WriteError("stdout", err)
 	}
 	return out.Close()
 }

@@ -201,6 +201,17 @@ func ReadError(name string, err error) error {
 	return &ioError{fmt.Sprintf("Error reading from stream '%s': %s", name, Strerror(err)), err}
 }
 
+// WriteError is SiLK's "Error writing to stream 'NAME': REASON" for output
+// that cannot be written (a full disk). An error it already made is
+// returned as it is, so that layers of a tool's output may each use it.
+func WriteError(name string, err error) error {
+	var ie *ioError
+	if errors.As(err, &ie) {
+		return err
+	}
+	return &ioError{fmt.Sprintf("Error writing to stream '%s': %s", name, Strerror(err)), err}
+}
+
 // NotSilk is SiLK's "File does not appear to be a SiLK data file 'NAME'"
 // for an input that is not a flow file gflow reads (neither gflow's nor
 // SiLK's).

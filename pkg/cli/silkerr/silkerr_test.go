@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"syscall"
 	"testing"
 )
 
@@ -104,6 +105,13 @@ func TestIOErrors(t *testing.T) {
 	}
 	if !errors.Is(e, os.ErrNotExist) {
 		t.Error("the cause is lost")
+	}
+	w := WriteError("out.txt", fmt.Errorf("flush: %w", syscall.ENOSPC))
+	if want := "Error writing to stream 'out.txt': No space left on device"; w.Error() != want || !errors.Is(w, syscall.ENOSPC) {
+		t.Errorf("%q, want %q and the cause", w, want)
+	}
+	if again := WriteError("stdout", w); again != w {
+		t.Errorf("wrapped twice: %q", again)
 	}
 	if got := NotSilk("x.txt", nil).Error(); got != "File does not appear to be a SiLK data file 'x.txt'" {
 		t.Errorf("%q", got)

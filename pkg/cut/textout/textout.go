@@ -18,7 +18,8 @@ import (
 // waits for the pager.
 type Writer struct {
 	*bufio.Writer
-	c io.Closer
+	c    io.Closer
+	name string // for errors: the file, stdout or stderr
 }
 
 // Open opens the destination. outputPath "" means standard output through
@@ -32,18 +33,18 @@ func Open(outputPath, pagerFlag string, std cli.IO) (*Writer, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Writer{bufio.NewWriterSize(p, 64<<10), p}, nil
+		return &Writer{bufio.NewWriterSize(p, 64<<10), p, "stdout"}, nil
 	case "stdout", "-":
-		return &Writer{bufio.NewWriterSize(std.Out, 64<<10), nopCloser{}}, nil
+		return &Writer{bufio.NewWriterSize(std.Out, 64<<10), nopCloser{}, "stdout"}, nil
 	case "stderr":
-		return &Writer{bufio.NewWriterSize(std.Err, 64<<10), nopCloser{}}, nil
+		return &Writer{bufio.NewWriterSize(std.Err, 64<<10), nopCloser{}, "stderr"}, nil
 	}
 	f, err := os.Create(outputPath)
 	if err != nil {
 		// rwcut's and rwcount's words
 		return nil, fmt.Errorf("Cannot open '%s': %s", outputPath, silkerr.Strerror(err))
 	}
-	return &Writer{bufio.NewWriterSize(f, 64<<10), f}, nil
+	return &Writer{bufio.NewWriterSize(f, 64<<10), f, outputPath}, nil
 }
 
 // Close flushes the text and closes the destination.
@@ -53,10 +54,14 @@ func (w *Writer) Close() error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("write: %w", err)
+		return w.WriteError(err)
 	}
 	return nil
 }
+
+// WriteError words an error writing to the destination as SiLK does:
+// "Error writing to stream 'NAME': No space left on device".
+func (w *Writer) WriteError(err error) error { return silkerr.WriteError(w.name, err) }
 
 type nopCloser struct{}
 
