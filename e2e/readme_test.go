@@ -644,6 +644,8 @@ func TestErrorsNameTheFix(t *testing.T) {
 			"gfilter: Error processing --dport option: 'https'\n" +
 			"gfilter: hint: ports are numbers: https is 443 (--dport=443)\n" +
 			"Use 'gfilter --help' for usage\n"},
+		{"gstats --fields=country flows.gf", "gstats: Invalid fields: No match was found for the field 'country'\n" +
+			"gstats: hint: did you mean scc or dcc? --help lists the fields\n"},
 		{"gfilter --sensors=S7 | gcut 2>/dev/null", "gfilter: Invalid sensors 'S7': unknown sensor\n" +
 			"gfilter: hint: the sensors in the default site (no gflow.toml) are S0 (0)\n"},
 		{"gfilter --start-date=2026/13/01 | gcut 2>/dev/null", "gfilter: Invalid start-date '2026/13/01': Month value (13) out of range: use 1 <= month <= 12\n" +

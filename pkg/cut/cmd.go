@@ -194,7 +194,7 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 		var err error
 		if ids, err = ParseFields(o.fields); err != nil {
 			// rwcut parses --fields after its switches: no usage line
-			return fmt.Errorf("Invalid fields: %v", err)
+			return fmt.Errorf("Invalid fields: %w", err)
 		}
 	}
 	sel, err := parseSelection(o, fl.Changed)

@@ -217,7 +217,7 @@ func (r *Registry) Lookup(name string) (ID, error) {
 	}
 	switch matches {
 	case 0:
-		return 0, fmt.Errorf("No match was found for the field '%s'", name)
+		return 0, &nameError{fmt.Sprintf("No match was found for the field '%s'", name), r.suggest(name)}
 	case 1:
 		return found, nil
 	}

@@ -220,7 +220,7 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	keys, err := reg.Parse(o.fields)
 	if err != nil {
 		// rwstats parses --fields after its switches: no usage line
-		return fmt.Errorf("Invalid fields: %v", err)
+		return fmt.Errorf("Invalid fields: %w", err)
 	}
 	spec.Keys = keys
 	vals := "Records"

@@ -133,7 +133,7 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 	if cmd.Flags().Changed("fields") {
 		ids, err := ParseFieldList(o.fields)
 		if err != nil {
-			return cli.Usagef("Invalid fields: %v", err)
+			return cli.Usagef("Invalid fields: %w", err)
 		}
 		popts.Fields = ids
 	}
