@@ -277,3 +277,14 @@ func processForeign(r *Reader, workers int, fn func(worker int, run []Record) er
 	wg.Wait()
 	return firstErr
 }
+
+// StartsFlows reports whether b, the first bytes of an input, begins a
+// flow file or stream that NewReader reads: gflow's or a registered
+// format's. b needs at least len(FileMagic) bytes to say yes.
+func StartsFlows(b []byte) bool {
+	if bytes.HasPrefix(b, []byte(FileMagic)) {
+		return true
+	}
+	_, ok := lookupFormat(b)
+	return ok
+}

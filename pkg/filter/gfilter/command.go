@@ -78,8 +78,10 @@ The short way works too. With no output switch, the passing records go to
 standard output when it is a pipe or a file (gfilter --scc=ch | gstats);
 on a terminal gfilter says how to go on. With no partitioning switch every
 record passes (rwfilter wants --proto=0-255). With no input named, gfilter
-reads the repository's files of today (UTC) of the default types; standard
-input is read only when named (stdin or -), as in rwfilter.
+reads the repository's files of today (UTC) of the default types, unless
+flows are piped in (gfilter --scc=ch | gfilter --proto=6): then it reads
+them, as if - had been named. Standard input is otherwise read only when
+named (stdin or -), as in rwfilter.
 
 Exactly one input method may be used. With file names, --type, --class,
 --flowtypes and --sensors test each record instead of choosing files. With
@@ -322,6 +324,10 @@ func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 		if in.names, err = pipe.ReadXargs(o.xargs, std.In); err != nil {
 			return err
 		}
+	case !repoSwitches && !selectSwitches && flowsPipedIn(&std.In):
+		// flows piped into a gfilter that names no input: what the
+		// user meant is the pipe, not today's repository
+		in.names = []string{"-"}
 	default:
 		in.repo = true
 		first, last, err := hourRange(o.startDate, o.endDate, now())
