@@ -49,11 +49,11 @@ func TestFlowsPipedInAreRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() {
+	go func(w *os.File) { // its own w: the test reuses the name below
 		time.Sleep(50 * time.Millisecond) // the command before starts later
 		w.Write(piped)
 		w.Close()
-	}()
+	}(w)
 	sameFlows(t, "from a pipe", readStream(t, run(r)), want)
 	r.Close()
 
