@@ -8,9 +8,7 @@ import (
 	"strings"
 
 	"github.com/gflow/gflow/pkg/flowfile"
-	"github.com/gflow/gflow/pkg/parquetflow"
 	"github.com/gflow/gflow/pkg/silk"
-	"github.com/gflow/gflow/pkg/site"
 	"github.com/spf13/pflag"
 )
 
@@ -43,9 +41,33 @@ func AddOutputFormat(fs *pflag.FlagSet, p *string) {
 		FormatParquet+" (for DuckDB, Spark, ClickHouse; into a DIR/, Hive-style partitions date=…/hour=…)")
 }
 
+// ParquetWriters open Parquet outputs. Package parquetflow registers them
+// with RegisterParquet when it is imported, so that only the tools that
+// offer --output-format=parquet (gfilter, gtuc) link the Parquet library,
+// several megabytes that the other tools would carry for nothing.
+type ParquetWriters struct {
+	// New writes one Parquet file to w; Close closes c unless c is nil
+	// (stdout and stderr stay open).
+	New func(w io.Writer, c io.WriteCloser) FlowWriter
+	// NewPartitioned writes Hive-style partitions under dir.
+	NewPartitioned func(dir string) (FlowWriter, error)
+}
+
+var parquetWriters *ParquetWriters
+
+// RegisterParquet makes --output-format=parquet write with p.
+func RegisterParquet(p ParquetWriters) { parquetWriters = &p }
+
+// errNoParquet is the answer of a program built without the Parquet
+// writer; none of gflow's tools that offer the format is.
+var errNoParquet = errors.New("output-format 'parquet' is not built into this program: write the flows with gfilter --output-format=parquet")
+
 // CheckOutputFormat returns an error naming the values accepted when
 // format is not one of them.
 func CheckOutputFormat(format string) error {
+	if format == FormatParquet && parquetWriters == nil {
+		return errNoParquet
+	}
 	for _, f := range OutputFormats {
 		if f == format {
 			return nil
@@ -92,23 +114,17 @@ func CreateFormat(dest string, stdout io.Writer, format string) (FlowWriter, err
 // createParquet opens a Parquet file, or Hive-style partitions when dest
 // is a directory: an existing one or a name that ends in a slash.
 func createParquet(dest string, stdout io.Writer) (FlowWriter, error) {
-	// sensor names as gcut prints them: from the site configuration in
-	// effect, S<id> without one
-	var o parquetflow.Options
-	if cfg, err := site.Open("", ""); err == nil {
-		o.SensorName = cfg.SensorName
+	if parquetWriters == nil {
+		return nil, errNoParquet
 	}
 	if fi, err := os.Stat(dest); strings.HasSuffix(dest, "/") || (err == nil && fi.IsDir()) {
-		return parquetflow.NewPartitioned(dest, o)
+		return parquetWriters.NewPartitioned(dest)
 	}
 	w, c, err := openDest(dest, stdout)
 	if err != nil {
 		return nil, err
 	}
-	if c == nil {
-		return parquetflow.NewWriter(w, o), nil
-	}
-	return parquetflow.NewWriteCloser(c, o), nil
+	return parquetWriters.New(w, c), nil
 }
 
 // openDest opens dest as Create does: stdout or stderr (nothing to

@@ -12,6 +12,7 @@ import (
 	"github.com/gflow/gflow/pkg/cli"
 	"github.com/gflow/gflow/pkg/fields"
 	"github.com/gflow/gflow/pkg/flowfile"
+	_ "github.com/gflow/gflow/pkg/parquetflow" // --output-format=parquet
 	"github.com/gflow/gflow/pkg/pipe"
 	"github.com/gflow/gflow/pkg/site"
 )

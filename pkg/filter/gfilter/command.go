@@ -17,6 +17,7 @@ import (
 	"github.com/gflow/gflow/pkg/filter"
 	"github.com/gflow/gflow/pkg/flowfile"
 	"github.com/gflow/gflow/pkg/geo/country"
+	_ "github.com/gflow/gflow/pkg/parquetflow" // --output-format=parquet
 	"github.com/gflow/gflow/pkg/pipe"
 	"github.com/gflow/gflow/pkg/silk"
 	"github.com/gflow/gflow/pkg/site"
