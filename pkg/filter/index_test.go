@@ -53,7 +53,7 @@ func TestIndexListMergesRanges(t *testing.T) {
 	if e != "" {
 		t.Fatal(e)
 	}
-	if len(s.large) != 1 || s.large[0] != [2]uint32{100000, 300001} || !s.Has(5) || s.Has(6) || !s.Has(300001) || s.Has(300002) || s.Has(99999) {
+	if len(s.large.lo) != 1 || s.large.lo[0] != 100000 || s.large.hi[0] != 300001 || !s.Has(5) || s.Has(6) || !s.Has(300001) || s.Has(300002) || s.Has(99999) {
 		t.Errorf("ranges %v", s.large)
 	}
 }
