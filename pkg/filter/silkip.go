@@ -67,32 +67,6 @@ func isHex(c byte) bool {
 	return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
-// digitsAt reads the number in base at s[i:]: its value (saturated),
-// where it ends, and whether it overflowed 64 bits.
-func digitsAt(s string, i, base int) (v uint64, end int, overflow bool) {
-	for end = i; end < len(s); end++ {
-		c := s[end]
-		var d uint64
-		switch {
-		case isDigit(c):
-			d = uint64(c - '0')
-		case base == 16 && c >= 'a' && c <= 'f':
-			d = uint64(c-'a') + 10
-		case base == 16 && c >= 'A' && c <= 'F':
-			d = uint64(c-'A') + 10
-		default:
-			return v, end, overflow
-		}
-		if v > (^uint64(0)-d)/uint64(base) {
-			overflow = true
-			v = ^uint64(0)
-		} else if !overflow {
-			v = v*uint64(base) + d
-		}
-	}
-	return v, end, overflow
-}
-
 // parseSilkIPv4 is SiLK's parseIPv4: four octets, or one integer.
 func parseSilkIPv4(s string) (uint32, int, string) {
 	if at(s, 0) == '-' {
@@ -101,7 +75,8 @@ func parseSilkIPv4(s string) (uint32, int, string) {
 	var final uint64
 	sp := 0
 	for i := 3; i >= 0; i-- {
-		val, ep, ovf := digitsAt(s, sp, 10)
+		val, n, ovf := parseUintPrefix(s[sp:], 10)
+		ep := sp + n
 		if ep == sp {
 			return 0, 0, silkerr.UnexpectedChar(at(s, sp))
 		}
@@ -175,7 +150,8 @@ sections:
 			}
 			return fail(silkerr.UnexpectedChar(at(s, sp)))
 		}
-		val, ep, ovf := digitsAt(s, sp, 16)
+		val, n, ovf := parseUintPrefix(s[sp:], 16)
+		ep := sp + n
 		if ovf {
 			return fail(errOverflow)
 		}

@@ -37,7 +37,8 @@ func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
 }
 
-// parseUintPrefix reads the decimal digits at the start of s (like strtoul).
+// parseUintPrefix reads the digits in base (10 or 16) at the start of s
+// (like strtoul).
 // It returns the value, the number of bytes used and whether it overflowed.
 func parseUintPrefix(s string, base int) (v uint64, n int, overflow bool) {
 	for n < len(s) {
