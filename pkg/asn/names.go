@@ -1,6 +1,9 @@
 package asn
 
 import (
+	"fmt"
+	"os"
+
 	"github.com/gflow/gflow/pkg/site"
 )
 
@@ -18,4 +21,18 @@ func ForNames(flagPath, siteConfig string) (*DB, error) {
 		flagPath = cfg.ASNDB
 	}
 	return Load(flagPath)
+}
+
+// CheckFile is for a tool given --asn-db that turns out not to need names
+// (no name field asked for): a file that cannot be opened is still the
+// error Open gives, not a mistyped name accepted without a word.
+func CheckFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("AS database: %w", err)
+	}
+	return f.Close()
 }

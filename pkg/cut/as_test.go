@@ -39,5 +39,9 @@ func TestASFieldsRoundTrip(t *testing.T) {
 	_, errs, st = runTool(t, cut.NewCommand, flows, "--fields=sasname", "--asn-db=/nonexistent.mmdb")
 	if st != 1 || errs != "gcut: AS database: open /nonexistent.mmdb: no such file or directory\n" {
 		t.Errorf("missing --asn-db: status %d, stderr %q", st, errs)
+	} // also when no name is asked for: a mistyped file is not ignored
+	_, errs, st = runTool(t, cut.NewCommand, flows, "--fields=sip,sas", "--asn-db=/nonexistent.mmdb")
+	if st != 1 || errs != "gcut: AS database: open /nonexistent.mmdb: no such file or directory\n" {
+		t.Errorf("missing --asn-db, no name field: status %d, stderr %q", st, errs)
 	}
 }

@@ -233,6 +233,8 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 			return err
 		}
 		fo.ASName, fo.ASNameWidth = db.Name, db.NameWidth()
+	} else if err := asn.CheckFile(o.asnDB); err != nil {
+		return err
 	}
 	p := NewPrinter(fields.NewFormatter(fo), ids, lo)
 

@@ -56,4 +56,8 @@ sAS|sASName|Bytes|%Bytes|cumul_%|
 	if st != 1 || errs != "gstats: AS database: open /nonexistent/GeoLite2-ASN.mmdb: no such file or directory\n" {
 		t.Errorf("missing --asn-db: status %d, stderr %q", st, errs)
 	}
+	_, errs, st = gstats(t, in, "--fields=sas", "--count=1", "--asn-db=/nonexistent/GeoLite2-ASN.mmdb")
+	if st != 1 || errs != "gstats: AS database: open /nonexistent/GeoLite2-ASN.mmdb: no such file or directory\n" {
+		t.Errorf("missing --asn-db, no name field: status %d, stderr %q", st, errs)
+	}
 }

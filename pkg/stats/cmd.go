@@ -250,6 +250,8 @@ func run(cmd *cobra.Command, o *options, args []string, std cli.IO) error {
 			return err
 		}
 		fopts.ASName, fopts.ASNameWidth = db.Name, db.NameWidth()
+	} else if err := asn.CheckFile(o.asnDB); err != nil {
+		return err
 	}
 
 	workers := o.workers

@@ -185,6 +185,10 @@ func run(std cli.IO, o options, args []string) error {
 	if o.separator != "" {
 		popts.Separator = o.separator[0]
 	}
+	// a mistyped --asn-db is said even when the table has no AS column
+	if err := asn.CheckFile(o.asnDB); err != nil {
+		return err
+	}
 	table, err := mapjson.Parse(in, popts)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)

@@ -316,5 +316,15 @@ scc|       sAS|               Bytes|    %Bytes|   cumul_%|
 	status, _, errs = gjson(t, in, "--asn-db=/nonexistent/GeoLite2-ASN.mmdb")
 	if status != 1 || errs != "gjson: AS database: open /nonexistent/GeoLite2-ASN.mmdb: no such file or directory\n" {
 		t.Errorf("missing --asn-db: status %d, stderr %q", status, errs)
+	} // also for a table by country alone, which needs no names
+	byCountry := `INPUT: 9 Records for 2 Bins and 1000 Total Bytes
+OUTPUT: Top 2 Bins by Bytes
+scc|               Bytes|    %Bytes|   cumul_%|
+ us|                 900| 90.000000| 90.000000|
+ --|                 100| 10.000000|100.000000|
+`
+	status, _, errs = gjson(t, byCountry, "--asn-db=/nonexistent/GeoLite2-ASN.mmdb")
+	if status != 1 || errs != "gjson: AS database: open /nonexistent/GeoLite2-ASN.mmdb: no such file or directory\n" {
+		t.Errorf("missing --asn-db, table by country: status %d, stderr %q", status, errs)
 	}
 }
