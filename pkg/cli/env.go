@@ -1,6 +1,9 @@
 package cli
 
-import "os"
+import (
+	"fmt"
+	"os"
+)
 
 // Environment variables read by the gflow tools, named in one place. SiLK's
 // equivalents are SILK_DATA_ROOTDIR, SILK_CONFIG_FILE, SILK_CLOBBER and
@@ -54,3 +57,15 @@ func GeoIPDB(flagValue string) string {
 // Clobber reports whether existing output files may be overwritten
 // (GFLOW_CLOBBER is non-empty).
 func Clobber() bool { return os.Getenv(EnvClobber) != "" }
+
+// CheckDataRoot returns SiLK's error when the repository root is not a
+// directory, with a hint naming the ways to give it; more adds the tool's
+// own way (", or name flow files on the command line").
+func CheckDataRoot(root, more string) error {
+	if st, err := os.Stat(root); err == nil && st.IsDir() {
+		return nil
+	}
+	//lint:ignore ST1005 SiLK's wording
+	return Hint(fmt.Errorf("Root data directory '%s' does not exist", root),
+		"name the repository with --data-rootdir=DIR or %s=DIR%s", EnvDataRoot, more)
+}

@@ -336,9 +336,8 @@ func run(c *cobra.Command, o *options, args []string, std cli.IO) error {
 			return err
 		}
 		root := cfg.DataRoot
-		if st, err := os.Stat(root); err != nil || !st.IsDir() {
-			return cli.Hint(fmt.Errorf("Root data directory '%s' does not exist", root),
-				"name the repository with --data-rootdir=DIR or %s=DIR, or name flow files on the command line", cli.EnvDataRoot)
+		if err := cli.CheckDataRoot(root, ", or name flow files on the command line"); err != nil {
+			return err
 		}
 		files, err := flowfile.Repo{Root: root}.List(first, last, types, sensors.names)
 		if err != nil {

@@ -153,6 +153,9 @@ func run(o *options, std cli.IO) error {
 		}
 	}
 	if needRepo {
+		if err := cli.CheckDataRoot(cfg.DataRoot, ""); err != nil {
+			return err
+		}
 		if s.repo, err = scanRepo(cfg.DataRoot, sel.types, sel.sensorNames, needRecords); err != nil {
 			return err
 		}

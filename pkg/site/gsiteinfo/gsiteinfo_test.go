@@ -291,3 +291,14 @@ func TestEmptyRepository(t *testing.T) {
 		t.Errorf("--fields=internal gives %q, want the default prefixes", out)
 	}
 }
+
+// A mistyped root is an error, not an empty repository.
+func TestMissingRoot(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "nonexistent")
+	out, errs, status := gsiteinfoRun(t, "--data-rootdir="+root)
+	want := "gsiteinfo: Root data directory '" + root + "' does not exist\n" +
+		"gsiteinfo: hint: name the repository with --data-rootdir=DIR or GFLOW_DATA_ROOTDIR=DIR\n"
+	if status != 1 || out != "" || !strings.HasPrefix(errs, want) {
+		t.Errorf("status %d, out %q, stderr %q, want it to start\n%s", status, out, errs, want)
+	}
+}
